@@ -1,0 +1,190 @@
+"""`frontdoor` sub-commands that run inside the configured app: serve, worker, scheduler, …"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+log = logging.getLogger(__name__)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(serve)
+    app.cli.add_command(worker)
+    app.cli.add_command(scheduler)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(staff_group)
+    app.cli.add_command(converse)
+    app.cli.add_command(emr_group)
+
+
+@click.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve(bind: str, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn (production web process)."""
+    from backend.gunicorn_app import GunicornApp
+
+    GunicornApp({"bind": bind, "workers": workers, "threads": threads,
+                 "worker_class": "gthread", "accesslog": "-", "timeout": 30,
+                 "graceful_timeout": 20}).run()
+
+
+@click.command()
+@click.option("--queue", "queues", multiple=True, help="Queues to take (default: all).")
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty (tests, cron).")
+@click.option("--simple", is_flag=True,
+              help="Run jobs in this process instead of a fork per job (faster, less isolated).")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
+    """Run an RQ worker for the app's queues."""
+    from rq import SimpleWorker, Worker
+
+    from backend.jobs import QUEUES
+    from backend.jobs.context import set_worker_app
+
+    redis = current_app.extensions["redis"]
+    if redis is None:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline in embedded mode.")
+    set_worker_app(current_app._get_current_object())
+    _preload_for_jobs()
+    names = list(queues or QUEUES)
+    log.info("worker starting", extra={"queues": names, "burst": burst})
+    worker_class = SimpleWorker if simple else Worker
+    worker_class(names, connection=redis).work(burst=burst, with_scheduler=True)
+
+
+def _preload_for_jobs() -> None:
+    """Load what every job needs once, before RQ forks a work horse per job (like gunicorn's
+    preload): the knowledge files and the FHIR models would otherwise load in every fork."""
+    from backend.interop.fhir import questionnaire
+    from conversations.knowledge import default_knowledge
+
+    questionnaire(default_knowledge())
+
+
+@click.command()
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduler; several may run, one leads (Redis lease)."""
+    from backend.scheduler import run_scheduler
+
+    if current_app.extensions["redis"] is None:
+        raise click.ClickException("REDIS_URL is not set: the demo runs its scheduler in-process.")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_scheduler(current_app._get_current_object(), stop)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load the demo hospital group, staff and patients (skips what is already there)."""
+    from backend.demo.seed import seed
+
+    summary = seed()
+    click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Re-walk the chain; exit 1 if any entry was changed or removed."""
+    from backend.services.audit import verify_chain
+
+    count, problems = verify_chain()
+    for problem in problems:
+        click.echo(f"BROKEN at seq {problem.seq}: {problem.problem}", err=True)
+    if problems:
+        click.echo(f"audit chain: {count} entries, {len(problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain intact: {count} entries")
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Console staff accounts."""
+
+
+@staff_group.command("create")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(["family_doctor", "hospital_admin"]), required=True)
+@click.option("--organization", "organization_code", required=True, help="Organization code.")
+@click.password_option()
+@with_appcontext
+def staff_create(username: str, display_name: str, role: str, organization_code: str,
+                 password: str) -> None:
+    """Create a staff account (the password is asked twice, never echoed)."""
+    from backend.services.staff import create_staff
+
+    try:
+        staff = create_staff(username, display_name, role, organization_code, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {staff.username} ({staff.role})")
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def converse(path: str) -> None:
+    """Play scripted patients (JSON list) through the assistant; print one JSON line each."""
+    from backend.services.scripted import run_file
+
+    try:
+        for outcome in run_file(path):
+            click.echo(json.dumps(outcome, ensure_ascii=False))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group("emr")
+def emr_group() -> None:
+    """The outbox of pre-visit notes on their way to the hospital EMR."""
+
+
+@emr_group.command("status")
+@with_appcontext
+def emr_status() -> None:
+    """How many deliveries are in each state."""
+    from sqlalchemy import func, select
+
+    from backend.extensions import db
+    from backend.models import EmrDelivery
+
+    rows = db.session.execute(select(EmrDelivery.status, func.count())
+                              .group_by(EmrDelivery.status)).all()
+    click.echo(", ".join(f"{status}: {count}" for status, count in sorted(rows)) or "empty")
+
+
+@emr_group.command("redrive")
+@click.argument("delivery_ids", nargs=-1, type=int)
+@click.option("--all-dead", is_flag=True, help="Every dead-lettered delivery.")
+@with_appcontext
+def emr_redrive(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
+    """Put dead-lettered deliveries back in the queue (by row id, or --all-dead)."""
+    from backend.jobs import enqueue
+    from backend.jobs.emr import dispatch_due_deliveries
+    from backend.services.emr import redrive
+
+    if not delivery_ids and not all_dead:
+        raise click.UsageError("name delivery ids or pass --all-dead")
+    count = redrive(None if all_dead else list(delivery_ids))
+    enqueue(dispatch_due_deliveries, queue="emr")
+    click.echo(f"redriven: {count}")

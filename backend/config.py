@@ -1,0 +1,176 @@
+"""Typed configuration, read once from the environment.
+
+Every setting is listed in `SETTINGS` (name, type, default, description) so the README table and
+the code cannot drift apart. A production start-up with a missing secret stops with a clear message
+instead of running with a demo key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable service."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+def _int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _str(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+    secret: bool = False
+
+
+# Development-only secrets: refused when FRONTDOOR_ENV=production.
+DEMO_SIGNING_KEY = "demo-only-signing-key-change-me"
+DEMO_FIELD_KEYS = "demo1:00112233445566778899aabbccddeeff"
+DEMO_BLIND_INDEX_KEY = "demo-blind-index-key-32-bytes-long!"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("FRONTDOOR_ENV", _str, "development", "`production`, `development` or `test`."),
+    Setting("DATABASE_URL", _str, "sqlite:///instance/frontdoor.db",
+            "SQLAlchemy URL; PostgreSQL (`postgresql+psycopg://…`) in production."),
+    Setting("REDIS_URL", _str, "",
+            "Redis for jobs, rate limits, locks and token caches. Empty: embedded mode "
+            "(jobs inline, in-memory limits); required in production."),
+    Setting("SECRET_KEY", _str, DEMO_SIGNING_KEY, "Signs session tokens.", secret=True),
+    Setting("FIELD_ENCRYPTION_KEYS", _str, DEMO_FIELD_KEYS,
+            "SM4 keys for identifiers at rest: `id1:<32 hex>,id2:<32 hex>`.", secret=True),
+    Setting("FIELD_ENCRYPTION_KEY_ID", _str, "demo1", "Key id used for new ciphertexts."),
+    Setting("BLIND_INDEX_KEY", _str, DEMO_BLIND_INDEX_KEY,
+            "HMAC-SM3 key of the blind index (never rotate without re-indexing).", secret=True),
+    Setting("SESSION_TTL_HOURS", _int, 72, "Lifetime of a patient or staff session token."),
+    Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5, "Failed staff logins before the account locks."),
+    Setting("STAFF_LOCKOUT_MINUTES", _int, 15, "How long a locked staff account stays locked."),
+    Setting("MAX_CONTENT_LENGTH", _int, 1_048_576, "Largest accepted request body, in bytes."),
+    Setting("RATELIMIT_LOGIN", _str, "10 per minute", "Login attempts per client address."),
+    Setting("RATELIMIT_MESSAGES", _str, "30 per minute",
+            "Messages to the assistant per session token."),
+    Setting("RATELIMIT_DEFAULT", _str, "300 per minute", "Requests per client on every endpoint."),
+    Setting("RATELIMIT_ENABLED", _bool, True, "Turn rate limiting off (never in production)."),
+    Setting("JOBS_INLINE", _bool, False,
+            "Run jobs in the web process instead of RQ (forced on when REDIS_URL is empty)."),
+    Setting("LOG_LEVEL", _str, "INFO", "Root log level."),
+    Setting("LOG_JSON", _bool, True, "One JSON object per log line (off: plain text)."),
+    Setting("TRUSTED_PROXIES", _int, 0,
+            "Reverse proxies in front of the app (X-Forwarded-For hops to trust)."),
+    Setting("WECHAT_APP_ID", _str, "wx-demo-appid", "Mini-program app id."),
+    Setting("WECHAT_APP_SECRET", _str, "wx-demo-secret", "Mini-program app secret.", secret=True),
+    Setting("WECHAT_API_BASE_URL", _str, "https://api.weixin.qq.com/",
+            "WeChat API base (the simulator's URL in the demo and tests)."),
+    Setting("ALIPAY_APP_ID", _str, "2021000000000000", "Alipay mini-program app id."),
+    Setting("ALIPAY_APP_PRIVATE_KEY", _str, "", "App RSA private key (PEM).", secret=True),
+    Setting("ALIPAY_PUBLIC_KEY", _str, "", "Alipay's RSA public key (PEM)."),
+    Setting("ALIPAY_GATEWAY_URL", _str, "https://openapi.alipay.com/gateway.do",
+            "Alipay open API gateway (the simulator's URL in the demo and tests)."),
+    Setting("LLM_PROVIDER", _str, "rules",
+            "Slot-extraction helper: `rules` (offline, default), `dashscope` or "
+            "`openai_compatible` (e.g. self-hosted Qwen on vLLM)."),
+    Setting("LLM_MODEL", _str, "qwen-plus", "Model name for the provider."),
+    Setting("LLM_BASE_URL", _str, "", "Provider endpoint (empty: the vendor's default)."),
+    Setting("LLM_API_KEY", _str, "", "Provider API key.", secret=True),
+    Setting("LLM_TIMEOUT_SECONDS", _int, 8, "Give up on the model after this long."),
+    Setting("EMR_FHIR_BASE_URL", _str, "",
+            "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
+    Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),
+    Setting("EMR_CLIENT_CERT", _str, "", "Client certificate (PEM path) for mutual TLS."),
+    Setting("EMR_CLIENT_KEY", _str, "", "Client key (PEM path) for mutual TLS.", secret=True),
+    Setting("EMR_CA_BUNDLE", _str, "", "CA bundle (PEM path) that signs the EMR's certificate."),
+    Setting("EMR_TIMEOUT_SECONDS", _int, 20, "Give up on one delivery attempt after this long."),
+    Setting("EMR_RETRY_HOURS", _int, 72, "Keep retrying a note for this long, then dead-letter."),
+    Setting("EMR_SHARE_ID_NUMBER", _bool, False,
+            "Put the patient's ID number in the FHIR Patient (only if the hospital allows)."),
+    Setting("EMR_SM2_PRIVATE_KEY", _str, "",
+            "Hex SM2 key: sign each payload (X-Signature header) for receivers that verify.",
+            secret=True),
+    Setting("EMR_SM2_PUBLIC_KEY", _str, "", "Hex SM2 public key matching EMR_SM2_PRIVATE_KEY."),
+    Setting("SCHEDULE_RELEASE_DAYS", _int, 7,
+            "Slots are released (放号) this many days before the clinic date."),
+    Setting("SCHEDULE_RELEASE_HOUR", _int, 15, "…at this hour, China Standard Time."),
+    Setting("SCHEDULER_LOCK_TTL_SECONDS", _int, 30,
+            "Scheduler leadership lease; a standby takes over this long after the leader dies."),
+)
+
+LLM_PROVIDERS = ("rules", "dashscope", "openai_compatible")
+_PRODUCTION_SECRETS = {
+    "SECRET_KEY": DEMO_SIGNING_KEY,
+    "FIELD_ENCRYPTION_KEYS": DEMO_FIELD_KEYS,
+    "BLIND_INDEX_KEY": DEMO_BLIND_INDEX_KEY,
+    "WECHAT_APP_SECRET": "wx-demo-secret",
+}
+
+
+def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """Parse the environment (plus explicit overrides, e.g. from tests) into a config dict."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            config[setting.name] = overrides.pop(setting.name)
+            continue
+        raw = environ.get(setting.name)
+        if raw is None:
+            config[setting.name] = setting.default
+            continue
+        try:
+            config[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.name}: {exc}") from exc
+    config.update(overrides)
+    _check(config)
+    return config
+
+
+def _check(config: dict[str, Any]) -> None:
+    if not config["REDIS_URL"]:
+        config["JOBS_INLINE"] = True
+    if config["LLM_PROVIDER"] not in LLM_PROVIDERS:
+        raise ConfigError(f"LLM_PROVIDER must be one of {', '.join(LLM_PROVIDERS)}")
+    if config["LLM_PROVIDER"] != "rules" and not config["LLM_API_KEY"]:
+        raise ConfigError(f"LLM_API_KEY is required for LLM_PROVIDER={config['LLM_PROVIDER']}")
+    if config["FRONTDOOR_ENV"] != "production":
+        return
+    problems = [
+        f"{name} must be set to a real secret in production"
+        for name, demo in _PRODUCTION_SECRETS.items()
+        if not config.get(name) or config[name] == demo
+    ]
+    if not config["REDIS_URL"]:
+        problems.append("REDIS_URL is required in production")
+    if config["DATABASE_URL"].startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    if not config["RATELIMIT_ENABLED"]:
+        problems.append("RATELIMIT_ENABLED cannot be off in production")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 for plain `postgresql://` URLs (SQLAlchemy would look for psycopg2)."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://"):]
+    return url

@@ -1,0 +1,1 @@
+"""Demo data for the embedded default: a small hospital group, its staff and demo patients."""

@@ -1,0 +1,51 @@
+"""Staff of the group who use the web console, and family-doctor contracts (家庭医生签约)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.extensions import db
+from backend.models.account import PatientProfile
+from backend.models.base import ExternalIdMixin, TimestampMixin
+from backend.models.organization import Organization
+from backend.models.types import UTCDateTime
+
+
+class StaffRole(enum.StrEnum):
+    FAMILY_DOCTOR = "family_doctor"  # 家庭医生
+    HOSPITAL_ADMIN = "hospital_admin"  # 医院管理员
+
+
+class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
+    """A console user. Passwords are Argon2id hashes; repeated failures lock the account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    organization: Mapped[Organization] = relationship()
+
+
+class SignedResident(TimestampMixin, db.Model):
+    """A resident's contract with a family doctor: the doctor may see that resident's data."""
+
+    __table_args__ = (UniqueConstraint("staff_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient_profile.id"), index=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    doctor: Mapped[StaffUser] = relationship()
+    patient: Mapped[PatientProfile] = relationship()

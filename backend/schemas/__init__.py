@@ -1,0 +1,1 @@
+"""marshmallow schemas: they shape and validate, nothing else (no queries, no current user)."""

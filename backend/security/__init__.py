@@ -1,0 +1,1 @@
+"""Protection of patients' personal data: field encryption, blind indexes, masking, ID checks."""

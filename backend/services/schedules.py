@@ -1,0 +1,127 @@
+"""Schedules pushed by the HIS (upserted by its own key) and the patient's search for slots.
+
+A schedule becomes visible at its release time (放号: SCHEDULE_RELEASE_DAYS before the clinic
+date at SCHEDULE_RELEASE_HOUR); remaining places are read live from the slots.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from backend.auth import Principal
+from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.extensions import db
+from backend.models import Department, Doctor, Organization, Schedule, Slot
+from backend.services import audit
+from backend.services.access import parse_id
+from backend.timeutil import CLINIC_TZ, local_today, utcnow
+
+MAX_SEARCH_DAYS = 14
+
+
+def release_time(clinic_date: date) -> datetime:
+    config = current_app.config
+    day = clinic_date - timedelta(days=config["SCHEDULE_RELEASE_DAYS"])
+    return datetime.combine(day, time(config["SCHEDULE_RELEASE_HOUR"]), CLINIC_TZ)
+
+
+def _department(organization_id: int, code: str, index: int) -> Department:
+    department = db.session.execute(select(Department).where(
+        Department.organization_id == organization_id, Department.code == code)
+    ).scalar_one_or_none()
+    if department is None:
+        raise ValidationFailed("没有这个科室。", field=f"schedules.{index}.department_code")
+    return department
+
+
+def _doctor(department: Department, doctor_id, index: int) -> Doctor | None:
+    if doctor_id is None:
+        return None
+    doctor = db.session.execute(select(Doctor).where(
+        Doctor.external_id == doctor_id, Doctor.department_id == department.id)
+    ).scalar_one_or_none()
+    if doctor is None:
+        raise ValidationFailed("这个科室没有这位医生。", field=f"schedules.{index}.doctor_id")
+    return doctor
+
+
+def _upsert_slots(schedule: Schedule, slots: list[dict[str, Any]], index: int) -> None:
+    existing = {slot.starts_at: slot for slot in schedule.slots}
+    for item in slots:
+        slot = existing.get(item["starts_at"])
+        if slot is None:
+            schedule.slots.append(Slot(starts_at=item["starts_at"], ends_at=item["ends_at"],
+                                       capacity=item["capacity"], booked=0))
+            continue
+        if item["capacity"] < slot.booked:
+            raise Conflict("号源数不能少于已预约人数。", code="capacity_below_bookings",
+                           field=f"schedules.{index}.slots")
+        slot.ends_at, slot.capacity = item["ends_at"], item["capacity"]
+
+
+def push(principal: Principal, items: list[dict[str, Any]]) -> list[Schedule]:
+    """Create or update the organization's schedules in one transaction (all or nothing)."""
+    saved = []
+    for index, item in enumerate(items):
+        department = _department(principal.organization_id, item["department_code"], index)
+        doctor = _doctor(department, item.get("doctor_id"), index)
+        schedule = db.session.execute(select(Schedule).where(
+            Schedule.organization_id == principal.organization_id,
+            Schedule.his_ref == item["his_ref"]).options(selectinload(Schedule.slots))
+        ).scalar_one_or_none()
+        if schedule is None:
+            schedule = Schedule(organization_id=principal.organization_id,
+                                his_ref=item["his_ref"], status="open", slots=[])
+            db.session.add(schedule)
+        schedule.department_id, schedule.doctor_id = department.id, doctor.id if doctor else None
+        schedule.clinic_date, schedule.half_day = item["clinic_date"], item["half_day"]
+        schedule.registration_type, schedule.fee_fen = item["registration_type"], item["fee_fen"]
+        schedule.release_at = release_time(item["clinic_date"])
+        _upsert_slots(schedule, item["slots"], index)
+        saved.append(schedule)
+    db.session.flush()
+    audit.record("schedule.push", "organization", str(principal.organization_id),
+                 {"count": len(saved)})
+    db.session.commit()
+    return saved
+
+
+def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
+    """停诊: the session is closed to new bookings."""
+    schedule = db.session.execute(select(Schedule).where(
+        Schedule.external_id == parse_id(schedule_id),
+        Schedule.organization_id == principal.organization_id)).scalar_one_or_none()
+    if schedule is None:
+        raise NotFound("没有找到这个排班。")
+    if schedule.status != "stopped":
+        schedule.status, schedule.stop_reason, schedule.stopped_at = "stopped", reason, utcnow()
+        audit.record("schedule.stop", "schedule", str(schedule.external_id), {"reason": reason})
+        db.session.commit()
+    return schedule
+
+
+def search(hospital_id, args: dict[str, Any]) -> list[Schedule]:
+    organization = db.session.execute(select(Organization).where(
+        Organization.external_id == parse_id(hospital_id))).scalar_one_or_none()
+    if organization is None:
+        raise NotFound("没有找到这家医院。")
+    start = max(args.get("date_from") or local_today(), local_today())
+    end = args.get("date_to") or start + timedelta(days=MAX_SEARCH_DAYS - 1)
+    if end < start or (end - start).days >= MAX_SEARCH_DAYS:
+        raise ValidationFailed(f"一次最多查{MAX_SEARCH_DAYS}天。", field="date_to")
+    query = (select(Schedule).where(
+        Schedule.organization_id == organization.id, Schedule.status == "open",
+        Schedule.release_at <= utcnow(), Schedule.clinic_date.between(start, end))
+        .options(selectinload(Schedule.slots), selectinload(Schedule.department),
+                 selectinload(Schedule.doctor))
+        .order_by(Schedule.clinic_date, Schedule.half_day, Schedule.id))
+    if args.get("department_id"):
+        query = query.join(Department).where(Department.external_id == args["department_id"])
+    if args.get("doctor_id"):
+        query = query.join(Doctor).where(Doctor.external_id == args["doctor_id"])
+    return list(db.session.execute(query).scalars())

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table. They measure; tests assert behaviour, never speed."""

@@ -1,0 +1,22 @@
+"""`python -m bench [name ...]`: run the named benchmarks (default: all) and print their tables."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import conversation, emr_delivery, fhir_mapping, http_rate
+
+BENCHMARKS = {"http": http_rate.main, "conversation": conversation.main,
+              "fhir": fhir_mapping.main, "emr": emr_delivery.main}
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(BENCHMARKS)
+    for name in names:
+        if name not in BENCHMARKS:
+            raise SystemExit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,52 @@
+"""Request rate of /readyz and of an authenticated 就诊人 read, under gunicorn on this machine.
+
+The profile read is the full production path: token check, authorization, SM4 decryption, an
+audit-log append with its hash chain, and the rate limiter's Redis round trip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import requests
+from sqlalchemy import select
+
+from bench.load import run, table
+from bench.server import Gunicorn, prepared_app
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+WORKERS, THREADS = int(os.environ.get("BENCH_WORKERS", "2")), 4
+
+
+def _patient_token() -> tuple[str, str]:
+    """(profile external id, bearer token) of the seeded demo patient 张伟."""
+    from backend.auth import open_session
+    from backend.extensions import db
+    from backend.models import Account, PrincipalKind
+
+    with prepared_app().app_context():
+        account = db.session.execute(select(Account).where(
+            Account.wechat_openid == "oDEMO0000000000000000000zhang")).scalar_one()
+        _, token = open_session(kind=PrincipalKind.ACCOUNT, channel="wechat",
+                                account_id=account.id)
+        db.session.commit()
+        return str(account.profiles[0].external_id), token
+
+
+def main() -> None:
+    profile_id, token = _patient_token()
+    auth = {"Authorization": f"Bearer {token}"}
+    with Gunicorn(WORKERS, THREADS) as server:
+        profile_url = f"{server.base}/api/v1/mp/profiles/{profile_id}"
+        requests.get(profile_url, headers=auth, timeout=5).raise_for_status()
+        results = [run("GET /readyz", f"{server.base}/readyz", {}, CLIENTS, SECONDS),
+                   run("GET /api/v1/mp/profiles/{id}", profile_url, auth, CLIENTS, SECONDS)]
+    print(f"\nHTTP request rate: gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} "
+          f"keep-alive clients, {SECONDS:.0f} s each, {os.cpu_count()} cores shared with the "
+          "load generator, PostgreSQL and Redis\n")
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

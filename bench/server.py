@@ -1,0 +1,80 @@
+"""A throw-away PostgreSQL database, Redis database and gunicorn server for HTTP benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+import psycopg
+import requests
+from flask import Flask
+from flask_migrate import upgrade
+
+BENCH_DB = "frontdoor_bench"
+ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL",
+                           "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
+                              f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+ENV = {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FRONTDOOR_ENV": "test",
+       "RATELIMIT_DEFAULT": "10000000 per minute", "RATELIMIT_MESSAGES": "10000000 per minute",
+       "LOG_LEVEL": "WARNING"}
+
+
+def prepared_app(**overrides: Any) -> Flask:
+    """Create the bench database if needed, migrate and seed it; return an app bound to it."""
+    from backend.app import create_app
+    from backend.demo.seed import seed
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (BENCH_DB,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    app = create_app({**ENV, **overrides})
+    with app.app_context():
+        upgrade()
+        seed()
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """`frontdoor serve` in a child process, ready when the context is entered."""
+
+    def __init__(self, workers: int = 2, threads: int = 4, **env: Any) -> None:
+        self.workers, self.threads, self.env = workers, threads, env
+        self.base = ""
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Gunicorn:
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli", "serve", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(self.workers), "--threads", str(self.threads)],
+            env={**os.environ, **ENV, **self.env}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit("gunicorn did not become ready within 30 s")
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -1,0 +1,167 @@
+"""Turn what the patient said (an `Understanding`) into facts on the dialogue state.
+
+Free text fills any slot it speaks to, whatever was asked: "头疼三天了，有点恶心，以前有高血压，
+青霉素过敏" fills five. The last word wins for a scalar (a correction overwrites); lists grow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from conversations.knowledge import Lexicon
+from conversations.nlu import Understanding, normalise, understand
+from conversations.state import DialogueState, Fact, SymptomFact
+
+HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
+                 "infectious_diseases": "past.infectious_diseases"}
+FEVER_THRESHOLD = 37.3
+_FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
+_SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
+
+
+def set_fact(state: DialogueState, key: str, value: Any, words: str, *, uncertain: bool = False,
+             source: str = "patient") -> None:
+    state.facts[key] = Fact(key=key, value=value, words=words, turn=state.turn, source=source,
+                            uncertain=uncertain)
+
+
+def add_to_list(state: DialogueState, key: str, item: str, words: str,
+                source: str = "patient") -> None:
+    fact = state.facts.get(key)
+    values = list(fact.value) if fact and isinstance(fact.value, list) else []
+    if item not in values:
+        values.append(item)
+    joined = words if fact is None or words in fact.words else f"{fact.words}；{words}"
+    set_fact(state, key, values, joined, source=source)
+
+
+def deny_list(state: DialogueState, key: str, words: str) -> None:
+    """The patient said "none": record an explicit empty list, unless items were named."""
+    fact = state.facts.get(key)
+    if fact is None or not fact.value:
+        set_fact(state, key, [], words)
+
+
+def _symptoms(state: DialogueState, u: Understanding) -> None:
+    for mention in u.mentions:
+        if mention.kind != "symptoms" or mention.family:
+            continue  # a relative's illness is not the patient's complaint
+        state.symptoms[mention.concept] = SymptomFact(
+            concept=mention.concept, present=not mention.negated, words=mention.text,
+            turn=state.turn, uncertain=mention.uncertain)
+
+
+def _history(state: DialogueState, u: Understanding, words: str) -> None:
+    for mention in u.mentions:
+        if mention.kind in HISTORY_KINDS:
+            key = "family.history" if mention.family else HISTORY_KINDS[mention.kind]
+            if mention.negated:
+                deny_list(state, key, words)
+            elif mention.family:
+                add_to_list(state, key, mention.text, words)
+            else:
+                add_to_list(state, key, mention.concept, words)
+        elif mention.kind in {"drugs", "foods"} and mention.allergy and not mention.negated:
+            add_to_list(state, f"allergy.{mention.kind}", mention.concept, words)
+        elif mention.kind == "drugs" and not mention.negated and not mention.allergy:
+            add_to_list(state, "present_illness.medications", mention.concept, words)
+    if u.no_known_allergy:
+        deny_list(state, "allergy.drugs", words)
+
+
+def _describers(state: DialogueState, u: Understanding, current: str | None) -> None:
+    for mention in u.mentions:
+        if mention.negated or mention.family:
+            continue
+        if mention.kind == "body_sites" and (current == "present_illness.site"
+                                              or "present_illness.site" not in state.facts):
+            set_fact(state, "present_illness.site", mention.text, mention.text)
+        elif mention.kind == "characters" and (current == "present_illness.character"
+                                                or "present_illness.character" not in state.facts):
+            set_fact(state, "present_illness.character", mention.text, mention.text)
+
+
+def _duration_wins(state: DialogueState, u: Understanding, current: str | None) -> bool:
+    """A new length replaces the old one when asked for, corrected, said on its own ("三个多月
+    了" after "躺下两三个小时都睡不着"), or when the old one was only a vague time of day."""
+    known = state.facts.get("chief_complaint.duration")
+    rest = u.text.replace(normalise(u.duration.text), "")
+    said_alone = not u.mentions and not u.habits and len(_FILLER.sub("", rest)) <= 2
+    return (known is None or current == "chief_complaint.duration" or u.correction
+            or said_alone or (known.uncertain and not u.duration.approximate and u.mentions
+                              and any(m.kind == "symptoms" for m in u.mentions)))
+
+
+def _measures(state: DialogueState, u: Understanding, words: str, current: str | None) -> None:
+    if u.duration and _duration_wins(state, u, current):
+        has_symptom = any(m.kind == "symptoms" for m in u.mentions)
+        if current in {"chief_complaint.duration", "chief_complaint.symptom"} or has_symptom \
+                or u.correction or state.complaint:
+            set_fact(state, "chief_complaint.duration", u.duration.days, u.duration.text,
+                     uncertain=u.duration.approximate)
+    explicit = _SCORE.search(words) is not None  # "有8分" beats an earlier "疼得厉害"
+    if u.severity is not None and (current == "present_illness.severity" or u.correction
+                                   or explicit or "present_illness.severity" not in state.facts):
+        set_fact(state, "present_illness.severity", u.severity, words)
+    if u.temperature is not None:
+        set_fact(state, "present_illness.extra.max_temperature", f"{u.temperature:g}℃", words)
+        if u.temperature >= FEVER_THRESHOLD and "fever" not in state.symptoms:
+            state.symptoms["fever"] = SymptomFact("fever", True, words, state.turn)
+    if u.times_per_day is not None and state.complaint in {"diarrhoea", "child_diarrhoea"}:
+        set_fact(state, "present_illness.extra.stool_frequency", f"每天{u.times_per_day}次",
+                 words)
+    for habit, summary in u.habits.items():
+        set_fact(state, f"personal.{habit}", summary, words)
+    if u.pregnant is not None:
+        state.patient.pregnant = u.pregnant
+        set_fact(state, "obstetric.pregnant", "已怀孕" if u.pregnant else "未怀孕", words)
+
+
+def absorb(state: DialogueState, u: Understanding, words: str) -> None:
+    """Apply everything the utterance says; the caller then answers the open question."""
+    _symptoms(state, u)
+    _history(state, u, words)
+    _describers(state, u, state.current)
+    _measures(state, u, words, state.current)
+
+
+_CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
+_CONSUMING_KINDS = {"chronic_diseases", "operations", "infectious_diseases", "drugs", "foods"}
+NONE_CUE = ".none"
+
+
+def _said_something_else(u: Understanding) -> bool:
+    """The clause was about a term, a number or a habit: it filled its own slots already."""
+    return bool(u.mentions or u.duration or u.severity is not None or u.temperature is not None
+                or u.times_per_day is not None or u.habits or u.pregnant is not None
+                or u.no_known_allergy)
+
+
+def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pattern[str]],
+                  message: str, applicable: Callable[[str], bool]) -> list[str]:
+    """File each clause under the slot its cue names; return the clauses left unexplained.
+
+    "吃了去痛片好一点，我是退休工人" fills treatment and occupation whatever was asked; what is
+    left over is the patient's answer to the open question.
+    """
+    free: list[str] = []
+    for clause in filter(None, _CLAUSES.split(normalise(message))):
+        u = understand(clause, lexicon)
+        history_terms = any(m.kind in _CONSUMING_KINDS and m.kind != "drugs" for m in u.mentions)
+        slot = next((key for key, cue in cues.items() if applicable(key.removesuffix(NONE_CUE))
+                     and cue.search(clause)), None)
+        if slot and not history_terms:
+            if slot.endswith(NONE_CUE):
+                deny_list(state, slot.removesuffix(NONE_CUE), clause)
+            elif slot == state.current or slot not in state.facts \
+                    or state.facts[slot].turn == state.turn:
+                previous = state.facts.get(slot)
+                text = clause if previous is None or previous.turn != state.turn \
+                    else f"{previous.value}，{clause}"
+                set_fact(state, slot, text, text)
+            continue
+        if not _said_something_else(u):
+            free.append(clause)
+    return free

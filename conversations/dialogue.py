@@ -1,0 +1,353 @@
+"""The conversation itself: one patient message in, one assistant turn out.
+
+`Assistant.start` opens a session (triage, or pre-consultation "一诉五史"); `Assistant.reply`
+reads a message, applies it to the state, checks red flags, and asks the next question that is
+still open. Every assistant turn has short text, tappable quick replies and, where it helps, a
+hint for free text. The state is plain data, so a session can resume anywhere, any time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conversations import redflags
+from conversations.absorb import absorb, deny_list, route_clauses, set_fact
+from conversations.knowledge import Knowledge, Question
+from conversations.nlu import Understanding, normalise, understand
+from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
+from conversations.state import DialogueState, Fact, Message, PatientContext, RedFlagHit
+from conversations.triage import TriageResult, recommend
+
+ModelHelper = Callable[[str, DialogueState], None]
+
+CHIEF = Question(key="chief_complaint.symptom", ask="请问您哪里不舒服？",
+                 options=("头痛", "头晕", "发烧", "咳嗽", "胸口痛", "肚子痛"),
+                 hint="可以直接说，比如：头疼三天了，有点恶心")
+DURATION = Question(key="chief_complaint.duration", ask="这种情况有多久了？",
+                    options=("今天刚开始", "一两天", "三到七天", "一周以上", "一个月以上"),
+                    hint="比如：三天了、大半年了")
+DURATION_OPTIONS = {"今天刚开始": 0.5, "一两天": 1.5, "三到七天": 5.0, "一周以上": 10.0,
+                    "一个月以上": 45.0}
+CONFIRM_OPTIONS = ("是的，没变", "有变化")
+REVIEW_OPTIONS = ("确认无误", "我要修改")
+CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
+TRIAGE_QUESTION_LIMIT = 3
+MAX_UNCLEAR = 2
+
+
+@dataclass
+class Turn:
+    """What the assistant says back."""
+
+    text: str
+    quick_replies: list[str] = field(default_factory=list)
+    hint: str | None = None
+    stage: str = "chief_complaint"
+    question: str | None = None
+    red_flag: RedFlagHit | None = None
+    triage: TriageResult | None = None
+    note: PreVisitNote | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.stage in {"emergency", "done", "triage_result"}
+
+
+class Assistant:
+    """Stateless service object: all conversation state lives in `DialogueState`."""
+
+    def __init__(self, knowledge: Knowledge, model_helper: ModelHelper | None = None) -> None:
+        self.knowledge = knowledge
+        self.notes = NoteWriter(knowledge)
+        self.model_helper = model_helper
+        self.all_departments = {code: d["name"] for code, d in
+                                knowledge.departments.departments.items()}
+
+    # -- opening and replying -------------------------------------------------------------
+
+    def start(self, mode: str, patient: PatientContext,
+              known: dict[str, tuple[object, str]] | None = None) -> tuple[DialogueState, Turn]:
+        """Open a session; `known` facts (key → (value, words)) are offered, not re-asked."""
+        state = DialogueState(mode=mode, patient=patient)
+        for key, (value, words) in (known or {}).items():
+            state.known[key] = _known_fact(key, value, words)
+        greeting = ("您好，我是医院的智能导诊助手，帮您找到合适的科室。"
+                    if mode == "triage" else
+                    "您好，我是预问诊助手。看病前先把情况告诉我，医生会提前看到。")
+        return state, self._ask(state, CHIEF, prefix=greeting)
+
+    def reply(self, state: DialogueState, message: str,
+              departments: dict[str, str] | None = None) -> Turn:
+        if state.finished:
+            return self.closing_turn(state, departments)
+        state.turn += 1
+        state.transcript.append(Message("patient", message, state.turn))
+        u = understand(message, self.knowledge.lexicon)
+        if u.back:
+            return self._go_back(state)
+        if state.stage == "review" and _confirms(message, u):
+            self.finish_review(state)
+            return self._say(state, Turn(text="好的，预问诊记录已整理好，医生看病前会先看到。",
+                                         stage="done", note=self.note(state)))
+        absorb(state, u, message.strip())
+        if self.model_helper is not None:
+            self.model_helper(message, state)
+        self._answer_open_question(state, u, message.strip())
+        hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
+        if hit:
+            state.red_flag, state.stage, state.current = hit, "emergency", None
+            return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
+                                         stage="emergency", red_flag=hit))
+        return self._next(state, departments)
+
+    def note(self, state: DialogueState) -> PreVisitNote:
+        return self.notes.build(state)
+
+    def triage(self, state: DialogueState, departments: dict[str, str] | None = None
+               ) -> TriageResult:
+        return recommend(self.knowledge, state, departments or self.all_departments)
+
+    def closing_turn(self, state: DialogueState, departments: dict[str, str] | None) -> Turn:
+        if state.stage == "emergency" and state.red_flag:
+            return Turn(text=state.red_flag.advice, quick_replies=["拨打120"], stage="emergency",
+                        red_flag=state.red_flag)
+        if state.stage == "triage_result":
+            return self._triage_turn(state, departments)
+        return Turn(text="本次问诊已经完成。如需补充，请在记录里修改。", stage=state.stage,
+                    note=self.note(state))
+
+    # -- understanding the answer to the open question ------------------------------------
+
+    def _answer_open_question(self, state: DialogueState, u: Understanding, words: str) -> None:
+        key = state.current
+        if state.confirming:
+            self._confirm_known(state, u, words)
+            return
+        free = route_clauses(state, self.knowledge.lexicon, self.knowledge.cues, words,
+                             self._applicable(state))
+        if key == CHIEF.key or state.complaint is None:
+            self._choose_complaint(state, words)
+        if key is None or key == CHIEF.key or state.stage == "review":
+            return
+        if key in state.facts and state.facts[key].turn == state.turn:
+            return  # free text already answered it
+        if key == "present_illness.associated":
+            self._answer_associated(state, u, words)
+            return
+        if not free:
+            # The patient talked about something else (already recorded): ask once more, then
+            # move on rather than pester.
+            state.retries[key] = state.retries.get(key, 0) + 1
+            if state.retries[key] >= 2:
+                set_fact(state, key, "跳过", words)
+            return
+        answer = "，".join(free)
+        intent = understand(answer, self.knowledge.lexicon)
+        if intent.skip:
+            set_fact(state, key, "跳过", words)
+        elif intent.uncertain:
+            set_fact(state, key, "不详", words, uncertain=True)
+        elif intent.deny:
+            if _is_list_slot(key):
+                deny_list(state, key, words)
+            else:
+                set_fact(state, key, "无", words)
+        elif key == DURATION.key:
+            self._answer_duration(state, answer)
+        else:
+            set_fact(state, key, _option_or_words(self._question(state, key), answer), answer)
+
+    @staticmethod
+    def _applicable(state: DialogueState) -> Callable[[str], bool]:
+        patient = state.patient
+
+        def applicable(key: str) -> bool:
+            section = key.split(".", 1)[0]
+            if section == "obstetric":
+                return patient.reproductive_age_woman
+            if section == "paediatric":
+                return patient.is_child
+            return not (patient.is_child and key in CHILD_SKIPPED)
+
+        return applicable
+
+    def _answer_associated(self, state: DialogueState, u: Understanding, words: str) -> None:
+        chief = state.facts.get(CHIEF.key)
+        others = [c for c in state.positive_symptoms() if not chief or c != chief.value]
+        if others:
+            set_fact(state, "present_illness.associated", others, words)
+        elif u.deny or "都没有" in words:
+            set_fact(state, "present_illness.associated", [], words)
+        elif u.skip or u.uncertain:
+            set_fact(state, "present_illness.associated", "跳过" if u.skip else "不详", words,
+                     uncertain=u.uncertain)
+        else:
+            set_fact(state, "present_illness.associated", [], words)
+
+    def _answer_duration(self, state: DialogueState, words: str) -> None:
+        for option, days in DURATION_OPTIONS.items():
+            if option in words:
+                set_fact(state, DURATION.key, days, words, uncertain=True)
+                return
+        state.unclear += 1
+        if state.unclear > MAX_UNCLEAR:
+            set_fact(state, DURATION.key, None, words, uncertain=True)
+
+    def _choose_complaint(self, state: DialogueState, words: str) -> None:
+        """The first affirmed symptom that has a question set for this patient leads."""
+        if state.complaint or CHIEF.key in state.facts:
+            return
+        present = sorted((s for s in state.symptoms.values() if s.present),
+                         key=lambda s: s.turn)
+        if not present:
+            state.unclear += 1
+            return
+        chosen = next((s for s in present if self._complaint_for(state, s.concept)), present[0])
+        complaint = self._complaint_for(state, chosen.concept)
+        state.complaint = complaint.id if complaint else None
+        state.unclear = 0
+        set_fact(state, CHIEF.key, chosen.concept, chosen.words)
+        state.facts[CHIEF.key].turn = chosen.turn
+
+    def _complaint_for(self, state: DialogueState, concept: str):
+        matches = [c for c in self.knowledge.complaints.values() if concept in c.symptoms]
+        wanted = "child" if state.patient.is_child else None
+        for complaint in matches:
+            if complaint.population == wanted:
+                return complaint
+        return next((c for c in matches if c.population != "child"), None)
+
+    def _confirm_known(self, state: DialogueState, u: Understanding, words: str) -> None:
+        key, state.confirming = state.confirming, None
+        known = state.known.pop(key)
+        if u.affirm or "没变" in words or words.startswith("是"):
+            set_fact(state, key, known.value, known.words, source="known")
+        # otherwise the original question is asked next, as if nothing were known
+
+    # -- choosing what to say next ---------------------------------------------------------
+
+    def _plan(self, state: DialogueState) -> list[Question]:
+        questions: list[Question] = [DURATION] if state.facts.get(CHIEF.key) else []
+        complaint = self.knowledge.complaints.get(state.complaint or "")
+        if complaint:
+            questions += list(complaint.questions)
+        if state.mode == "pre_consultation":
+            applicable = self._applicable(state)
+            for items in self.knowledge.history.values():
+                questions += [q for q in items if applicable(q.key)]
+        return questions
+
+    def _question(self, state: DialogueState, key: str) -> Question | None:
+        return next((q for q in self._plan(state) if q.key == key), None)
+
+    def _next(self, state: DialogueState, departments: dict[str, str] | None) -> Turn:
+        if state.facts.get(CHIEF.key) is None:
+            if state.unclear > MAX_UNCLEAR:
+                state.stage = "triage_result"
+                return self._triage_turn(state, departments)
+            return self._ask(state, CHIEF, prefix="抱歉，我没太听明白。" if state.unclear else "")
+        if state.stage == "review":
+            return self._review_turn(state)
+        pending = [q for q in self._plan(state) if q.key not in state.facts]
+        if state.mode == "triage" and self._triage_ready(state, pending, departments):
+            state.stage = "triage_result"
+            return self._triage_turn(state, departments)
+        if not pending:
+            if state.mode == "triage":
+                state.stage = "triage_result"
+                return self._triage_turn(state, departments)
+            state.stage = "review"
+            return self._review_turn(state)
+        question = pending[0]
+        if question.key in state.known:
+            state.confirming = question.key
+            known = state.known[question.key]
+            return self._say(state, Turn(
+                text=f"上次您说过：{self.notes.display(known)}。现在还是这样吗？",
+                quick_replies=list(CONFIRM_OPTIONS), stage="history", question=question.key))
+        return self._ask(state, question)
+
+    def _triage_ready(self, state: DialogueState, pending: list[Question],
+                      departments: dict[str, str] | None) -> bool:
+        if DURATION.key not in state.facts:
+            return False
+        complaint_questions = [k for k in state.asked
+                               if k.startswith("present_illness.") and k in state.facts]
+        if len(complaint_questions) >= TRIAGE_QUESTION_LIMIT or not pending:
+            return True
+        if len(complaint_questions) < 1:
+            return False
+        return not self.triage(state, departments).uncertain
+
+    def _ask(self, state: DialogueState, question: Question, prefix: str = "") -> Turn:
+        state.current = question.key
+        if question.key not in state.asked:
+            state.asked.append(question.key)
+        section = question.key.split(".", 1)[0]
+        state.stage = {"chief_complaint": "chief_complaint", "present_illness": "present_illness"
+                       }.get(section, "history")
+        ack = "好的。" if state.turn and not prefix else ""
+        return self._say(state, Turn(text=f"{prefix}{ack}{question.ask}",
+                                     quick_replies=list(question.options), hint=question.hint,
+                                     stage=state.stage, question=question.key))
+
+    def _triage_turn(self, state: DialogueState, departments: dict[str, str] | None) -> Turn:
+        result = self.triage(state, departments)
+        state.triage, state.triage_uncertain = result.recommendations, result.uncertain
+        lines = [f"{i}. {r.name}（{r.reason}）" for i, r in enumerate(result.recommendations, 1)]
+        head = ("我还不能确定您该看哪个科。" if result.uncertain else "根据您说的情况，建议您挂：")
+        return self._say(state, Turn(
+            text=head + "\n" + "\n".join(lines),
+            quick_replies=[f"挂{r.name}" for r in result.recommendations[:2]] + ["重新描述"],
+            stage="triage_result", triage=result))
+
+    def _review_turn(self, state: DialogueState) -> Turn:
+        state.current = None
+        note = self.note(state)
+        return self._say(state, Turn(
+            text="我把您说的情况整理好了，请看看对不对：\n" + note.narrative,
+            quick_replies=list(REVIEW_OPTIONS), hint="要修改的话，直接说，比如：不对，是五天",
+            stage="review", note=note))
+
+    def _go_back(self, state: DialogueState) -> Turn:
+        if state.current and state.asked and state.asked[-1] == state.current:
+            state.asked.pop()
+        if not state.asked:
+            return self._ask(state, CHIEF)
+        previous = state.asked.pop()
+        state.facts.pop(previous, None)
+        question = self._question(state, previous) or CHIEF
+        return self._ask(state, question, prefix="好的，我们回到上一题。")
+
+    def _say(self, state: DialogueState, turn: Turn) -> Turn:
+        state.transcript.append(Message("assistant", turn.text, state.turn))
+        return turn
+
+    @staticmethod
+    def _patient_texts(state: DialogueState) -> list[str]:
+        return [normalise(m.text) for m in state.transcript if m.role == "patient"]
+
+    def finish_review(self, state: DialogueState) -> None:
+        """The patient confirmed the note: the conversation is over."""
+        state.stage, state.current = "done", None
+
+
+def _option_or_words(question: Question | None, words: str) -> str:
+    if question:
+        for option in question.options:
+            if option == words or (len(words) <= len(option) + 2 and option in words):
+                return option
+    return words
+
+
+def _confirms(message: str, u: Understanding) -> bool:
+    return "确认" in message or (u.affirm and not u.mentions and u.duration is None)
+
+
+def _is_list_slot(key: str) -> bool:
+    return key in LIST_SLOTS or key == "family.history"
+
+
+def _known_fact(key: str, value: object, words: str) -> Fact:
+    return Fact(key=key, value=value, words=words, turn=0, source="known")

@@ -1,0 +1,270 @@
+"""The assistant's medical knowledge, loaded from the data files in `conversations/data/`.
+
+Formats are described in `data/README.md`. Loading validates every file, so a hospital editing a
+question set finds its mistake at start-up (or in `frontdoor converse`), not in a patient's chat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LEXICON_KINDS = ("symptoms", "body_sites", "characters", "chronic_diseases", "operations",
+                 "infectious_diseases", "drugs", "foods")
+PRESENT_ILLNESS_SLOTS = ("onset", "site", "character", "severity", "timing", "aggravating",
+                         "relieving", "associated", "treatment", "medications", "course")
+HISTORY_SECTIONS = ("past", "personal", "family", "allergy", "obstetric", "paediatric")
+POPULATIONS = ("any", "child", "adult", "female")
+
+
+class KnowledgeError(ValueError):
+    """A data file does not follow its format; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    kind: str
+    id: str
+    name: str
+    terms: tuple[str, ...]
+    departments: dict[str, int] = field(default_factory=dict)
+    site: str | None = None
+    drug_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    source: str
+    concepts: dict[str, dict[str, Concept]]  # kind -> id -> concept
+
+    def get(self, kind: str, concept_id: str) -> Concept:
+        return self.concepts[kind][concept_id]
+
+    def name(self, kind: str, concept_id: str) -> str:
+        concept = self.concepts.get(kind, {}).get(concept_id)
+        return concept.name if concept else concept_id
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str  # "<section>.<slot>", e.g. "present_illness.onset", "allergy.drugs"
+    ask: str
+    options: tuple[str, ...] = ()
+    multi: bool = False
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    slot: str
+    contains: tuple[str, ...]
+    add: dict[str, int]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Complaint:
+    id: str
+    name: str
+    symptoms: tuple[str, ...]
+    source: str
+    population: str
+    questions: tuple[Question, ...]
+    triage: tuple[TriageRule, ...]
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    id: str
+    name: str
+    advice: str
+    all_of: tuple[tuple[str, ...], ...]
+    any_of: tuple[str, ...]
+    when: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DepartmentRules:
+    source: str
+    departments: dict[str, dict[str, str]]
+    fallback: str
+    paediatric_max_age: int
+    paediatric_redirect: dict[str, str]
+    pregnancy_redirect: dict[str, str]
+    sex_limits: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    lexicon: Lexicon
+    complaints: dict[str, Complaint]
+    history: dict[str, tuple[Question, ...]]  # section -> questions
+    red_flags: tuple[RedFlagRule, ...]
+    departments: DepartmentRules
+    history_source: str
+    red_flag_source: str
+    cues: dict[str, re.Pattern[str]] = field(default_factory=dict)  # slot key -> clause cue
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path.name}: cannot read: {exc}") from exc
+    if not isinstance(data, dict) or not str(data.get("source", "")).strip():
+        raise KnowledgeError(f"{path.name}: must be a mapping that names its `source`")
+    return data
+
+
+def _require(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise KnowledgeError(f"{where}: {message}")
+
+
+def _lexicon(data: dict[str, Any], where: str) -> Lexicon:
+    concepts: dict[str, dict[str, Concept]] = {}
+    for kind in LEXICON_KINDS:
+        entries = data.get(kind) or {}
+        concepts[kind] = {}
+        owner: dict[str, str] = {}
+        for concept_id, entry in entries.items():
+            at = f"{where} {kind}.{concept_id}"
+            _require(re.fullmatch(r"[a-z][a-z0-9_]*", concept_id) is not None, at,
+                     "ids are snake_case")
+            terms = tuple(str(t) for t in entry.get("terms", ()))
+            _require(bool(entry.get("name")) and bool(terms), at, "needs a name and terms")
+            for term in terms:
+                _require(owner.get(term, concept_id) == concept_id, at,
+                         f"term {term!r} also belongs to {owner.get(term)}")
+                owner[term] = concept_id
+            concepts[kind][concept_id] = Concept(
+                kind=kind, id=concept_id, name=str(entry["name"]), terms=terms,
+                departments={str(k): int(v) for k, v in (entry.get("departments") or {}).items()},
+                site=entry.get("site"), drug_class=entry.get("class"))
+    return Lexicon(source=str(data["source"]), concepts=concepts)
+
+
+def _question(entry: dict[str, Any], section: str, at: str) -> Question:
+    slot = str(entry.get("slot", ""))
+    _require(bool(slot) and bool(entry.get("ask")), at, "a question needs `slot` and `ask`")
+    if section == "present_illness":
+        _require(slot in PRESENT_ILLNESS_SLOTS or slot.startswith("extra.") or slot == "duration",
+                 at, f"unknown slot {slot!r}")
+    return Question(key=f"{section}.{slot}", ask=str(entry["ask"]),
+                    options=tuple(str(o) for o in entry.get("options", ())),
+                    multi=bool(entry.get("multi", False)), hint=entry.get("hint"))
+
+
+def _complaint(path: Path, lexicon: Lexicon) -> Complaint:
+    data = _read(path)
+    where = path.name
+    _require(data.get("id") == path.stem, where, "`id` must equal the file name")
+    symptoms = tuple(data.get("symptoms") or ())
+    _require(bool(symptoms), where, "needs `symptoms`")
+    for symptom in symptoms:
+        _require(symptom in lexicon.concepts["symptoms"], where,
+                 f"symptom {symptom!r} is not in the lexicon")
+    population = data.get("population", "any")
+    _require(population in POPULATIONS, where, f"population must be one of {POPULATIONS}")
+    questions = tuple(_question(q, "present_illness", f"{where} question {i + 1}")
+                      for i, q in enumerate(data.get("questions") or ()))
+    _require(len(questions) >= 3, where, "needs at least three questions")
+    rules = tuple(
+        TriageRule(slot=str(rule["when"]["slot"]),
+                   contains=tuple(str(c) for c in rule["when"]["contains"]),
+                   add={str(k): int(v) for k, v in rule["add"].items()},
+                   reason=str(rule["reason"]))
+        for rule in data.get("triage") or ())
+    return Complaint(id=path.stem, name=str(data["name"]), symptoms=symptoms,
+                     source=str(data["source"]), population=population, questions=questions,
+                     triage=rules)
+
+
+def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...]:
+    rules = []
+    for entry in data.get("rules") or ():
+        at = f"red_flags.yaml {entry.get('id')}"
+        all_of = tuple(tuple(group) for group in entry.get("all_of") or ())
+        any_of = tuple(entry.get("any_of") or ())
+        _require(bool(all_of) or bool(any_of), at, "needs `all_of` or `any_of`")
+        _require(bool(entry.get("advice")), at, "needs `advice`")
+        for item in [i for group in all_of for i in group] + list(any_of):
+            kind, _, value = str(item).partition(":")
+            _require(kind in {"symptom", "text"}, at, f"item {item!r} must be symptom: or text:")
+            if kind == "symptom":
+                _require(value in lexicon.concepts["symptoms"], at, f"unknown symptom {value!r}")
+            else:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise KnowledgeError(f"{at}: bad regex {value!r}: {exc}") from exc
+        rules.append(RedFlagRule(id=str(entry["id"]), name=str(entry["name"]),
+                                 advice=str(entry["advice"]), all_of=all_of, any_of=any_of,
+                                 when=dict(entry.get("when") or {})))
+    return tuple(rules)
+
+
+def _departments(data: dict[str, Any]) -> DepartmentRules:
+    departments = {str(k): dict(v) for k, v in data["departments"].items()}
+    rules = DepartmentRules(
+        source=str(data["source"]), departments=departments, fallback=str(data["fallback"]),
+        paediatric_max_age=int(data["paediatric_max_age"]),
+        paediatric_redirect=dict(data.get("paediatric_redirect") or {}),
+        pregnancy_redirect=dict(data.get("pregnancy_redirect") or {}),
+        sex_limits=dict(data.get("sex_limits") or {}))
+    for code in [rules.fallback, *rules.paediatric_redirect.values(),
+                 *rules.pregnancy_redirect.values()]:
+        _require(code in departments, "departments.yaml", f"unknown department code {code!r}")
+    return rules
+
+
+def load(data_dir: Path = DATA_DIR) -> Knowledge:
+    lexicon = _lexicon(_read(data_dir / "lexicon.yaml"), "lexicon.yaml")
+    departments = _departments(_read(data_dir / "departments.yaml"))
+    for kind_concepts in lexicon.concepts.values():
+        for concept in kind_concepts.values():
+            for code in concept.departments:
+                _require(code in departments.departments, f"lexicon.yaml {concept.id}",
+                         f"unknown department code {code!r}")
+    complaints = {path.stem: _complaint(path, lexicon)
+                  for path in sorted((data_dir / "complaints").glob("*.yaml"))}
+    for complaint in complaints.values():
+        for rule in complaint.triage:
+            for code in rule.add:
+                _require(code in departments.departments, f"{complaint.id}.yaml",
+                         f"unknown department code {code!r}")
+    history_data = _read(data_dir / "history.yaml")
+    history = {section: tuple(_question(q, section, f"history.yaml {section} {i + 1}")
+                              for i, q in enumerate(history_data.get(section) or ()))
+               for section in HISTORY_SECTIONS}
+    red_flag_data = _read(data_dir / "red_flags.yaml")
+    return Knowledge(lexicon=lexicon, complaints=complaints, history=history,
+                     red_flags=_red_flags(red_flag_data, lexicon), departments=departments,
+                     history_source=str(history_data["source"]),
+                     red_flag_source=str(red_flag_data["source"]),
+                     cues=_cues(_read(data_dir / "cues.yaml")))
+
+
+def _cues(data: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    cues = {}
+    for key, pattern in (data.get("cues") or {}).items():
+        _require(str(key).split(".")[0] in {"present_illness", *HISTORY_SECTIONS}, "cues.yaml",
+                 f"unknown slot {key!r}")
+        try:
+            cues[str(key)] = re.compile(str(pattern))
+        except re.error as exc:
+            raise KnowledgeError(f"cues.yaml {key}: bad regex: {exc}") from exc
+    return cues
+
+
+@cache
+def default_knowledge() -> Knowledge:
+    """The shipped knowledge, loaded once per process."""
+    return load()

@@ -1,0 +1,407 @@
+"""What a patient typed, as slots: concepts, negation, allergies, history, quantities, intents.
+
+Rules, not a model: every decision can be explained to a clinician, runs in well under a
+millisecond, and a misread sentence becomes one more test case. Offsets (`Mention.start/end`)
+index `Understanding.text`, the normalised utterance; `Mention.text` and `Duration.text` are the
+words exactly as the patient typed them, for quoting back.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import weakref
+from dataclasses import dataclass
+
+from conversations import nlu_numbers as qty
+from conversations.knowledge import Lexicon
+from conversations.nlu_numbers import parse_chinese_number
+
+__all__ = ["Duration", "Mention", "Understanding", "normalise", "parse_chinese_number",
+           "understand"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One lexicon concept in the utterance, with the context that changes what it means."""
+
+    kind: str
+    concept: str
+    text: str
+    negated: bool
+    uncertain: bool
+    allergy: bool
+    history: bool
+    family: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long the complaint has lasted; `approximate` keeps 两三天 apart from 3天 in the note."""
+
+    days: float
+    text: str
+    approximate: bool
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """Everything read from one utterance; the dialogue, not this module, decides what to ask."""
+
+    text: str
+    mentions: tuple[Mention, ...]
+    duration: Duration | None
+    severity: int | None
+    temperature: float | None
+    times_per_day: int | None
+    habits: dict[str, str]
+    pregnant: bool | None
+    uncertain: bool
+    skip: bool
+    back: bool
+    correction: bool
+    deny: bool
+    affirm: bool
+    no_known_allergy: bool = False  # 没有过敏 / 无药物过敏, and no allergy named in the answer
+
+
+# -- normalisation: one character in, one out, so offsets map back to what the patient typed ----
+
+_TRAD = ("頭头發发燒烧嘔呕瀉泻過过噁恶痠酸氣气悶闷腫肿暈晕頸颈腳脚膚肤癢痒嗎吗沒没無无"
+         "這这還还會会個个幾几兩两點点歲岁醫医藥药壓压臟脏腎肾腸肠熱热體体溫温陽阳對对"
+         "蝦虾鮮鲜關关節节難难聽听說说記记講讲從从來来時时間间開开經经傷伤術术膽胆結结"
+         "歷历為为麼么後后裡里裏里們们媽妈爺爷親亲號号嚴严厲厉輕轻較较覺觉狀状週周鐘钟"
+         "餘余斷断續续陣阵帶带視视線线紅红燙烫乾干嗆呛變变擔担減减輸输懷怀菸烟煙烟飲饮"
+         "憶忆確确許许應应該该錯错題题邊边問问數数萬万並并認认幫帮給给檢检診诊療疗膿脓"
+         "瘡疮絞绞隱隐劇剧聲声啞哑嚨咙糞粪臉脸風风濕湿塊块蟲虫脹胀噴喷淚泪腦脑脈脉闌阑"
+         "貝贝魚鱼類类雞鸡黴霉黃黄勁劲睏困級级嘗尝雜杂壞坏")
+_TABLE = {ord(_TRAD[i]): ord(_TRAD[i + 1]) for i in range(0, len(_TRAD), 2)}
+_TABLE.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
+_TABLE.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
+_TABLE.update({c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)})  # Ａ → a
+_TABLE[0x3000] = ord(" ")
+_WORDS = re.compile(r"\S+")
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the index of the original character."""
+    t = text.translate(_TABLE)
+    parts, index = [], []
+    for m in _WORDS.finditer(t):
+        if parts:
+            index.append(m.start() - 1)
+        parts.append(m[0])
+        index.extend(range(m.start(), m.end()))
+    return " ".join(parts), index
+
+
+def normalise(text: str) -> str:
+    """Full-width → half-width, common traditional → simplified, lower-case Latin, one space."""
+    return _normalise(text)[0]
+
+
+class _Matcher:
+    """Leftmost-longest substring matching: a dict of terms, the lengths to try per first char."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.terms: dict[str, list[tuple[str, str]]] = {}
+        for kind, concepts in lexicon.concepts.items():
+            for concept in concepts.values():
+                for term in {normalise(t) for t in concept.terms} - {""}:
+                    self.terms.setdefault(term, []).append((kind, concept.id))
+        lengths: dict[str, set[int]] = {}
+        for term in self.terms:
+            lengths.setdefault(term[0], set()).add(len(term))
+        self.lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        found, i, n = [], 0, len(text)
+        while i < n:
+            step = 1
+            for length in self.lengths.get(text[i], ()):
+                hits = self.terms.get(text[i:i + length]) if i + length <= n else None
+                if hits:
+                    found.extend((i, i + length, kind, cid) for kind, cid in hits)
+                    step = length
+                    break
+            i += step
+        return found
+
+
+_MATCHERS: dict[int, tuple[weakref.ref, _Matcher]] = {}
+
+
+def _matcher(lexicon: Lexicon) -> _Matcher:
+    """One matcher per live Lexicon (it is unhashable); the entry goes when it is collected."""
+    key = id(lexicon)
+    cached = _MATCHERS.get(key)
+    if cached and cached[0]() is lexicon:
+        return cached[1]
+    matcher = _Matcher(lexicon)
+    _MATCHERS[key] = (weakref.ref(lexicon, lambda _ref: _MATCHERS.pop(key, None)), matcher)
+    return matcher
+
+
+# -- cue words (CJK is two columns wide, hence the short lines) ---------------------------------
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]+|\s+|(?<![0-9])\.(?![0-9])")
+_CONTRAST = re.compile(r"但是|但|不过(?!敏)|可是|然而|而是")
+_POLARITY = re.compile(
+    r"(?P<dbl>并?不是没有?|不是不|没有不|不会不|不可能没有?)"
+    r"|(?P<neg>一点儿?[也都](?:不|没有?)|从来都?(?:没有?|不)|从(?:没有?|不)"
+    r"|并(?:没有?|不)|[也都还又](?:没有?|不)|否认|没有?人(?:有|得过?)?|没有|没得"
+    r"|木有|没|无|未|不会|不是|不)"
+    r"|(?P<brk>有点|有些|有一点|一直|总是|老是|经常|还有|而且|然后|另外|现在|目前"
+    r"|倒是|反而|只是|就是|而是|(?<![没无])有|(?<![不就还可像总老倒只于但凡真也都要或])是)")
+_NOT_NEGATION = re.compile(
+    r"知道|清楚|确定|太|很|记得|晓得|想|对|好说|一定|行|然|用|要|同|止|少|仅|但|管"
+    r"|舒服|好受|得劲|正常|规律|规则|消化|停|断|退|见好|能|敢|怎么|那么|多久|几天"
+    r"|多长|事|关系|办法|注意|留意|劲|力|精神|胃口|食欲|味|感觉|量|测|好|完|所谓|论"
+    r"|聊|法|来")
+_VERB = set("睡吃喝喘站走看听憋忍受止动起咽尿拉停坐躺抬举伸弯咬闻记说搞想用撑咳吐透")
+_COMPLEMENT = set("着下上住了来去见清稳出动起过好进开完定")
+_POST_SKIP = re.compile(
+    r"(?:[和跟与及、也都还或 ]|或者|以及|什么的|之类的?|这些|那些|啥的|倒是|倒|是)*")
+_POST_NEG = re.compile(
+    r"(?:[都也还是]|倒是?|从来|一点[也都])*(?:没有|没得|木有|没|无|不)[过的了呢啊呀吧哦]*")
+_UNSURE = re.compile(r"好像|可能|似乎|也许|不太确定|不确定|不知道|不清楚|说不清|记不清"
+                     r"|不记得|说不定|估计|怀疑|貌似|不敢肯定|不一定|像是|有没有|是不是|会不会")
+_UNSURE_END = re.compile(r"一直|还有|而且|然后|另外|现在|目前")
+_ALLERGY = re.compile(r"过敏|皮试|起了?红?疹|出了?疹|起风团|起红?疙瘩|起包|起红点"
+                      r"|浑身痒|身上痒|就痒|发痒|喉咙肿|嘴[巴唇]?肿|休克|不能吃|吃不得|不能用"
+                      r"|用不了")
+_NO_ALLERGY = re.compile(
+    r"(?:(?<!有)没有?|无|不(?![知清确记晓])|未|否认|从不|从来没有?|并不|也不|都不)(?:什么|啥|任何)?"
+    r"[^，,。；;]{0,6}?过敏|过敏史?:?(?:无|没有|否认|没)|皮试(?:是)?阴性"
+    r"|皮试(?:没事|正常|没问题|通过)")
+_PAST = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|老毛病|病史"
+                   r"|[0-9几一二两三四五六七八九十]+年前|得过|患过|有过|做过|犯过"
+                   r"|(?P<now>现在|目前|最近|这次|这回|这几天|这两天|今天|昨天|近来)")
+_NOW = re.compile(r"这次|这回|是不是|会不会|怀疑|担心|怕是|准备|打算|要做|想做|需要做|预约")
+_KIN = {word: group for group, words in {
+    "f": "爸爸 老爸 父亲 爸 俺爹 老爹 爹", "m": "妈妈 老妈 母亲 妈 俺娘 老娘 娘",
+    "gf": "爷爷 外公 姥爷 祖父", "gm": "奶奶 外婆 姥姥 祖母", "b": "哥哥 哥 弟弟 弟",
+    "s": "姐姐 姐 妹妹 妹", "sib": "兄弟姐妹 兄弟 姐妹", "u": "舅舅 叔叔 伯伯 舅 叔 伯",
+    "a": "姑姑 姨妈 阿姨 姑 姨", "c": "儿子 女儿 孩子 子女 闺女",
+    "fam": "家里人 家人 家族 家里 亲戚 父母 爸妈 爹妈 长辈 我们家 我家 俺家",
+    "": "大姨妈 姑娘 在家里 回家里",  # not relatives: menstruation, a girl, a place
+}.items() for word in words.split()}
+_SUBJECT = re.compile("|".join(sorted(_KIN, key=len, reverse=True))
+                      + "|(?P<self>(?:我|俺)(?![们家妈爸爹娘爷奶外姥哥姐弟妹舅叔伯姑姨儿女孩"
+                        "父母闺]|老[伴公婆妈爸爹娘])|本人|自己)")
+_TOPIC = re.compile(r"(?P<smoke>抽烟|吸烟|烟龄|烟(?!花))|(?P<alcohol>喝酒|饮酒|酒(?!精))"
+                    r"|(?P<quit>戒[烟酒]?)|(?P<treat>吃药|用药|服药|打针|输液|挂水|吊水|吊针"
+                    r"|住院|药)|(?P<preg>怀孕|孕|怀上)|(?P<hist>手术|开刀|得过|患过|做过)")
+_STARTED = re.compile(r"的?(?:开始|起|以来|到现在|就|一直|突然)")
+_KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_diseases": "hist",
+               "drugs": "drug", "foods": "drug"}  # symptoms, body sites, characters: "symptom"
+_HISTORY_KINDS = ("chronic_diseases", "operations", "infectious_diseases")
+_PREG_NO = re.compile(r"(?:(?<!有)没有?|不是|未|不可能|不会|没可能|否认|排除了?|不在)在?"
+                      r"(?:怀孕|怀上|孕)|没怀|非孕|(?:验孕|测孕|试纸)[^，,。；;]{0,4}"
+                      r"(?:阴性|一条杠|没)")
+_PREG_UNSURE = re.compile(r"(?:不知道|不确定|不清楚|可能|好像|也许|怀疑|是不是|有没有|会不会"
+                          r"|担心|怕)[^，,。；;]{0,3}(?:怀孕|怀上|有了)|备孕|想怀孕|要怀孕")
+_PREG_PAST = re.compile(r"怀孕过|怀过|(?:以前|之前|曾经|上次|上一胎)[^，,。；;]{0,4}怀孕"
+                        r"|怀孕[0-9一二两三四五六七八九十几]+次")
+_PREG_YES = re.compile(r"怀孕|怀上|怀着|孕[0-9一二两三四五六七八九十几]+周|孕期|孕妇|怀二胎"
+                       r"|有身孕|有喜了|孕[早中晚]期")
+_FILL = ("嗯|恩|啊|呀|哦|噢|呢|的|了|吧|哎|唉|诶|哈|嘛|额|呃|喔|哇|啦|咯|那个|这个|我|俺"
+         "|真的|真|确实|也|都|全都|全|啥|什么|一个|一样|任何|从来|并|还|暂时|目前|现在"
+         "|好像|实在|具体|反正|可能|就")
+
+
+def _bare(core: str) -> re.Pattern[str]:
+    """A whole answer made of these words and filler only (嗯，没有啊 / 一个都没有)."""
+    return re.compile(rf"(?:{_FILL})*(?:{core})(?:{_FILL}|{core})*")
+
+
+_DENY = _bare("没有过|没有|没得|木有|没事|没|无|不是|不对|不用|不需要|不会|否|不")
+_AFFIRM = _bare("是的|是滴|是|对的|对头|对|有的|有过|有|嗯嗯|嗯|恩|好的|好|行|可以|没错"
+                "|没问题|yes|ok|okay|中|有点|有一点|有些|一点点")
+_UNKNOWN = _bare("不知道|不清楚|记不清楚?|记不得|不记得|说不清楚?|说不上来|说不好|忘了"
+                 "|忘记了|忘记|不晓得|不确定|不太确定|不太清楚|不大清楚|不太记得|搞不清楚?"
+                 "|不好说|没注意|没留意|没量过?|没测过?|不懂|没数|不知|难说|没印象")
+_SKIP = re.compile(r"跳过|不想说|不想回答|不回答|不愿意?说|不方便说|下一题|下一个问题|略过"
+                   r"|这个不答|不说了|保密|pass|skip")
+_SKIP_BARE = _bare("下一个|下一步|过|算了|换一个")
+_BACK = re.compile(r"返回|上一题|上一步|上一个问题|上个问题|回到上|退回|回退|后退|前一题"
+                   r"|前一个问题|上一道|back")
+_BACK_BARE = _bare("上一个|前一个|回去")
+_PREVIOUS = re.compile(
+    r"(?:刚才|刚刚|上一个|前面|上面|之前)(?:那|的问题)[^，,。；;]{0,6}(?:错|改)")
+_CORRECTION = re.compile(r"不对(?!劲)|(?<![没不])(?:说错|写错|打错|搞错|弄错|填错|选错|错了)"
+                         r"|应该是|改成|改为|更正|纠正|我是说|我的意思是"
+                         r"|不是[^，,。；;]{1,10}?[，, ]?而?是")
+_COMPACT = re.compile(r"[\s,，。.;；!！?？~…、:\-]+")
+
+
+def _cut(n: int, separators: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for s, e in sorted(separators):
+        if s > at:
+            spans.append((at, s))
+        at = max(at, e)
+    return [*spans, (at, n)] if at < n or not spans else spans
+
+
+def _span_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    return spans[max(bisect.bisect_right(spans, (pos, 1 << 30)) - 1, 0)]
+
+
+def _not_negation(text: str, tok: str, s: int, e: int) -> bool:
+    """不知道 / 不舒服 / 疼不疼 / 有没有 / 睡不着: a 不 or 没 that negates no mention."""
+    after, before = text[e:e + 4], text[s - 1:s]
+    if tok.endswith("不") and after.startswith("过") and not after.startswith("过敏"):
+        return True
+    if _NOT_NEGATION.match(after) or (tok in ("不", "没") and before and after.startswith(before)):
+        return True
+    if tok in ("不会", "不是", "没有") and before == tok[1]:
+        return True
+    return tok == "不" and before in _VERB and after[:1] in _COMPLEMENT
+
+
+class _Reader:
+    """One utterance being read: normalised text, lexicon hits, clause spans and topics."""
+
+    def __init__(self, text: str, lexicon: Lexicon) -> None:
+        self.raw = text
+        self.text, self.index = _normalise(text)
+        self.found = _matcher(lexicon).find(self.text)
+        self.covered = bytearray(len(self.text))
+        for s, e, _kind, _id in self.found:
+            self.covered[s:e] = b"\x01" * (e - s)
+        self.ends = {s: e for s, e, _kind, _id in self.found}
+        breaks = [m.span() for m in _CLAUSE.finditer(self.text)]
+        self.clauses = _cut(len(self.text), breaks)
+        self.scopes = _cut(len(self.text), breaks + [m.span() for m in self.outside(_CONTRAST)])
+        self.topics = sorted([(s, e, _KIND_TOPIC.get(k, "symptom")) for s, e, k, _ in self.found]
+                             + [(*m.span(), str(m.lastgroup)) for m in self.outside(_TOPIC)])
+
+    def outside(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        """Cue words that are not part of a lexicon term (四肢无力 holds no negation)."""
+        return [m for m in pattern.finditer(self.text) if not any(self.covered[m.start():m.end()])]
+
+    def original(self, start: int, end: int) -> str:
+        return self.raw[self.index[start]:self.index[end - 1] + 1] if end > start else ""
+
+    def after(self, end: int, limit: int) -> int:
+        """Where the words about a mention go on: past joiners (和/、/也) and further mentions."""
+        pos = end
+        while True:
+            skipped = _POST_SKIP.match(self.text, pos, limit)  # a `*` pattern: None only past limit
+            pos = skipped.end() if skipped else pos
+            if pos not in self.ends:
+                return pos
+            pos = self.ends[pos]
+
+    def attach(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """The topic a quantity is said of: the last one before it in its scope, else the next
+        (头疼三天 / 三天前开始头疼 / 抽烟二十年 / 糖尿病十年了)."""
+        lo, hi = _span_of(self.scopes, start)
+        before = [t for t in self.topics if lo <= t[0] and t[1] <= start]
+        if before:
+            return before[-1]
+        return next((t for t in self.topics if end <= t[0] < hi), None)
+
+
+def _mentions(r: _Reader) -> tuple[Mention, ...]:
+    """Each lexicon hit with the context of its clause: a negator or hedge before it in its scope
+    (clause up to 但/不过), a relative as subject, 过敏 anywhere in the scope, 以前 before it."""
+    text = r.text
+    events = [(m.start(), m.end(), m.lastgroup) for m in r.outside(_POLARITY)
+              if m.lastgroup != "neg" or not _not_negation(text, m[0], m.start(), m.end())]
+    unsure = sorted([(m.end(), True) for m in r.outside(_UNSURE)]
+                    + [(m.end(), False) for m in r.outside(_UNSURE_END)])
+    cues = [m.start() for m in _ALLERGY.finditer(text)]  # 起疹子 may be a symptom term too
+    no_allergy = [m.start() for m in _NO_ALLERGY.finditer(text)]
+    past = [(m.end(), not m["now"]) for m in r.outside(_PAST)]
+    now = [m.start() for m in _NOW.finditer(text)]
+    subjects = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)]
+    subjects = [s for s in subjects if s[1]]
+    patients = set()  # 我妈头晕三天了: the mother is the patient, her 高血压 is her own history
+    for s, _e, kind, _id in r.found:
+        who = [g for end, g in subjects if end <= s]
+        if kind == "symptoms" and who and who[-1] != "self":
+            patients.add(who[-1])
+    out = []
+    for s, e, kind, cid in r.found:
+        lo, hi = _span_of(r.scopes, s)
+        c_lo = _span_of(r.clauses, s)[0]
+        last = [k for a, b, k in events if lo <= a and b <= s]
+        pos = r.after(e, hi)
+        post = _POST_NEG.match(text, pos, hi)
+        negated = bool(last and last[-1] == "neg") or bool(post and post.end() == hi)
+        doubt = [flag for end, flag in unsure if lo < end <= s]
+        uncertain = bool(doubt and doubt[-1]) or bool(_UNSURE.match(text, pos, hi))
+        allergy = kind in ("drugs", "foods") and any(lo <= c < hi for c in cues)
+        negated = negated or (allergy and any(lo <= c < hi for c in no_allergy))
+        if kind in _HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
+            history = not any(lo <= n < hi for n in now)
+            who = [g for end, g in subjects if c_lo <= end <= s]
+            family = history and bool(who) and who[-1] != "self" and who[-1] not in patients
+            history = history and not family
+        else:
+            cue = [was for end, was in past if c_lo <= end <= s]
+            history, family = bool(cue and cue[-1]) and not allergy, False
+        out.append(Mention(kind, cid, r.original(s, e), negated, uncertain, allergy, history,
+                           family, s, e))
+    return tuple(out)
+
+
+def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ...],
+              correction: bool) -> Duration | None:
+    """The longest length said of a current symptom (the illness began with it), else one said
+    on its own (an answer to 多久了?); after 不对/改成, the last one said."""
+    past = {m.start for m in mentions if m.history or m.negated}
+    scored = []
+    for q in found:
+        topic = r.attach(q.start, q.end)
+        if topic and topic[2] == "symptom" and topic[0] not in past:
+            scored.append((2, q))
+        elif topic is None and (not q.relative or _STARTED.match(r.text, q.end)):
+            scored.append((1, q))
+    if not scored:
+        return None
+    best = scored[-1][1] if correction else max(scored, key=lambda p: (p[0], p[1].value))[1]
+    return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate)
+
+
+def _pregnant(text: str) -> bool | None:
+    """Only a plain statement counts; the pregnancy redirect must not fire on a guess."""
+    if _PREG_NO.search(text):
+        return False
+    if _PREG_UNSURE.search(text) or _PREG_PAST.search(text):
+        return None  # 可能怀孕了 / 怀过两次: the dialogue has to ask, not assume
+    return True if _PREG_YES.search(text) else None
+
+
+def understand(text: str, lexicon: Lexicon) -> Understanding:
+    """Read one utterance. Pure and fast (a cached matcher per lexicon, regexes compiled once)."""
+    r = _Reader(text, lexicon)
+    norm, compact = r.text, _COMPACT.sub("", r.text)
+    mentions = _mentions(r)
+    found = qty.durations(norm)
+    unknown = bool(compact) and bool(_UNKNOWN.fullmatch(compact))
+    deny = not unknown and bool(_DENY.fullmatch(compact))
+    affirm = not unknown and not deny and bool(_AFFIRM.fullmatch(compact))
+    correction = bool(_CORRECTION.search(norm))
+    duration = _duration(r, found, mentions, correction)
+    severity = qty.severity(norm, last=correction)
+    temperature = qty.temperature(norm, last=correction)
+    back = bool(_BACK.search(norm) or _BACK_BARE.fullmatch(compact)) or (
+        bool(_PREVIOUS.search(norm)) and duration is None and severity is None
+        and temperature is None)  # 刚才那个错了 goes back; 刚才说错了，是五天 corrects
+    attached = [(r.attach(q.start, q.end), q) for q in found]
+    named_allergy = any(m.allergy and not m.negated for m in mentions)
+    said_none = any(not any(lo <= x.start < hi for x in mentions if x.kind in ("drugs", "foods"))
+                    for lo, hi in (_span_of(r.scopes, m.start())
+                                   for m in _NO_ALLERGY.finditer(norm)))
+    return Understanding(
+        text=norm, mentions=mentions, duration=duration, severity=severity,
+        temperature=temperature, times_per_day=qty.times_per_day(norm),
+        habits=qty.habits(norm, r.topics, attached), pregnant=_pregnant(norm), uncertain=unknown,
+        skip=bool(_SKIP.search(norm) or _SKIP_BARE.fullmatch(compact)), back=back,
+        correction=correction and not back, deny=deny, affirm=affirm,
+        no_known_allergy=said_none and not named_allergy)

@@ -1,0 +1,107 @@
+"""Department recommendation from what the patient said, restricted to the hospital's own list.
+
+Scores add the lexicon's department weights of every affirmed symptom (the chief complaint
+counts double) and the complaint's answer rules; then age, sex and pregnancy move or exclude
+departments. Each recommendation says why; when nothing stands out the honest answer is
+"不确定" and general medicine.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from conversations.knowledge import Knowledge
+from conversations.state import DialogueState, Recommendation
+
+MIN_CONFIDENT_SHARE = 0.34
+SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "STOM", "EMER",
+                       "GYNE", "OBST", "PSYC"}
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    recommendations: list[Recommendation]
+    uncertain: bool
+
+
+def _fact_text(state: DialogueState, slot: str) -> str:
+    fact = state.facts.get(slot)
+    if fact is None:
+        return ""
+    value = fact.value
+    return " ".join(map(str, value)) if isinstance(value, list) else f"{value} {fact.words}"
+
+
+def _scores(knowledge: Knowledge, state: DialogueState
+            ) -> tuple[dict[str, float], dict[str, list[str]]]:
+    scores: dict[str, float] = defaultdict(float)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    lexicon = knowledge.lexicon
+    chief = state.facts.get("chief_complaint.symptom")
+    chief_concept = chief.value if chief else None
+    for concept_id in state.positive_symptoms():
+        concept = lexicon.concepts["symptoms"].get(concept_id)
+        if concept is None:
+            continue
+        factor = 2.0 if concept_id == chief_concept else 1.0
+        for code, weight in concept.departments.items():
+            scores[code] += weight * factor
+            reasons[code].append(concept.name)
+    complaint = knowledge.complaints.get(state.complaint or "")
+    for rule in complaint.triage if complaint else ():
+        text = _fact_text(state, f"present_illness.{rule.slot}")
+        if text and any(word in text for word in rule.contains):
+            for code, weight in rule.add.items():
+                scores[code] += weight
+                reasons[code].append(rule.reason)
+    return scores, reasons
+
+
+def _redirect(knowledge: Knowledge, state: DialogueState, scores: dict[str, float],
+              reasons: dict[str, list[str]], available: set[str]) -> None:
+    rules, patient = knowledge.departments, state.patient
+    moves: dict[str, str] = {}
+    if patient.age_years <= rules.paediatric_max_age:
+        moves.update(rules.paediatric_redirect)
+    if patient.pregnant:
+        moves.update(rules.pregnancy_redirect)
+    for source, target in moves.items():
+        if source in scores and target in available:
+            scores[target] += scores.pop(source)
+            reasons[target].extend(reasons.pop(source, []))
+    for code, sex in rules.sex_limits.items():
+        if sex and patient.sex != sex:
+            scores.pop(code, None)
+    if patient.age_years > rules.paediatric_max_age:
+        scores.pop("PEDI", None)
+
+
+def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, str]
+              ) -> TriageResult:
+    """Top three of the hospital's departments (`available`: code → the hospital's name)."""
+    scores, reasons = _scores(knowledge, state)
+    _redirect(knowledge, state, scores, reasons, set(available))
+    fallback = knowledge.departments.fallback
+    if state.patient.is_child and "PEDI" in available:
+        fallback = "PEDI"
+    for code in [c for c in scores if c not in available]:
+        # A department this hospital does not have: its patients go to general medicine.
+        target = fallback if fallback in available else None
+        if target and code not in SURGICAL_OR_SPECIAL:
+            scores[target] += scores[code] * 0.5
+            reasons[target].extend(reasons[code])
+        scores.pop(code)
+    total = sum(scores.values())
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:3]
+    recommendations = [
+        Recommendation(code=code, name=available[code], confidence=round(score / total, 2),
+                       reason="因为：" + " + ".join(dict.fromkeys(reasons[code])))
+        for code, score in ranked if score > 0
+    ]
+    uncertain = not recommendations or recommendations[0].confidence < MIN_CONFIDENT_SHARE
+    if uncertain and fallback in available and all(r.code != fallback for r in recommendations):
+        unsure = Recommendation(code=fallback, name=available[fallback], confidence=0.0,
+                                reason=f"不确定：建议先到{available[fallback]}就诊")
+        recommendations = [unsure, *recommendations[:2]]
+    return TriageResult(recommendations, uncertain)

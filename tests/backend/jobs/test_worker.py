@@ -1,0 +1,33 @@
+"""Jobs go through Redis to a real RQ worker process, and are safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.jobs import enqueue, maintenance
+from backend.models import AuthSession
+from backend.timeutil import utcnow
+from tests import factories as f
+from tests.helpers_process import frontdoor
+
+
+def test_a_real_worker_purges_old_sessions_and_a_rerun_changes_nothing(ctx):
+    acct = f.account()
+    f.account_token(acct)
+    old = AuthSession(kind="account", channel="wechat", account_id=acct.id,
+                      expires_at=utcnow() - timedelta(days=40))
+    db.session.add(old)
+    db.session.commit()
+
+    for _ in range(2):
+        job_id = enqueue(maintenance.purge_expired_sessions, queue="maintenance")
+        assert job_id
+        worker = frontdoor("worker", "--burst", "--queue", "maintenance")
+        output, _ = worker.communicate(timeout=60)
+        assert worker.returncode == 0, output
+        assert job_id in output
+        db.session.expire_all()
+        assert db.session.execute(select(func.count(AuthSession.id))).scalar_one() == 1

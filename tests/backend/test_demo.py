@@ -1,0 +1,118 @@
+"""`frontdoor demo` on a fresh SQLite file serves the API and answers /readyz with 200."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.helpers_process import frontdoor
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Demo:
+    """A running `frontdoor demo` process with its output collected by a reader thread."""
+
+    def __init__(self, port: int, database: str) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = frontdoor("demo", "--port", str(port), "--database", database,
+                                 REDIS_URL="")
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout),
+                                        daemon=True)
+        self._reader.start()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_ready(self, seconds: float = 60) -> requests.Response | None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                return requests.get(f"{self.base}/readyz", timeout=2)
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        return None
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self._reader.join(timeout=5)
+
+
+def _start_demo(tmp_path) -> tuple[_Demo, requests.Response | None]:
+    """Start the demo; a free port can be taken by another process before the demo binds it."""
+    for attempt in range(3):
+        demo = _Demo(_free_port(), f"sqlite:///{tmp_path / f'demo{attempt}.db'}")
+        ready = demo.wait_ready()
+        if ready is not None or "Address already in use" not in demo.output:
+            return demo, ready
+        demo.stop()
+    return demo, ready
+
+
+@pytest.mark.slow
+def test_demo_serves_seeded_data_and_is_ready(tmp_path):
+    demo, ready = _start_demo(tmp_path)
+    base = demo.base
+    try:
+        assert ready is not None and ready.status_code == 200, (demo.process.poll(), demo.output)
+        assert ready.json()["checks"] == {"database": "ok", "redis": "embedded"}
+        hospitals = requests.get(f"{base}/api/v1/mp/hospitals", timeout=5).json()["data"]
+        names = {h["name"] for h in hospitals}
+        assert {"华康市第一人民医院", "华康市东城社区卫生服务中心"} <= names
+        login = requests.post(f"{base}/api/v1/admin/auth/login", timeout=10,
+                              json={"username": "doctor.li", "password": "Demo-Doctor-2026"})
+        assert login.status_code == 200
+        token = login.json()["data"]["token"]
+        residents = requests.get(f"{base}/api/v1/admin/residents", timeout=5,
+                                 headers={"Authorization": f"Bearer {token}"}).json()["data"]
+        assert residents["total"] == 3
+        output = _wait_for_banner(demo.lines)
+        assert "Front Door demo is running" in output
+        _a_patient_confirms_a_note_that_reaches_the_local_emr(base, output)
+    finally:
+        demo.stop()
+
+
+def _wait_for_banner(lines: list[str]) -> str:
+    """The banner is flushed before the server binds; the reader thread may still be copying it."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "Press Ctrl+C" not in "".join(lines):
+        time.sleep(0.05)
+    return "".join(lines)
+
+
+def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str) -> None:
+    wechat = re.search(r"WeChat sim\s+(http://\S+)", banner).group(1)
+    emr_base = re.search(r"EMR \(FHIR\)\s+(http://\S+)/fhir", banner).group(1)
+    code = requests.post(f"{wechat}/_sim/login-codes", timeout=5, json={
+        "appid": "wx-demo-appid", "openid": "oDEMO0000000000000000000zhang"}).json()["code"]
+    token = requests.post(f"{base}/api/v1/mp/auth/wechat", json={"code": code},
+                          timeout=10).json()["data"]["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    profile = requests.get(f"{base}/api/v1/mp/profiles", headers=auth,
+                           timeout=5).json()["data"][0]
+    conversation = requests.post(f"{base}/api/v1/mp/conversations", headers=auth, timeout=10,
+                                 json={"patient_id": profile["id"],
+                                       "mode": "pre_consultation"}).json()["data"]
+    requests.post(f"{base}/api/v1/mp/conversations/{conversation['id']}/messages", headers=auth,
+                  json={"text": "头疼三天了，有点恶心"}, timeout=10).raise_for_status()
+    note = requests.post(f"{base}/api/v1/mp/conversations/{conversation['id']}/note/confirm",
+                         headers=auth, json={}, timeout=30).json()["data"]
+    assert note["delivery_label"] in {"已送达医生", "等待发送"}
+    again = requests.get(f"{base}/api/v1/mp/notes/{note['id']}", headers=auth,
+                         timeout=5).json()["data"]
+    assert again["delivery_label"] == "已送达医生"
+    emr = requests.get(f"{emr_base}/_sim/received", timeout=5).json()
+    assert emr["counts"]["Composition"] == 1
