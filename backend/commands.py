@@ -89,10 +89,13 @@ def scheduler() -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load the demo hospital group, staff and patients (skips what is already there)."""
+    """Load the demo hospital group, staff, patients and a week of clinic sessions (skips what
+    is already there)."""
+    from backend.demo.schedules import seed_schedules
     from backend.demo.seed import seed
 
     summary = seed()
+    summary["schedules"] = seed_schedules()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 

@@ -109,6 +109,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULE_RELEASE_DAYS", _int, 7,
             "Slots are released (放号) this many days before the clinic date."),
     Setting("SCHEDULE_RELEASE_HOUR", _int, 15, "…at this hour, China Standard Time."),
+    Setting("BOOKING_HOLD_MINUTES", _int, 15,
+            "An unpaid hold returns to the pool after this long (a hospital may override)."),
+    Setting("PAYMENT_NOTIFY_BASE_URL", _str, "",
+            "Public base URL the payment gateways call back (…/api/v1/notify/<channel>)."),
+    Setting("WECHATPAY_MCH_ID", _str, "", "WeChat Pay merchant id (empty: WeChat Pay off)."),
+    Setting("WECHATPAY_PRIVATE_KEY", _str, "", "Merchant API private key (PEM).", secret=True),
+    Setting("WECHATPAY_CERT_SERIAL_NO", _str, "", "Serial number of the merchant API certificate."),
+    Setting("WECHATPAY_API_V3_KEY", _str, "", "APIv3 key (decrypts callbacks).", secret=True),
+    Setting("WECHATPAY_PUBLIC_KEY", _str, "", "WeChat Pay platform public key (PEM)."),
+    Setting("WECHATPAY_PUBLIC_KEY_ID", _str, "", "Id of the platform public key (PUB_KEY_ID_…)."),
+    Setting("WECHATPAY_API_BASE_URL", _str, "https://api.mch.weixin.qq.com",
+            "WeChat Pay API base URL (the simulator's in the demo and tests)."),
+    Setting("ALIPAY_PAYMENTS_ENABLED", _bool, True,
+            "Take Alipay payments with the ALIPAY_* app keys (off: login only)."),
+    Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
+            "Subscribe-message template ids: `booked=ID,reminder=ID,cancelled=ID,refunded=ID`."),
+    Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
+            "Alipay subscription-message template ids, same form as the WeChat ones."),
     Setting("SCHEDULER_LOCK_TTL_SECONDS", _int, 30,
             "Scheduler leadership lease; a standby takes over this long after the leader dies."),
 )
@@ -150,6 +168,8 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError(f"LLM_PROVIDER must be one of {', '.join(LLM_PROVIDERS)}")
     if config["LLM_PROVIDER"] != "rules" and not config["LLM_API_KEY"]:
         raise ConfigError(f"LLM_API_KEY is required for LLM_PROVIDER={config['LLM_PROVIDER']}")
+    for key in ("WECHAT_SUBSCRIBE_TEMPLATES", "ALIPAY_MESSAGE_TEMPLATES"):
+        _check_templates(key, config[key])
     if config["FRONTDOOR_ENV"] != "production":
         return
     problems = [
@@ -163,8 +183,21 @@ def _check(config: dict[str, Any]) -> None:
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if not config["RATELIMIT_ENABLED"]:
         problems.append("RATELIMIT_ENABLED cannot be off in production")
+    takes_payments = config["WECHATPAY_MCH_ID"] or (
+        config["ALIPAY_PAYMENTS_ENABLED"] and config["ALIPAY_APP_PRIVATE_KEY"])
+    if takes_payments and not config["PAYMENT_NOTIFY_BASE_URL"].startswith("https://"):
+        problems.append("PAYMENT_NOTIFY_BASE_URL must be an https:// URL in production")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _check_templates(key: str, text: str) -> None:
+    kinds = ("booked", "reminder", "cancelled", "refunded")
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        kind, _, template_id = part.partition("=")
+        if kind.strip() not in kinds or not template_id.strip():
+            raise ConfigError(f"{key}: expected kind=template_id with kind one of "
+                              f"{', '.join(kinds)}, got {part!r}")
 
 
 def sqlalchemy_url(url: str) -> str:

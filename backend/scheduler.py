@@ -21,8 +21,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
+from backend.jobs import bookings as booking_jobs
 from backend.jobs import emr as emr_jobs
 from backend.jobs import enqueue, maintenance
+from backend.jobs import messages as message_jobs
+from backend.jobs import payments as payment_jobs
 from backend.timeutil import CLINIC_TZ
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,15 @@ class Schedule:
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("dispatch-emr-deliveries", emr_jobs.dispatch_due_deliveries, {"minute": "*"},
              queue="emr"),
+    Schedule("expire-lapsed-holds", booking_jobs.expire_due_holds, {"minute": "*"},
+             queue="payments"),
+    Schedule("repair-payments", payment_jobs.dispatch_repairs, {"minute": "*/5"},
+             queue="payments"),
+    Schedule("send-pending-messages", message_jobs.dispatch_pending_messages, {"minute": "*/5"}),
+    Schedule("send-visit-reminders", booking_jobs.send_reminders, {"hour": 18, "minute": 0}),
+    Schedule("mark-no-shows", booking_jobs.mark_no_shows, {"hour": 23, "minute": 30}),
+    Schedule("reconcile-payments", payment_jobs.reconcile_yesterday, {"hour": 10, "minute": 0},
+             queue="payments"),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),

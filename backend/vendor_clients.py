@@ -8,6 +8,9 @@ from wechatpy.session.redisstorage import RedisStorage
 
 from backend.vendors.alipay import AlipayOpenApi
 from backend.vendors.wechat import WeChatMiniProgram
+from payments.alipay import AlipayGateway
+from payments.gateway import GatewayRegistry
+from payments.wechatpay import WeChatPayGateway
 
 
 class VendorClients:
@@ -17,6 +20,7 @@ class VendorClients:
         self._app = app
         self._wechat: WeChatMiniProgram | None = None
         self._alipay: AlipayOpenApi | None = None
+        self._payments: GatewayRegistry | None = None
 
     @property
     def wechat(self) -> WeChatMiniProgram:
@@ -39,6 +43,31 @@ class VendorClients:
                 config["ALIPAY_PUBLIC_KEY"], gateway_url=config["ALIPAY_GATEWAY_URL"],
             )
         return self._alipay
+
+    @property
+    def payments(self) -> GatewayRegistry:
+        """The configured payment gateways (a channel without merchant keys is simply absent)."""
+        if self._payments is None:
+            self._payments = build_gateways(self._app.config)
+        return self._payments
+
+
+def build_gateways(config) -> GatewayRegistry:
+    registry = GatewayRegistry()
+    if config["WECHATPAY_MCH_ID"]:
+        registry.register(WeChatPayGateway(
+            mchid=config["WECHATPAY_MCH_ID"], appid=config["WECHAT_APP_ID"],
+            merchant_private_key_pem=config["WECHATPAY_PRIVATE_KEY"],
+            merchant_serial_no=config["WECHATPAY_CERT_SERIAL_NO"],
+            apiv3_key=config["WECHATPAY_API_V3_KEY"],
+            platform_public_key_pem=config["WECHATPAY_PUBLIC_KEY"],
+            platform_public_key_id=config["WECHATPAY_PUBLIC_KEY_ID"],
+            base_url=config["WECHATPAY_API_BASE_URL"]))
+    if config["ALIPAY_PAYMENTS_ENABLED"] and config["ALIPAY_APP_PRIVATE_KEY"]:
+        registry.register(AlipayGateway(
+            config["ALIPAY_APP_ID"], config["ALIPAY_APP_PRIVATE_KEY"],
+            config["ALIPAY_PUBLIC_KEY"], gateway_url=config["ALIPAY_GATEWAY_URL"]))
+    return registry
 
 
 def vendor_clients() -> VendorClients:

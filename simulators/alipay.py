@@ -13,12 +13,14 @@ non-empty parameter but ``sign`` the way Alipay does, and answers in Alipay's sh
   oauth code) or, for business failures, signed inside the method's response object
   (``"code": "40004", "msg": "Business Failed"``), as trade methods do.
 
-Methods are handlers in a dict (see ``DEFAULT_METHODS``): ``handler(call: MethodCall) -> dict``
-returns the response object or raises ``AlipayError``. Add more with
+Methods are handlers in a dict: ``handler(call: MethodCall) -> dict`` returns the response
+object or raises ``AlipayError``. Login is in ``DEFAULT_METHODS``; the trade methods and their
+notifications are in ``simulators.alipay_trade`` (controls: ``simulators.alipay_trade_control``),
+the bill in ``simulators.alipay_bill``; all are there by default. Add more with
 ``create_alipay_simulator(..., methods={"alipay.trade.create": handler})``; handlers keep their
 own state in ``call.state.extra`` and can sign notifications with ``call.state.sign(text)``.
 
-Control endpoints for tests and the demo (not part of Alipay):
+Control endpoints for tests and the demo (not part of Alipay; ``/_sim/trades/...`` too):
 
 - ``POST /_sim/auth-codes`` ``{"app_id", "user_id"?}`` -> ``{"auth_code", "user_id", "open_id"}``:
   what ``my.getAuthCode`` would give the mini-program. Without a user_id a new user is made.
@@ -358,12 +360,24 @@ def create_alipay_simulator(
 ) -> Flask:
     """A WSGI app simulating Alipay's gateway for `apps` (app_id -> the app's RSA public key PEM),
     signing its answers with `alipay_private_key_pem` (whose public half clients trust as "the
-    Alipay public key"). `methods` adds to or replaces ``DEFAULT_METHODS``. The state object is at
-    ``app.extensions["alipay_simulator"]`` (an AlipaySimulatorState)."""
+    Alipay public key"). Login, trade and bill methods are there by default; `methods` adds to or
+    replaces them. The state object is at ``app.extensions["alipay_simulator"]`` (an
+    AlipaySimulatorState)."""
+    # The trade and bill modules build on this one, so they are imported only here.
+    from simulators.alipay_bill import BILL_METHODS, register_bill_routes
+    from simulators.alipay_message import MESSAGE_METHODS, register_message_routes
+    from simulators.alipay_trade import TRADE_METHODS
+    from simulators.alipay_trade_control import register_trade_routes
+
     app = Flask(__name__)
     state = AlipaySimulatorState(
-        apps, alipay_private_key_pem, {**DEFAULT_METHODS, **(methods or {})}, clock)
+        apps, alipay_private_key_pem,
+        {**DEFAULT_METHODS, **TRADE_METHODS, **BILL_METHODS, **MESSAGE_METHODS,
+         **(methods or {})}, clock)
     app.extensions["alipay_simulator"] = state
+    register_trade_routes(app, state)
+    register_bill_routes(app, state)
+    register_message_routes(app, state)
 
     @app.route("/gateway.do", methods=["GET", "POST"])
     def gateway() -> Response:

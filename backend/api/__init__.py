@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.api import fhir, health
+from backend.api import fhir, health, notify
 from backend.api.admin import blp as admin_blp
 from backend.api.mp import blp as mp_blp
 from backend.extensions import api
@@ -18,3 +18,4 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(admin_blp)
     app.register_blueprint(health.bp)
     app.register_blueprint(fhir.bp)
+    app.register_blueprint(notify.bp)

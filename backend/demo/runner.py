@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from backend.app import create_app
+from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
 from backend.scheduler import build_scheduler
 from simulators.alipay import create_alipay_simulator
@@ -21,6 +22,8 @@ from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
 from simulators.server import SimulatorServer
 from simulators.wechat import create_wechat_simulator
+from simulators.wechatpay import create_wechatpay_simulator
+from simulators.wechatpay_protocol import MerchantAccount
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WECHAT_APP = ("wx-demo-appid", "wx-demo-secret")
@@ -28,6 +31,11 @@ DEMO_ALIPAY_APP_ID = "2021000000000000"
 
 
 DEMO_EMR_BEARER = "demo-emr-bearer"
+DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO0000000000000000000000000001",
+                  "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
+                  "public_key_id": "PUB_KEY_ID_DEMO"}
+DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
+                  "refunded=tmpl-refunded")
 
 
 @dataclass
@@ -35,21 +43,32 @@ class RunningSimulators:
     servers: tuple[SimulatorServer, ...]
     config: dict[str, str]
 
+    NAMES = ("wechat", "alipay", "emr", "wechatpay")
+
+    def url(self, name: str) -> str:
+        return self.servers[self.NAMES.index(name)].url
+
     def stop(self) -> None:
         for server in self.servers:
             server.stop()
 
 
-def start_simulators(wechat_port: int = 0, alipay_port: int = 0,
-                     emr_port: int = 0) -> RunningSimulators:
-    """Start both vendor simulators and return the config that points the app at them."""
+def start_simulators(wechat_port: int = 0, alipay_port: int = 0, emr_port: int = 0,
+                     wechatpay_port: int = 0) -> RunningSimulators:
+    """Start every vendor simulator and return the config that points the app at them."""
     app_keys, alipay_keys = generate_rsa_keypair(), generate_rsa_keypair()
+    merchant_keys, platform_keys = generate_rsa_keypair(), generate_rsa_keypair()
     wechat = _serve(create_wechat_simulator(dict([DEMO_WECHAT_APP])), wechat_port)
     alipay = _serve(create_alipay_simulator({DEMO_ALIPAY_APP_ID: app_keys.public_pem},
                                             alipay_keys.private_pem), alipay_port)
     emr = _serve(create_fhir_receiver({DEMO_EMR_BEARER}), emr_port)
+    merchant = MerchantAccount(merchant_keys.public_pem, DEMO_WECHATPAY["serial"],
+                               DEMO_WECHATPAY["apiv3_key"], frozenset({DEMO_WECHAT_APP[0]}))
+    wechatpay = _serve(create_wechatpay_simulator(
+        {DEMO_WECHATPAY["mchid"]: merchant}, platform_keys.private_pem,
+        DEMO_WECHATPAY["public_key_id"], refund_mode="immediate"), wechatpay_port)
     return RunningSimulators(
-        servers=(wechat, alipay, emr),
+        servers=(wechat, alipay, emr, wechatpay),
         config={
             "WECHAT_APP_ID": DEMO_WECHAT_APP[0], "WECHAT_APP_SECRET": DEMO_WECHAT_APP[1],
             "WECHAT_API_BASE_URL": wechat.url + "/",
@@ -58,6 +77,15 @@ def start_simulators(wechat_port: int = 0, alipay_port: int = 0,
             "ALIPAY_PUBLIC_KEY": alipay_keys.public_pem,
             "ALIPAY_GATEWAY_URL": alipay.url + "/gateway.do",
             "EMR_FHIR_BASE_URL": emr.url + "/fhir", "EMR_BEARER_TOKEN": DEMO_EMR_BEARER,
+            "WECHATPAY_MCH_ID": DEMO_WECHATPAY["mchid"],
+            "WECHATPAY_PRIVATE_KEY": merchant_keys.private_pem,
+            "WECHATPAY_CERT_SERIAL_NO": DEMO_WECHATPAY["serial"],
+            "WECHATPAY_API_V3_KEY": DEMO_WECHATPAY["apiv3_key"],
+            "WECHATPAY_PUBLIC_KEY": platform_keys.public_pem,
+            "WECHATPAY_PUBLIC_KEY_ID": DEMO_WECHATPAY["public_key_id"],
+            "WECHATPAY_API_BASE_URL": wechatpay.url,
+            "WECHAT_SUBSCRIBE_TEMPLATES": DEMO_TEMPLATES,
+            "ALIPAY_MESSAGE_TEMPLATES": DEMO_TEMPLATES,
         },
     )
 
@@ -77,15 +105,17 @@ def demo(port: int, database: str | None) -> None:
     """Run the whole service locally with demo data and simulated vendors."""
     (ROOT / "instance").mkdir(exist_ok=True)
     database = database or f"sqlite:///{ROOT / 'instance' / 'demo.db'}"
-    simulators = start_simulators(port + 101, port + 102, port + 103)
+    simulators = start_simulators(port + 101, port + 102, port + 103, port + 104)
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
-                      "LOG_JSON": False, **simulators.config})
+                      "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
+                      **simulators.config})
     with app.app_context():
         upgrade()
         counts = seed()
+        counts["schedules"] = seed_schedules()
     scheduler = build_scheduler(app)
     scheduler.start()
-    wechat, alipay, emr = simulators.servers
+    wechat, alipay, emr, wechatpay = simulators.servers
     base = f"http://127.0.0.1:{port}"
     click.echo(f"""
 Front Door demo is running (SQLite {database}, jobs inline, vendors simulated).
@@ -94,7 +124,7 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   API           {base}/api/v1/
   OpenAPI       {base}/api/v1/openapi.json
   Readiness     {base}/readyz
-  WeChat sim    {wechat.url}   Alipay sim {alipay.url}
+  WeChat sim    {wechat.url}   Alipay sim {alipay.url}   WeChat Pay sim {wechatpay.url}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
 
 Log in as the demo patient 张伟 (WeChat):

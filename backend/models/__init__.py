@@ -2,28 +2,39 @@
 
 from backend.models.account import Account, PatientProfile, Relationship, Sex
 from backend.models.audit import AuditChainHead, AuditEntry
+from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
+from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "Account",
     "AdminAlert",
     "AuditChainHead",
     "AuditEntry",
     "AuthSession",
+    "Booking",
+    "BookingStatus",
     "ConversationSession",
     "Department",
     "Doctor",
     "EmrDelivery",
+    "MessageSubscription",
     "Organization",
     "OrganizationKind",
+    "PatientMessage",
     "PatientProfile",
+    "PaymentOrder",
+    "PaymentTransition",
     "PreVisitNote",
     "PrincipalKind",
+    "ReconciliationMismatch",
     "RegistrationType",
     "Relationship",
     "Schedule",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -30,6 +30,8 @@ class Organization(ExternalIdMixin, TimestampMixin, db.Model):
     )
     address: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Overrides of the default booking rules (see services/booking_rules.py); None: defaults.
+    booking_rules: Mapped[dict | None] = mapped_column(JSON)
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organization", order_by="Department.sort_order"

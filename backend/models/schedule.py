@@ -41,6 +41,9 @@ class Schedule(ExternalIdMixin, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | stopped
     stop_reason: Mapped[str | None] = mapped_column(String(200))
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The clinic's call board (叫号), fed by the HIS: last number called and the pace.
+    now_serving: Mapped[int] = mapped_column(Integer, default=0)
+    minutes_per_patient: Mapped[int] = mapped_column(Integer, default=8)
 
     department: Mapped[Department] = relationship()
     doctor: Mapped[Doctor | None] = relationship()

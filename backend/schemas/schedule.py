@@ -71,4 +71,11 @@ class ScheduleSchema(StrictSchema):
     registration_type = fields.String(required=True)
     fee_fen = fields.Integer(required=True, metadata={"description": "Fee in fen (分)."})
     status = fields.String(required=True)
+    now_serving = fields.Integer(required=True)
+    minutes_per_patient = fields.Integer(required=True)
     slots = fields.List(fields.Nested(SlotSchema), required=True)
+
+
+class QueueBoardSchema(StrictSchema):
+    now_serving = fields.Integer(required=True, validate=validate.Range(0, 100_000))
+    minutes_per_patient = fields.Integer(validate=validate.Range(1, 120))

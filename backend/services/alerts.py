@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound
@@ -14,7 +14,9 @@ from backend.timeutil import utcnow
 
 
 def list_alerts(principal: Principal, open_only: bool) -> list[AdminAlert]:
-    query = select(AdminAlert).where(AdminAlert.organization_id == principal.organization_id)
+    """The admin's hospital's alerts, and group-wide ones (a payment merchant serves them all)."""
+    query = select(AdminAlert).where(or_(AdminAlert.organization_id == principal.organization_id,
+                                         AdminAlert.organization_id.is_(None)))
     if open_only:
         query = query.where(AdminAlert.acknowledged_at.is_(None))
     return list(db.session.execute(query.order_by(AdminAlert.created_at.desc()).limit(200))
@@ -24,7 +26,8 @@ def list_alerts(principal: Principal, open_only: bool) -> list[AdminAlert]:
 def acknowledge(principal: Principal, alert_id) -> AdminAlert:
     alert = db.session.execute(select(AdminAlert).where(
         AdminAlert.external_id == parse_id(alert_id),
-        AdminAlert.organization_id == principal.organization_id)).scalar_one_or_none()
+        or_(AdminAlert.organization_id == principal.organization_id,
+            AdminAlert.organization_id.is_(None)))).scalar_one_or_none()
     if alert is None:
         raise NotFound("没有找到这条提醒。")
     if alert.acknowledged_at is None:

@@ -17,8 +17,9 @@ from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Department, Doctor, Organization, Schedule, Slot
-from backend.services import audit
+from backend.services import audit, booking_lifecycle
 from backend.services.access import parse_id
+from backend.services.deferred import commit
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
 
 MAX_SEARCH_DAYS = 14
@@ -91,17 +92,35 @@ def push(principal: Principal, items: list[dict[str, Any]]) -> list[Schedule]:
     return saved
 
 
-def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
-    """停诊: the session is closed to new bookings."""
+def _own(principal: Principal, schedule_id) -> Schedule:
     schedule = db.session.execute(select(Schedule).where(
         Schedule.external_id == parse_id(schedule_id),
-        Schedule.organization_id == principal.organization_id)).scalar_one_or_none()
+        Schedule.organization_id == principal.organization_id)
+        .with_for_update()).scalar_one_or_none()
     if schedule is None:
         raise NotFound("没有找到这个排班。")
+    return schedule
+
+
+def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
+    """停诊: the session closes to new bookings; its bookings are stopped, refunded and told."""
+    schedule = _own(principal, schedule_id)
     if schedule.status != "stopped":
         schedule.status, schedule.stop_reason, schedule.stopped_at = "stopped", reason, utcnow()
-        audit.record("schedule.stop", "schedule", str(schedule.external_id), {"reason": reason})
-        db.session.commit()
+        stopped = booking_lifecycle.stop_bookings(schedule, reason)
+        audit.record("schedule.stop", "schedule", str(schedule.external_id),
+                     {"reason": reason, "bookings": stopped})
+    commit()
+    return schedule
+
+
+def update_queue(principal: Principal, schedule_id, board: dict[str, Any]) -> Schedule:
+    """The HIS's call board (叫号): the number now called and the pace per patient."""
+    schedule = _own(principal, schedule_id)
+    schedule.now_serving = max(schedule.now_serving, board["now_serving"])
+    if board.get("minutes_per_patient"):
+        schedule.minutes_per_patient = board["minutes_per_patient"]
+    db.session.commit()
     return schedule
 
 

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import http.client
 import json
 import logging
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
-from alipay.utils import AliPayConfig
-from cryptography.hazmat.primitives import serialization
 
 from backend.vendors.errors import VendorAuthError, VendorError, VendorUnavailable
+from payments.alipay_client import (
+    DEFAULT_GATEWAY_URL,
+    AlipayApiError,
+    AlipayMalformedResponse,
+    GatewayAliPay,
+    to_pem,
+)
 
 log = logging.getLogger(__name__)
 
 VENDOR = "alipay"
-DEFAULT_GATEWAY_URL = "https://openapi.alipay.com/gateway.do"
-# Alipay reads `timestamp` as Beijing time (its Java SDK formats it in GMT+8); python-alipay-sdk
-# uses the machine's local time, which is UTC on our servers.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 AUTH_SUB_CODES = frozenset({"isv.code-invalid"})
 
@@ -37,110 +34,10 @@ class AlipayIdentity:
     open_id: str | None  # app-scoped id
 
 
-class AlipayApiError(AliPayException):
-    """An error answer from the gateway, with its fields parsed (the SDK's AliPayException keeps
-    only the raw response text, behind name-mangled attributes)."""
-
-    def __init__(self, code: str | None, msg: str | None, sub_code: str | None,
-                 sub_msg: str | None, raw: str) -> None:
-        super().__init__(code, raw)
-        self.code = code
-        self.msg = msg
-        self.sub_code = sub_code
-        self.sub_msg = sub_msg
-
-    @classmethod
-    def from_result(cls, result: dict[str, Any], raw: str) -> AlipayApiError:
-        def text(key: str) -> str | None:
-            value = result.get(key)
-            return None if value is None else str(value)
-
-        return cls(text("code"), text("msg"), text("sub_code"), text("sub_msg"), raw)
-
-
-class AlipayMalformedResponse(AliPayException):
-    """The gateway's answer is not the JSON object Alipay sends (a proxy's error page...)."""
-
-
-class GatewayAliPay(AliPay):
-    """python-alipay-sdk's client with a configurable gateway URL (the SDK picks one of two
-    hard-coded URLs in `__init__`), timestamps in Beijing time, and parsed error answers."""
-
-    def __init__(
-        self,
-        appid: str,
-        app_private_key_string: str,
-        alipay_public_key_string: str,
-        *,
-        gateway_url: str = DEFAULT_GATEWAY_URL,
-        timeout: float = 5,
-        app_notify_url: str | None = None,
-        sign_type: str = "RSA2",
-    ) -> None:
-        super().__init__(
-            appid,
-            app_notify_url=app_notify_url,
-            app_private_key_string=app_private_key_string,
-            alipay_public_key_string=alipay_public_key_string,
-            sign_type=sign_type,
-            config=AliPayConfig(timeout=timeout),
-        )
-        self._gateway = gateway_url
-
-    @property
-    def gateway_url(self) -> str:
-        return self._gateway
-
-    def build_body(self, method, biz_content=None, **kwargs):
-        data = super().build_body(method, biz_content, **kwargs)
-        if "timestamp" not in kwargs:
-            data["timestamp"] = datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
-        return data
-
-    def _verify(self, raw_content, signature):
-        try:
-            return super()._verify(raw_content, signature)
-        except (binascii.Error, ValueError):  # a sign that is not even base64
-            return False
-
-    def _verify_and_return_sync_response(self, raw_string, response_type):
-        try:
-            response = json.loads(raw_string)
-        except ValueError:
-            raise AlipayMalformedResponse(None, "response is not JSON") from None
-        if not isinstance(response, dict):
-            raise AlipayMalformedResponse(None, "response is not a JSON object")
-        error = response.get("error_response")
-        if error is not None or "sign" not in response:
-            result = error if error is not None else response.get(response_type)
-            if not isinstance(result, dict):
-                raise AlipayMalformedResponse(None, f"response without {response_type}")
-            raise AlipayApiError.from_result(result, raw_string)
-        return super()._verify_and_return_sync_response(raw_string, response_type)
-
-
-def _pem(key: str, private: bool) -> str:
-    """Accept keys as PEM or as the bare base64 Alipay's console and key tool hand out."""
-    key = key.strip()
-    if key.startswith("-----BEGIN"):
-        return key
-    try:
-        der = base64.b64decode("".join(key.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("the key is neither PEM nor base64 DER") from None
-    if private:
-        return serialization.load_der_private_key(der, password=None).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()).decode("ascii")
-    return serialization.load_der_public_key(der).public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode("ascii")
-
-
 class AlipayOpenApi:
     """One Alipay app's server-side open API. `sdk` is the python-alipay-sdk client (a
-    GatewayAliPay) for the calls this class does not wrap yet, e.g. alipay.trade.create.
-    Constructing it never touches the network."""
+    GatewayAliPay) for the calls this class does not wrap; payments go through
+    `payments.alipay.AlipayGateway`. Constructing it never touches the network."""
 
     def __init__(
         self,
@@ -152,8 +49,8 @@ class AlipayOpenApi:
     ) -> None:
         self.app_id = app_id
         self.sdk = GatewayAliPay(
-            app_id, _pem(app_private_key_pem, private=True),
-            _pem(alipay_public_key_pem, private=False),
+            app_id, to_pem(app_private_key_pem, private=True),
+            to_pem(alipay_public_key_pem, private=False),
             gateway_url=gateway_url, timeout=timeout,
         )
 
@@ -170,6 +67,15 @@ class AlipayOpenApi:
             raise VendorError(VENDOR, "oauth.token 响应缺少 user_id/open_id")
         return AlipayIdentity(str(user_id) if user_id else None,
                               str(open_id) if open_id else None)
+
+    def send_template_message(self, to_user_id: str, template_id: str, form_id: str,
+                              data: dict[str, dict[str, str]], page: str) -> None:
+        """A mini-program message (服务提醒); `form_id` is the trade number of the payment it
+        follows, which is what allows Alipay to deliver it."""
+        method = "alipay.open.app.mini.templatemessage.send"
+        self.call(method, lambda: self.sdk.server_api(method, biz_content={
+            "to_user_id": to_user_id, "form_id": form_id, "user_template_id": template_id,
+            "page": page, "data": json.dumps(data, ensure_ascii=False)}))
 
     def call(self, method: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """Run an SDK call of `method` and translate its failures into vendor errors; also turns

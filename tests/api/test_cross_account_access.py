@@ -17,6 +17,10 @@ PUBLIC = {"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/mp/auth/wechat
           "/api/v1/mp/hospitals/<uuid:hospital_id>/departments",
           "/api/v1/mp/hospitals/<uuid:hospital_id>/schedules"}
 
+# Authenticated by the payment gateway's signature, not a session (forged callbacks are refused in
+# tests/api/test_booking_payments.py).
+GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>"}
+
 # Not about any person: every staff member may read it.
 STAFF_REFERENCE_DATA = {"/fhir/r4/Questionnaire/pre-visit"}
 
@@ -43,7 +47,7 @@ def world(ctx):
 def _routes(app, own_audience: str = "/api/v1/mp") -> list[tuple[str, str]]:
     """(method, rule) pairs; the caller's own logout last, since it ends the session."""
     routes = [(method, rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static" and rule.rule not in PUBLIC
+              if rule.endpoint != "static" and rule.rule not in PUBLIC | GATEWAY_CALLBACKS
               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(routes, key=lambda route: route[1] == f"{own_audience}/auth/logout")
 

@@ -11,7 +11,12 @@ from backend.api.common import BEARER
 from backend.auth import require_staff
 from backend.models import StaffRole
 from backend.schemas.common import envelope
-from backend.schemas.schedule import SchedulePushSchema, ScheduleSchema, ScheduleStopSchema
+from backend.schemas.schedule import (
+    QueueBoardSchema,
+    SchedulePushSchema,
+    ScheduleSchema,
+    ScheduleStopSchema,
+)
 from backend.services import schedules
 
 
@@ -31,5 +36,15 @@ def push_schedules(body):
 @blp.arguments(ScheduleStopSchema)
 @blp.response(200, envelope(ScheduleSchema))
 def stop_schedule(body, schedule_id: UUID):
-    """停诊: no new bookings for this session."""
+    """停诊: no new bookings; every booking of the session is cancelled, refunded and told."""
     return {"data": schedules.stop(g.principal, schedule_id, body["reason"])}
+
+
+@blp.route("/schedules/<uuid:schedule_id>/queue", methods=["PUT"])
+@blp.doc(security=BEARER)
+@require_staff(StaffRole.HOSPITAL_ADMIN)
+@blp.arguments(QueueBoardSchema)
+@blp.response(200, envelope(ScheduleSchema))
+def update_queue(body, schedule_id: UUID):
+    """The HIS's call board (叫号) for this session: the number now being seen, and the pace."""
+    return {"data": schedules.update_queue(g.principal, schedule_id, body)}

@@ -1,0 +1,173 @@
+"""Holding a slot: the rules a hospital sets, and a place that is never sold twice."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.jobs.bookings import expire_due_holds
+from backend.models import Booking
+from backend.timeutil import utcnow
+from tests import booking_support as b
+from tests.conftest import make_app
+
+
+@pytest.fixture(scope="module")
+def inline_app(app, simulators):
+    return make_app(simulators, JOBS_INLINE=True)
+
+
+@pytest.fixture()
+def client(inline_app):
+    with inline_app.app_context():
+        yield inline_app.test_client()
+        db.session.remove()
+
+
+def test_a_hold_takes_one_place_until_it_is_paid(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    held = b.hold(client, who, clinic.slot_ids[0])
+    assert held.status_code == 201, held.json
+    booking = held.json["data"]
+    assert booking["status"] == "held" and booking["status_label"] == "待支付"
+    assert booking["department"]["name"] == "心血管内科" and booking["fee_fen"] == 1500
+    assert booking["can_cancel"] is True and booking["payment"] is None
+    assert b.remaining(clinic.slot_ids[0]) == 2
+
+
+def test_the_same_request_sent_twice_makes_one_hold(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    first = b.hold(client, who, clinic.slot_ids[0], key="tap-0001-abcdef")
+    again = b.hold(client, who, clinic.slot_ids[0], key="tap-0001-abcdef")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json["data"]["id"] == again.json["data"]["id"]
+    assert b.remaining(clinic.slot_ids[0]) == 2
+
+
+def test_a_full_slot_is_refused_and_nothing_is_oversold(client):
+    clinic = b.open_clinic(client, capacity=1)
+    assert b.hold(client, b.patient(), clinic.slot_ids[0]).status_code == 201
+    refused = b.hold(client, b.patient(), clinic.slot_ids[0])
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "slot_full"
+    assert b.remaining(clinic.slot_ids[0]) == 0
+
+
+def test_one_booking_per_person_per_department_per_day(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    assert b.hold(client, who, clinic.slot_ids[0]).status_code == 201
+    second = b.hold(client, who, clinic.slot_ids[1])
+    assert second.status_code == 409 and second.json["error"]["code"] == "duplicate_booking"
+    assert b.remaining(clinic.slot_ids[1]) == 3
+
+
+def test_a_hospital_limits_active_bookings_per_person(client):
+    clinic = b.open_clinic(client)
+    other_day = b.open_clinic(client, days_ahead=3)
+    changed = client.patch("/api/v1/admin/booking-rules", headers=clinic.admin,
+                           json={"max_active_bookings": 1})
+    assert changed.status_code == 200 and changed.json["data"]["max_active_bookings"] == 1
+    who = b.patient()
+    assert b.hold(client, who, clinic.slot_ids[0]).status_code == 201
+    refused = b.hold(client, who, other_day.slot_ids[0])
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "too_many_bookings"
+
+
+def test_booking_rules_outside_their_range_are_refused(client):
+    clinic = b.open_clinic(client)
+    bad = client.patch("/api/v1/admin/booking-rules", headers=clinic.admin,
+                       json={"hold_minutes": 0})
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "rules.hold_minutes"
+
+
+@pytest.mark.parametrize(("department", "birth", "male"), [
+    ("PEDI", date(1980, 1, 1), True),  # an adult in paediatrics
+    ("GYNE", date(1990, 1, 1), True),  # a man in gynaecology
+])
+def test_department_age_and_sex_limits(client, department, birth, male):
+    clinic = b.open_clinic(client, department=department)
+    refused = b.hold(client, b.patient(birth=birth, male=male), clinic.slot_ids[0])
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "department_not_suitable"
+
+
+def test_a_child_can_book_paediatrics(client):
+    clinic = b.open_clinic(client, department="PEDI")
+    child = b.patient(birth=date.today() - timedelta(days=3 * 365))
+    assert b.hold(client, child, clinic.slot_ids[0]).status_code == 201
+
+
+def test_three_no_shows_in_ninety_days_suspend_online_booking(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    first = b.hold(client, who, clinic.slot_ids[0]).json["data"]["id"]
+    booking = db.session.execute(select(Booking).where(Booking.external_id == first)).scalar_one()
+    template = {c: getattr(booking, c) for c in (
+        "account_id", "patient_id", "organization_id", "department_id", "doctor_id",
+        "schedule_id", "slot_id", "fee_fen")}
+    db.session.delete(booking)
+    for days_ago in (5, 20, 40):
+        db.session.add(Booking(**template, status="no_show",
+                               clinic_date=utcnow().date() - timedelta(days=days_ago)))
+    db.session.commit()
+    refused = b.hold(client, who, clinic.slot_ids[0])
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "booking_suspended"
+    assert "窗口" in refused.json["error"]["message"]
+
+
+def test_an_unpaid_hold_returns_to_the_pool_by_itself(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    booking = b.hold(client, who, clinic.slot_ids[0]).json["data"]
+    assert b.remaining(clinic.slot_ids[0]) == 2
+    expire_due_holds()
+    assert b.remaining(clinic.slot_ids[0]) == 2  # not yet due
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        assert expire_due_holds() == 1
+    assert b.remaining(clinic.slot_ids[0]) == 3
+    shown = client.get(f"/api/v1/mp/bookings/{booking['id']}", headers=who.headers).json["data"]
+    assert shown["status"] == "expired" and shown["can_cancel"] is False
+
+
+def test_cancelling_a_hold_frees_the_place(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    booking = b.hold(client, who, clinic.slot_ids[0]).json["data"]
+    cancelled = client.post(f"/api/v1/mp/bookings/{booking['id']}/cancel", headers=who.headers,
+                            json={})
+    assert cancelled.status_code == 200 and cancelled.json["data"]["status"] == "cancelled"
+    assert b.remaining(clinic.slot_ids[0]) == 3
+    assert b.hold(client, who, clinic.slot_ids[1]).status_code == 201  # the day is free again
+
+
+def test_nobody_else_sees_or_cancels_my_booking(client):
+    clinic = b.open_clinic(client)
+    mine = b.hold(client, b.patient(), clinic.slot_ids[0]).json["data"]["id"]
+    stranger = b.patient()
+    assert client.get(f"/api/v1/mp/bookings/{mine}", headers=stranger.headers).status_code == 404
+    assert client.post(f"/api/v1/mp/bookings/{mine}/cancel", headers=stranger.headers,
+                       json={}).status_code == 404
+    assert client.get("/api/v1/mp/bookings", headers=stranger.headers).json["data"] == []
+
+
+def test_someone_elses_family_member_cannot_be_booked(client):
+    clinic = b.open_clinic(client)
+    owner, stranger = b.patient(), b.patient()
+    refused = client.post("/api/v1/mp/bookings", headers=stranger.headers,
+                          json={"patient_id": owner.profile_id, "slot_id": clinic.slot_ids[0]})
+    assert refused.status_code == 404
+    assert b.remaining(clinic.slot_ids[0]) == 3
+
+
+def test_a_stopped_session_cannot_be_held(client):
+    clinic = b.open_clinic(client)
+    client.post(f"/api/v1/admin/schedules/{clinic.schedule_id}/stop", headers=clinic.admin,
+                json={"reason": "医生外出会诊"})
+    refused = b.hold(client, b.patient(), clinic.slot_ids[0])
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "schedule_stopped"

@@ -1,0 +1,85 @@
+"""A seeded hospital with one pushed clinic session, and patients ready to book it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from backend.demo.seed import seed
+from backend.extensions import db
+from backend.models import Organization, Schedule, Slot, StaffUser
+from backend.timeutil import CLINIC_TZ, local_today
+from tests import factories as f
+
+
+@dataclass
+class Clinic:
+    hospital_id: str
+    admin: dict[str, str]
+    schedule_id: str
+    slot_ids: list[str]
+
+
+def session(days_ahead: int = 2, department: str = "CARD", capacity: int = 3, slots: int = 2,
+            fee_fen: int = 1500, his_ref: str | None = None, hour: int = 8) -> dict:
+    day = local_today() + timedelta(days=days_ahead)
+    start = datetime(day.year, day.month, day.day, hour, 0, tzinfo=CLINIC_TZ)
+    return {"his_ref": his_ref or f"{department}-{day:%Y%m%d}-{hour}",
+            "department_code": department, "clinic_date": day.isoformat(),
+            "half_day": "am" if hour < 12 else "pm",
+            "registration_type": "general", "fee_fen": fee_fen,
+            "slots": [{"starts_at": (start + timedelta(minutes=30 * i)).isoformat(),
+                       "ends_at": (start + timedelta(minutes=30 * (i + 1))).isoformat(),
+                       "capacity": capacity} for i in range(slots)]}
+
+
+def open_clinic(client, **session_args) -> Clinic:
+    """Seed the demo group (once per test) and push one session at H001."""
+    if db.session.execute(select(Organization.id).where(Organization.code == "H001")).first() \
+            is None:
+        seed()
+    org = db.session.execute(select(Organization).where(Organization.code == "H001")).scalar_one()
+    admin = db.session.execute(select(StaffUser).where(StaffUser.username == "admin.h001")
+                               ).scalar_one()
+    headers = f.bearer(f.staff_token(admin))
+    pushed = client.put("/api/v1/admin/schedules", headers=headers,
+                        json={"schedules": [session(**session_args)]})
+    assert pushed.status_code == 200, pushed.json
+    schedule = pushed.json["data"][0]
+    return Clinic(str(org.external_id), headers, schedule["id"],
+                  [slot["id"] for slot in schedule["slots"]])
+
+
+@dataclass
+class Patient:
+    headers: dict[str, str]
+    profile_id: str
+    openid: str
+
+
+def patient(birth: date = date(1980, 1, 1), male: bool = True, **account_fields) -> Patient:
+    acct = f.account(**account_fields)
+    person = f.profile(acct, birth=birth, male=male)
+    return Patient(f.bearer(f.account_token(acct)), str(person.external_id),
+                   acct.wechat_openid)
+
+
+def remaining(slot_id: str) -> int:
+    db.session.expire_all()
+    slot = db.session.execute(select(Slot).where(Slot.external_id == slot_id)).scalar_one()
+    return slot.capacity - slot.booked
+
+
+def schedule_row(schedule_id: str) -> Schedule:
+    return db.session.execute(select(Schedule).where(Schedule.external_id == schedule_id)
+                              ).scalar_one()
+
+
+def hold(client, who: Patient, slot_id: str, key: str | None = None):
+    headers = dict(who.headers)
+    if key:
+        headers["Idempotency-Key"] = key
+    return client.post("/api/v1/mp/bookings", headers=headers,
+                       json={"patient_id": who.profile_id, "slot_id": slot_id})
