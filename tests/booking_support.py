@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import requests
 from sqlalchemy import select
 
 from backend.demo.seed import seed
 from backend.extensions import db
-from backend.models import Organization, Schedule, Slot, StaffUser
-from backend.timeutil import CLINIC_TZ, local_today
+from backend.models import Booking, Organization, PaymentOrder, Schedule, Slot, StaffUser
+from backend.timeutil import CLINIC_TZ, local_today, utcnow
 from tests import factories as f
 
 
@@ -83,3 +84,55 @@ def hold(client, who: Patient, slot_id: str, key: str | None = None):
         headers["Idempotency-Key"] = key
     return client.post("/api/v1/mp/bookings", headers=headers,
                        json={"patient_id": who.profile_id, "slot_id": slot_id})
+
+
+PAY = {"wechat": ("wechatpay", "/_sim/pay", "/_sim/notify/resend"),
+       "alipay": ("alipay", "/_sim/trades/pay", "/_sim/trades/notify/resend")}
+
+
+def payer(channel: str) -> Patient:
+    if channel == "wechat":
+        return patient()
+    return patient(wechat_openid=None, alipay_user_id=f"2088{utcnow():%H%M%S%f}"[:16])
+
+
+def start_payment(client, who, booking_id, channel="wechat"):
+    return client.post(f"/api/v1/mp/bookings/{booking_id}/payments", headers=who.headers,
+                       json={"channel": channel})
+
+
+def order_of(booking_id: str) -> PaymentOrder:
+    db.session.expire_all()
+    booking = db.session.execute(select(Booking).where(Booking.external_id == booking_id)
+                                 ).scalar_one()
+    return db.session.execute(select(PaymentOrder).where(PaymentOrder.booking_id == booking.id)
+                              .order_by(PaymentOrder.id.desc())).scalars().first()
+
+
+def gateway_pays(simulators, channel, out_trade_no, notify=True):
+    name, path, _ = PAY[channel]
+    response = requests.post(simulators.url(name) + path, timeout=30,
+                             json={"out_trade_no": out_trade_no, "notify": notify})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def resend(simulators, channel, out_trade_no):
+    name, _, path = PAY[channel]
+    return requests.post(simulators.url(name) + path, json={"out_trade_no": out_trade_no},
+                         timeout=30)
+
+
+def booking(client, who, booking_id):
+    db.session.expire_all()  # the test shares the app's session; the server changed rows
+    return client.get(f"/api/v1/mp/bookings/{booking_id}", headers=who.headers).json["data"]
+
+
+def held_booking(client, channel="wechat", **clinic_args):
+    clinic = open_clinic(client, **clinic_args)
+    who = payer(channel)
+    held = hold(client, who, clinic.slot_ids[0])
+    assert held.status_code == 201, held.json
+    return clinic, who, held.json["data"]["id"]
+
+

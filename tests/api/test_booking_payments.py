@@ -7,100 +7,38 @@ import socket
 from datetime import timedelta
 
 import pytest
-import requests
 import time_machine
-from sqlalchemy import select
 
-from backend.extensions import db
 from backend.jobs.bookings import expire_due_holds
 from backend.jobs.payments import dispatch_repairs
-from backend.models import Booking, PaymentOrder
 from backend.timeutil import utcnow
 from backend.vendor_clients import build_gateways, vendor_clients
-from simulators.server import SimulatorServer
 from tests import booking_support as b
-from tests.conftest import make_app
-
-PAY = {"wechat": ("wechatpay", "/_sim/pay", "/_sim/notify/resend"),
-       "alipay": ("alipay", "/_sim/trades/pay", "/_sim/trades/notify/resend")}
-
-
-@pytest.fixture(scope="module")
-def served(app, simulators):
-    inline = make_app(simulators, JOBS_INLINE=True)
-    with SimulatorServer(inline) as server:
-        inline.config["PAYMENT_NOTIFY_BASE_URL"] = server.url
-        yield inline
-
-
-@pytest.fixture()
-def client(served):
-    with served.app_context():
-        yield served.test_client()
-        db.session.remove()
-
-
-def payer(channel: str) -> b.Patient:
-    if channel == "wechat":
-        return b.patient()
-    return b.patient(wechat_openid=None, alipay_user_id=f"2088{utcnow():%H%M%S%f}"[:16])
-
-
-def start_payment(client, who, booking_id, channel="wechat"):
-    return client.post(f"/api/v1/mp/bookings/{booking_id}/payments", headers=who.headers,
-                       json={"channel": channel})
-
-
-def order_of(booking_id: str) -> PaymentOrder:
-    db.session.expire_all()
-    booking = db.session.execute(select(Booking).where(Booking.external_id == booking_id)
-                                 ).scalar_one()
-    return db.session.execute(select(PaymentOrder).where(PaymentOrder.booking_id == booking.id)
-                              .order_by(PaymentOrder.id.desc())).scalars().first()
-
-
-def gateway_pays(simulators, channel, out_trade_no, notify=True):
-    name, path, _ = PAY[channel]
-    response = requests.post(simulators.url(name) + path, timeout=30,
-                             json={"out_trade_no": out_trade_no, "notify": notify})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def resend(simulators, channel, out_trade_no):
-    name, _, path = PAY[channel]
-    return requests.post(simulators.url(name) + path, json={"out_trade_no": out_trade_no},
-                         timeout=30)
-
-
-def booking(client, who, booking_id):
-    db.session.expire_all()  # the test shares the app's session; the server changed rows
-    return client.get(f"/api/v1/mp/bookings/{booking_id}", headers=who.headers).json["data"]
-
-
-def held_booking(client, channel="wechat", **clinic_args):
-    clinic = b.open_clinic(client, **clinic_args)
-    who = payer(channel)
-    held = b.hold(client, who, clinic.slot_ids[0])
-    assert held.status_code == 201, held.json
-    return clinic, who, held.json["data"]["id"]
+from tests.booking_support import (
+    booking,
+    gateway_pays,
+    held_booking,
+    order_of,
+    resend,
+    start_payment,
+)
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
 def test_paying_confirms_the_booking_from_the_gateways_signed_notification(
-        client, simulators, channel):
-    _, who, booking_id = held_booking(client, channel)
-    payment = start_payment(client, who, booking_id, channel)
+        web, simulators, channel):
+    _, who, booking_id = held_booking(web, channel)
+    payment = start_payment(web, who, booking_id, channel)
     assert payment.status_code == 201, payment.json
     params = payment.json["data"]["params"]
     expected = {"timeStamp", "nonceStr", "package", "signType", "paySign"} \
         if channel == "wechat" else {"tradeNO"}
     assert set(params) == expected and payment.json["data"]["amount_fen"] == 1500
-    again = start_payment(client, who, booking_id, channel)
+    again = start_payment(web, who, booking_id, channel)
     assert again.json["data"]["order_id"] == payment.json["data"]["order_id"]  # not a 2nd order
     order = order_of(booking_id)
     gateway_pays(simulators, channel, order.out_trade_no)
-    shown = booking(client, who, booking_id)
+    shown = booking(web, who, booking_id)
     assert shown["status"] == "confirmed" and shown["status_label"] == "预约成功"
     assert shown["payment"]["status"] == "paid" and shown["hold_expires_at"] is None
     order = order_of(booking_id)
@@ -111,9 +49,9 @@ def test_paying_confirms_the_booking_from_the_gateways_signed_notification(
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
 def test_a_replayed_notification_changes_nothing_and_is_still_acknowledged(
-        client, simulators, channel):
-    _, who, booking_id = held_booking(client, channel)
-    start_payment(client, who, booking_id, channel)
+        web, simulators, channel):
+    _, who, booking_id = held_booking(web, channel)
+    start_payment(web, who, booking_id, channel)
     out_trade_no = order_of(booking_id).out_trade_no
     gateway_pays(simulators, channel, out_trade_no)
     replay = resend(simulators, channel, out_trade_no)
@@ -132,21 +70,21 @@ def test_a_replayed_notification_changes_nothing_and_is_still_acknowledged(
      b"trade_status=TRADE_SUCCESS&out_trade_no=FD1&total_amount=15.00&sign=Zm9yZ2Vk"
      b"&sign_type=RSA2&app_id=2021000000000000&notify_id=1"),
 ])
-def test_forged_notifications_are_refused_and_change_nothing(client, channel, headers, body):
-    _, who, booking_id = held_booking(client, channel)
-    start_payment(client, who, booking_id, channel)
+def test_forged_notifications_are_refused_and_change_nothing(web, channel, headers, body):
+    _, who, booking_id = held_booking(web, channel)
+    start_payment(web, who, booking_id, channel)
     order = order_of(booking_id)
     forged = body.replace(b"FD1", order.out_trade_no.encode())
-    response = client.post(f"/api/v1/notify/{channel}", data=forged, headers=headers)
+    response = web.post(f"/api/v1/notify/{channel}", data=forged, headers=headers)
     assert response.status_code in (200, 500)
     assert response.get_data(as_text=True) in ("failure", '{"code": "FAIL", "message": "失败"}',
                                                '{"code":"FAIL","message":"失败"}')
     assert order_of(booking_id).status == "created"
-    assert booking(client, who, booking_id)["status"] == "held"
+    assert booking(web, who, booking_id)["status"] == "held"
 
 
-def test_an_unknown_channel_has_no_callback(client):
-    assert client.post("/api/v1/notify/unionpay", data=b"x").status_code == 404
+def test_an_unknown_channel_has_no_callback(web):
+    assert web.post("/api/v1/notify/unionpay", data=b"x").status_code == 404
 
 
 @pytest.fixture()
@@ -164,66 +102,66 @@ def gateways_down(served, monkeypatch):
     monkeypatch.setattr(clients, "_payments", working)
 
 
-def _paid_but_news_lost_and_hold_expired(client, simulators, channel, request):
+def _paid_but_news_lost_and_hold_expired(web, simulators, channel, request):
     """The patient paid in time, the notification was lost, and the expiry job could not reach
     the gateway, so the hold lapsed and its place went back to the pool."""
-    clinic, who, booking_id = held_booking(client, channel, capacity=1, slots=1)
-    start_payment(client, who, booking_id, channel)
+    clinic, who, booking_id = held_booking(web, channel, capacity=1, slots=1)
+    start_payment(web, who, booking_id, channel)
     out_trade_no = order_of(booking_id).out_trade_no
     gateway_pays(simulators, channel, out_trade_no, notify=False)
     request.getfixturevalue("gateways_down")
     with time_machine.travel(utcnow() + timedelta(minutes=16)):
         assert expire_due_holds() == 1
     request.getfixturevalue("monkeypatch").undo()
-    assert booking(client, who, booking_id)["status"] == "expired"
+    assert booking(web, who, booking_id)["status"] == "expired"
     assert b.remaining(clinic.slot_ids[0]) == 1
     return clinic, who, booking_id, out_trade_no
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
 def test_a_late_payment_whose_place_was_taken_is_refunded_and_the_patient_told(
-        client, simulators, channel, request):
+        web, simulators, channel, request):
     clinic, who, booking_id, out_trade_no = _paid_but_news_lost_and_hold_expired(
-        client, simulators, channel, request)
-    assert b.hold(client, b.patient(), clinic.slot_ids[0]).status_code == 201
+        web, simulators, channel, request)
+    assert b.hold(web, b.patient(), clinic.slot_ids[0]).status_code == 201
     assert resend(simulators, channel, out_trade_no).status_code == 200
     order = order_of(booking_id)
     assert order.status in ("refunding", "refunded")
     assert "号已被别人约走" in order.refund_reason
     assert [t.to_status for t in order.transitions][:4] == [
         "created", "closed", "paid", "refunding"]
-    shown = booking(client, who, booking_id)
+    shown = booking(web, who, booking_id)
     assert shown["status"] == "expired" and "号已被别人约走" in shown["payment"]["refund_reason"]
     assert b.remaining(clinic.slot_ids[0]) == 0  # nothing oversold
 
 
 def test_a_late_payment_whose_place_is_still_free_confirms_the_booking(
-        client, simulators, request):
+        web, simulators, request):
     clinic, who, booking_id, out_trade_no = _paid_but_news_lost_and_hold_expired(
-        client, simulators, "wechat", request)
+        web, simulators, "wechat", request)
     assert resend(simulators, "wechat", out_trade_no).status_code == 200
-    assert booking(client, who, booking_id)["status"] == "confirmed"
+    assert booking(web, who, booking_id)["status"] == "confirmed"
     assert b.remaining(clinic.slot_ids[0]) == 0
 
 
 @pytest.mark.parametrize("channel", ["wechat", "alipay"])
 def test_a_payment_whose_news_never_came_is_found_by_the_repair_job(
-        client, simulators, channel):
-    _, who, booking_id = held_booking(client, channel)
-    start_payment(client, who, booking_id, channel)
+        web, simulators, channel):
+    _, who, booking_id = held_booking(web, channel)
+    start_payment(web, who, booking_id, channel)
     gateway_pays(simulators, channel, order_of(booking_id).out_trade_no, notify=False)
-    assert booking(client, who, booking_id)["status"] == "held"
+    assert booking(web, who, booking_id)["status"] == "held"
     with time_machine.travel(utcnow() + timedelta(minutes=3)):
         assert dispatch_repairs() == 1
-    assert booking(client, who, booking_id)["status"] == "confirmed"
+    assert booking(web, who, booking_id)["status"] == "confirmed"
     assert order_of(booking_id).transitions[-1].source == "query"
 
 
-def test_the_expiry_job_confirms_a_paid_hold_instead_of_releasing_it(client, simulators):
-    clinic, who, booking_id = held_booking(client)
-    start_payment(client, who, booking_id)
+def test_the_expiry_job_confirms_a_paid_hold_instead_of_releasing_it(web, simulators):
+    clinic, who, booking_id = held_booking(web)
+    start_payment(web, who, booking_id)
     gateway_pays(simulators, "wechat", order_of(booking_id).out_trade_no, notify=False)
     with time_machine.travel(utcnow() + timedelta(minutes=16)):
         expire_due_holds()
-    assert booking(client, who, booking_id)["status"] == "confirmed"
+    assert booking(web, who, booking_id)["status"] == "confirmed"
     assert b.remaining(clinic.slot_ids[0]) == 2
