@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint miniprogram-test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: lint
+# The mini-program's jest suite. `npm ci` runs only when node_modules is missing or the lock
+# file changed (the stamp lives inside node_modules, so a wiped node_modules reinstalls).
+miniprogram/node_modules/.installed: miniprogram/package-lock.json miniprogram/package.json
+	cd miniprogram && npm ci --no-audit --no-fund
+	touch $@
+
+miniprogram-test: miniprogram/node_modules/.installed
+	cd miniprogram && npm test
+
+test: lint miniprogram-test
 	scripts/ensure-services.sh
 	$(BIN)/pytest -q
 

@@ -72,6 +72,8 @@ class BookingSchema(StrictSchema):
 
 class PaymentSchema(StrictSchema):
     order_id = fields.UUID(attribute="external_id", required=True)
+    out_trade_no = fields.String(required=True, metadata={
+        "description": "Our order number, as on the patient's payment record (商户订单号)."})
     channel = fields.String(required=True)
     amount_fen = fields.Integer(required=True)
     expires_at = fields.DateTime(required=True)

@@ -1,0 +1,11 @@
+/**
+ * The home page's journeys, in the order shown. A journey appears only once the backend
+ * serves it, so a hospital never sees an entry that leads nowhere. Reports, follow-up,
+ * vaccination and health readings are added here as their backend issues land.
+ */
+module.exports = [
+  { key: 'book', title: '预约挂号', subtitle: '选科室、选医生', url: '/booking/pages/departments/index' },
+  { key: 'bookings', title: '我的预约', subtitle: '签到、排队、取消', url: '/booking/pages/list/index' },
+  { key: 'profiles', title: '就诊人', subtitle: '家人的信息', url: '/pages/profiles/index' },
+  { key: 'settings', title: '设置', subtitle: '长辈模式、隐私', url: '/pages/settings/index' },
+]

@@ -1,0 +1,127 @@
+/**
+ * Alipay adapter: the same functions as ./wechat.js over `my.*`, so the pages' logic runs
+ * unchanged in an Alipay build (its AXML templates are the only per-platform part).
+ * Differences handled here: getAuthCode for login, `headers` for request headers, key/data
+ * storage calls, `confirm`, `tradePay` result codes, `number` for phone calls.
+ */
+const name = 'alipay'
+
+function call(api, options = {}) {
+  return new Promise((resolve, reject) => {
+    my[api]({ ...options, success: resolve, fail: reject })
+  })
+}
+
+function login() {
+  return call('getAuthCode', { scopes: 'auth_base' }).then((res) => res.authCode)
+}
+
+function request({ url, method, data, header, timeout }) {
+  return new Promise((resolve, reject) => {
+    my.request({
+      url, method, headers: header, timeout, dataType: 'json',
+      data: method === 'GET' ? data : JSON.stringify(data || {}),
+      success: (res) => resolve({ statusCode: res.status, data: res.data, header: res.headers || {} }),
+      // Alipay reports HTTP errors through fail with a status; only a missing status is offline.
+      fail: (err) => {
+        if (err && err.status) resolve({ statusCode: err.status, data: err.data, header: err.headers || {} })
+        else reject({ network: true, errMsg: (err && err.errorMessage) || 'request:fail' })
+      },
+    })
+  })
+}
+
+function getStorage(key) {
+  const res = my.getStorageSync({ key })
+  return res && res.data !== undefined && res.data !== '' ? res.data : null
+}
+
+function setStorage(key, data) {
+  my.setStorageSync({ key, data })
+}
+
+function removeStorage(key) {
+  my.removeStorageSync({ key })
+}
+
+function envVersion() {
+  try {
+    return my.getAccountInfoSync().miniProgram.envVersion || 'release'
+  } catch (err) {
+    return 'release'
+  }
+}
+
+const navigateTo = (url) => call('navigateTo', { url })
+const redirectTo = (url) => call('redirectTo', { url })
+const reLaunch = (url) => call('reLaunch', { url })
+const navigateBack = (delta = 1) => call('navigateBack', { delta })
+
+function toast(content, icon = 'none') {
+  my.showToast({ content, type: icon === 'success' ? 'success' : 'none', duration: 2500 })
+}
+
+function showLoading(content) {
+  my.showLoading({ content })
+}
+
+function hideLoading() {
+  my.hideLoading()
+}
+
+function confirm({ title, content, confirmText = '确定', cancelText = '取消', showCancel = true }) {
+  if (!showCancel) {
+    return call('alert', { title, content, buttonText: confirmText }).then(() => true)
+  }
+  return call('confirm', { title, content, confirmButtonText: confirmText, cancelButtonText: cancelText })
+    .then((res) => !!res.confirm)
+}
+
+function makePhoneCall(number) {
+  return call('makePhoneCall', { number }).catch(() => null)
+}
+
+// tradePay result codes: 9000 paid, 8000/6004 result unknown (the backend's poll decides),
+// 6001 cancelled by the payer; anything else is a failure.
+function requestPayment(params) {
+  return call('tradePay', { tradeNO: params.tradeNO }).then((res) => {
+    const code = String(res.resultCode)
+    if (code === '9000' || code === '8000' || code === '6004') return 'paid'
+    if (code === '6001') return 'cancelled'
+    throw { errMsg: `tradePay:fail ${code}` }
+  })
+}
+
+/** Alipay answers with the accepted ids; turn it into WeChat's shape, which the backend takes. */
+function requestSubscribeMessage(tmplIds) {
+  if (!tmplIds.length || typeof my.requestSubscribeMessage !== 'function') return Promise.resolve(null)
+  return call('requestSubscribeMessage', { entityIds: tmplIds }).then((res) => {
+    const accepted = (res.result && res.result.subscribeEntityIds) || []
+    const results = {}
+    tmplIds.forEach((id) => { results[id] = accepted.indexOf(id) >= 0 ? 'accept' : 'reject' })
+    return results
+  }, () => null)
+}
+
+function setTitle(title) {
+  my.setNavigationBar({ title })
+}
+
+function setNavigationColor(backgroundColor) {
+  my.setNavigationBar({ backgroundColor })
+}
+
+function vibrate() {
+  if (typeof my.vibrateLong === 'function') my.vibrateLong({})
+}
+
+function stopPullDownRefresh() {
+  my.stopPullDownRefresh()
+}
+
+module.exports = {
+  name, login, request, getStorage, setStorage, removeStorage, envVersion,
+  navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
+  makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
+  stopPullDownRefresh,
+}

@@ -1,0 +1,125 @@
+/**
+ * WeChat adapter: promise-shaped wrappers over `wx.*` with one error shape for the callers.
+ * Every function here has a counterpart with the same name and meaning in ./alipay.js.
+ */
+const name = 'wechat'
+
+function call(api, options = {}) {
+  return new Promise((resolve, reject) => {
+    wx[api]({ ...options, success: resolve, fail: reject })
+  })
+}
+
+function login() {
+  return call('login', { timeout: 10000 }).then((res) => res.code)
+}
+
+/** Resolves with every HTTP answer (any status); rejects only when no answer came back. */
+function request({ url, method, data, header, timeout }) {
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url, method, data, header, timeout, dataType: 'json',
+      success: (res) => resolve({ statusCode: res.statusCode, data: res.data, header: res.header || {} }),
+      fail: (err) => reject({ network: true, errMsg: (err && err.errMsg) || 'request:fail' }),
+    })
+  })
+}
+
+function getStorage(key) {
+  try {
+    const value = wx.getStorageSync(key)
+    return value === '' ? null : value
+  } catch (err) {
+    return null
+  }
+}
+
+function setStorage(key, value) {
+  wx.setStorageSync(key, value)
+}
+
+function removeStorage(key) {
+  wx.removeStorageSync(key)
+}
+
+function envVersion() {
+  try {
+    return wx.getAccountInfoSync().miniProgram.envVersion || 'release'
+  } catch (err) {
+    return 'release' // the strictest choice when the host cannot tell
+  }
+}
+
+const navigateTo = (url) => call('navigateTo', { url })
+const redirectTo = (url) => call('redirectTo', { url })
+const reLaunch = (url) => call('reLaunch', { url })
+const navigateBack = (delta = 1) => call('navigateBack', { delta })
+
+function toast(title, icon = 'none') {
+  wx.showToast({ title, icon, duration: 2500 })
+}
+
+function showLoading(title) {
+  wx.showLoading({ title, mask: true })
+}
+
+function hideLoading() {
+  wx.hideLoading()
+}
+
+/** Resolves true when the person tapped the confirm button. */
+function confirm({ title, content, confirmText = '确定', cancelText = '取消', showCancel = true }) {
+  return call('showModal', { title, content, confirmText, cancelText, showCancel })
+    .then((res) => !!res.confirm)
+}
+
+function makePhoneCall(phoneNumber) {
+  return call('makePhoneCall', { phoneNumber }).catch(() => null) // closing the dialog is fine
+}
+
+/**
+ * Pays with the backend's parameters. Resolves 'paid', 'cancelled' or rejects with the host
+ * error; the booking itself is confirmed only by the backend (after the gateway notifies it).
+ */
+function requestPayment(params) {
+  return call('requestPayment', {
+    timeStamp: params.timeStamp, nonceStr: params.nonceStr, package: params.package,
+    signType: params.signType, paySign: params.paySign,
+  }).then(() => 'paid', (err) => {
+    if (err && /cancel/.test(err.errMsg || '')) return 'cancelled'
+    throw err
+  })
+}
+
+/** WeChat's raw answer ({tmplId: 'accept'|'reject'|'ban'}), or null when it could not ask. */
+function requestSubscribeMessage(tmplIds) {
+  if (!tmplIds.length || typeof wx.requestSubscribeMessage !== 'function') return Promise.resolve(null)
+  return call('requestSubscribeMessage', { tmplIds }).then((res) => {
+    const results = {}
+    tmplIds.forEach((id) => { if (res[id]) results[id] = res[id] })
+    return results
+  }, () => null)
+}
+
+function setTitle(title) {
+  wx.setNavigationBarTitle({ title })
+}
+
+function setNavigationColor(backgroundColor, frontColor = '#ffffff') {
+  wx.setNavigationBarColor({ backgroundColor, frontColor })
+}
+
+function vibrate() {
+  if (typeof wx.vibrateLong === 'function') wx.vibrateLong({})
+}
+
+function stopPullDownRefresh() {
+  wx.stopPullDownRefresh()
+}
+
+module.exports = {
+  name, login, request, getStorage, setStorage, removeStorage, envVersion,
+  navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
+  makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
+  stopPullDownRefresh,
+}

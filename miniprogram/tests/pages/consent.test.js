@@ -1,0 +1,37 @@
+/** The privacy policy gate before any health data is entered. */
+const { page, tap, text, exists, fixture } = require('../support/render')
+const account = require('../../services/account')
+const privacy = require('../../config/privacy')
+
+describe('consent page', () => {
+  test('agreeing records this policy version and returns to where the person was going', async () => {
+    backend.reply('POST', '/mp/me/consent', { ...fixture('me').data, privacy_policy_version: privacy.version })
+    const consent = await page('pages/consent/index', { redirect: encodeURIComponent('/pages/profile-edit/index') })
+    expect(consent.dom.textContent).toContain('我们收集哪些信息')
+    await tap(consent, '#agree')
+    expect(backend.calls('POST', '/mp/me/consent')[0].body).toEqual({ policy_version: privacy.version })
+    expect(host.log.navigations).toEqual([{ type: 'redirectTo', url: '/pages/profile-edit/index' }])
+  })
+
+  test('declining explains what still works and offers the way home', async () => {
+    const consent = await page('pages/consent/index', {})
+    await tap(consent, '#decline')
+    expect(text(consent, '#declined-note')).toContain('不能添加就诊人、问诊和挂号')
+    await tap(consent, '#go-home')
+    expect(host.log.navigations).toEqual([{ type: 'reLaunch', url: '/pages/index/index' }])
+    expect(backend.calls('POST', '/mp/me/consent')).toHaveLength(0)
+  })
+
+  test('read-only from settings: no buttons', async () => {
+    const consent = await page('pages/consent/index', { mode: 'read' })
+    expect(exists(consent, '#agree')).toBe(false)
+  })
+
+  test('ensureConsent sends people who have not agreed (or agreed to an older policy) to the policy', async () => {
+    backend.reply('GET', '/mp/me', { ...fixture('me').data, privacy_policy_version: '2025-01' })
+    await expect(account.ensureConsent('/pages/profile-edit/index')).resolves.toBe(false)
+    expect(host.log.navigations[0].url).toBe('/pages/consent/index?redirect=%2Fpages%2Fprofile-edit%2Findex')
+    backend.reply('GET', '/mp/me', fixture('me').data)
+    await expect(account.ensureConsent('/x')).resolves.toBe(true)
+  })
+})

@@ -1,0 +1,79 @@
+/**
+ * An in-memory WeChat host (`wx`) for the tests: storage, navigation, dialogs, payment and
+ * subscription prompts, all recorded so a test can assert what the person would have seen.
+ * Requests go to a FakeBackend (./backend.js).
+ */
+function clone(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
+}
+
+function createHost({ backend, envVersion = 'develop' } = {}) {
+  const storage = new Map()
+  const log = {
+    navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
+    navColors: [], vibrations: 0, logins: 0,
+  }
+  const behaviour = {
+    modalConfirm: true,
+    payment: 'success', // success | cancel | fail
+    subscribe: (tmplIds) => Object.fromEntries(tmplIds.map((id) => [id, 'accept'])),
+    envVersion,
+  }
+  const done = (options, result) => {
+    if (options.success) options.success(result)
+    if (options.complete) options.complete(result)
+  }
+  const failed = (options, result) => {
+    if (options.fail) options.fail(result)
+    if (options.complete) options.complete(result)
+  }
+  const nav = (type) => (options) => {
+    log.navigations.push({ type, url: options.url, delta: options.delta })
+    done(options, { errMsg: `${type}:ok` })
+  }
+  const wx = {
+    request(options) {
+      backend.handle(options)
+    },
+    login(options) {
+      log.logins += 1
+      done(options, { code: `wx-code-${log.logins}`, errMsg: 'login:ok' })
+    },
+    getStorageSync: (key) => (storage.has(key) ? clone(storage.get(key)) : ''),
+    setStorageSync: (key, value) => storage.set(key, clone(value)),
+    removeStorageSync: (key) => storage.delete(key),
+    getAccountInfoSync: () => ({ miniProgram: { appId: 'wx-test', envVersion: behaviour.envVersion } }),
+    navigateTo: nav('navigateTo'),
+    redirectTo: nav('redirectTo'),
+    reLaunch: nav('reLaunch'),
+    navigateBack: nav('navigateBack'),
+    showToast: (options) => log.toasts.push(options.title),
+    showLoading: () => {},
+    hideLoading: () => {},
+    showModal(options) {
+      log.modals.push({ title: options.title, content: options.content })
+      done(options, { confirm: behaviour.modalConfirm, cancel: !behaviour.modalConfirm })
+    },
+    makePhoneCall(options) {
+      log.calls.push(options.phoneNumber)
+      done(options, { errMsg: 'makePhoneCall:ok' })
+    },
+    requestPayment(options) {
+      log.payments.push(clone(options))
+      if (behaviour.payment === 'success') done(options, { errMsg: 'requestPayment:ok' })
+      else if (behaviour.payment === 'cancel') failed(options, { errMsg: 'requestPayment:fail cancel' })
+      else failed(options, { errMsg: 'requestPayment:fail system error' })
+    },
+    requestSubscribeMessage(options) {
+      log.subscribeRequests.push(options.tmplIds.slice())
+      done(options, { errMsg: 'requestSubscribeMessage:ok', ...behaviour.subscribe(options.tmplIds) })
+    },
+    setNavigationBarTitle: (options) => log.titles.push(options.title),
+    setNavigationBarColor: (options) => log.navColors.push(options.backgroundColor),
+    vibrateLong: () => { log.vibrations += 1 },
+    stopPullDownRefresh: () => {},
+  }
+  return { wx, log, behaviour, storage }
+}
+
+module.exports = { createHost }

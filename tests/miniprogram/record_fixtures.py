@@ -1,0 +1,240 @@
+"""Record real backend replies for the mini-program's jest tests (miniprogram/tests/fixtures/).
+
+Run from the repository root:  .venv/bin/python tests/miniprogram/record_fixtures.py
+
+Why recorded and not hand-written: the chat tests must follow what the assistant really says
+(stages, quick replies, red flags, triage), so when the dialogue changes a re-record shows it.
+The script builds the app on a throw-away SQLite file, creates the schema, seeds the demo
+hospital group, signs in as the demo patient 张伟 (a session opened directly, as
+tests/factories.py does, so no WeChat simulator is needed), pushes one day of schedules as the
+demo hospital admin, and drives the patient API through Flask's test client. Payments go
+through the local WeChat Pay simulator, whose signed notification reaches the app served on
+loopback. Nothing here touches PostgreSQL or Redis. The file name does not start with test_,
+so pytest never collects it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from backend.app import create_app  # noqa: E402
+from backend.auth import open_session  # noqa: E402
+from backend.demo.runner import start_simulators  # noqa: E402
+from backend.demo.seed import seed  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from backend.models import Account, Booking, PaymentOrder, PrincipalKind  # noqa: E402
+from backend.timeutil import CLINIC_TZ, local_today  # noqa: E402
+from simulators.server import SimulatorServer  # noqa: E402
+
+OUT = ROOT / "miniprogram" / "tests" / "fixtures"
+DEMO_OPENID = "oDEMO0000000000000000000zhang"
+
+# What the patient says first; after that the patient taps a quick reply (see `_answer`), as
+# most people do. The red-flag opening is the issue's own example.
+TRIAGE_OPENING = "头疼三天了，有点恶心"
+RED_FLAG_OPENING = "胸口疼，出冷汗，喘不上气"
+PRE_CONSULTATION_OPENING = "咳嗽一个星期了，有黄痰"
+PREFERRED_ANSWERS = ("没有", "都没有", "没有痰", "一周左右")
+MAX_TURNS = 40
+
+
+def _answer(turn: dict[str, Any]) -> str:
+    """The tap a typical patient makes: "没有" when offered, otherwise the first option."""
+    replies = turn["quick_replies"]
+    return next((r for r in PREFERRED_ANSWERS if r in replies), replies[0] if replies else "没有")
+
+
+def _check(response, status: int) -> dict[str, Any]:
+    body = response.get_json()
+    if response.status_code != status:
+        raise SystemExit(f"{response.request.method} {response.request.path}: "
+                         f"{response.status_code} {body}")
+    return body
+
+
+def _schedule(first_start: datetime, department_code: str, his_ref: str) -> dict[str, Any]:
+    """A general clinic with four half-hour slots from `first_start` (China Standard Time)."""
+    slots = [{"starts_at": (first_start + timedelta(minutes=30 * i)).isoformat(),
+              "ends_at": (first_start + timedelta(minutes=30 * (i + 1))).isoformat(),
+              "capacity": 5} for i in range(4)]
+    return {"his_ref": his_ref, "department_code": department_code, "doctor_id": None,
+            "clinic_date": first_start.date().isoformat(),
+            "half_day": "am" if first_start.hour < 12 else "pm" if first_start.hour < 18
+            else "night", "registration_type": "general", "fee_fen": 1000, "slots": slots}
+
+
+def _converse(client, headers, patient_id: str, hospital_id: str, mode: str,
+              opening: str) -> dict[str, Any]:
+    """Talk until the assistant is done (triage, emergency) or asks for the review."""
+    started = _check(client.post("/api/v1/mp/conversations", headers=headers, json={
+        "patient_id": patient_id, "mode": mode, "hospital_id": hospital_id}), 201)
+    conversation_id = started["data"]["id"]
+    turns, text = [], opening
+    for _ in range(MAX_TURNS):
+        reply = _check(client.post(f"/api/v1/mp/conversations/{conversation_id}/messages",
+                                   headers=headers, json={"text": text}), 200)
+        turns.append({"sent": text, "reply": reply})
+        if reply["data"]["done"] or reply["data"]["stage"] == "review":
+            break
+        text = _answer(reply["data"])
+    recorded = {"mode": mode, "start": started, "turns": turns}
+    if mode == "pre_consultation":
+        recorded["note_draft"] = _check(client.get(
+            f"/api/v1/mp/conversations/{conversation_id}/note", headers=headers), 200)
+        first = next(s for s in recorded["note_draft"]["data"]["slots"]
+                     if s["key"].startswith("allergy."))
+        recorded["note_confirmed"] = _check(client.post(
+            f"/api/v1/mp/conversations/{conversation_id}/note/confirm", headers=headers,
+            json={"edits": [{"key": first["key"], "value": "青霉素"}]}), 201)
+        recorded["note_amended"] = _check(client.post(
+            f"/api/v1/mp/notes/{recorded['note_confirmed']['data']['id']}/amendments",
+            headers=headers, json={"edits": [{"key": first["key"], "value": "青霉素、头孢"}],
+                                   "reason": "想起来对头孢也过敏"}), 201)
+    recorded["resume"] = _check(client.get(f"/api/v1/mp/conversations/{conversation_id}",
+                                           headers=headers), 200)
+    return recorded
+
+
+def _pay(client, app, simulators, headers, booking_id: str, key: str) -> dict[str, Any]:
+    """Start the payment, then have the WeChat Pay simulator pay it and notify the backend."""
+    payment = _check(client.post(f"/api/v1/mp/bookings/{booking_id}/payments",
+                                 headers={**headers, "Idempotency-Key": key},
+                                 json={"channel": "wechat"}), 201)
+    with app.app_context():
+        order = db.session.execute(
+            select(PaymentOrder).join(Booking, PaymentOrder.booking_id == Booking.id)
+            .where(Booking.external_id == UUID(booking_id))).scalars().first()
+        out_trade_no = order.out_trade_no
+    paid = requests.post(simulators.url("wechatpay") + "/_sim/pay",
+                         json={"out_trade_no": out_trade_no}, timeout=30)
+    paid.raise_for_status()
+    return payment
+
+
+def _book(client, headers, patient_id: str, slot_id: str, key: str) -> dict[str, Any]:
+    return _check(client.post("/api/v1/mp/bookings", headers={**headers, "Idempotency-Key": key},
+                              json={"patient_id": patient_id, "slot_id": slot_id}), 201)
+
+
+def _record_bookings(client, app, simulators, headers, admin_headers, patient_id: str,
+                     files: dict[str, Any]) -> None:
+    """Hold, pay, confirm, check in, queue and cancel, as the booking pages do."""
+    slot_id = files["schedules"]["data"][0]["slots"][0]["id"]
+    files["booking_held"] = _book(client, headers, patient_id, slot_id, "record-book-00001")
+    booking_id = files["booking_held"]["data"]["id"]
+    files["payment"] = _pay(client, app, simulators, headers, booking_id, "record-pay-00001")
+    files["booking_confirmed"] = _check(client.get(f"/api/v1/mp/bookings/{booking_id}",
+                                                   headers=headers), 200)
+    files["subscriptions"] = _check(client.get("/api/v1/mp/subscriptions", headers=headers), 200)
+    files["subscriptions_saved"] = _check(client.put(
+        "/api/v1/mp/subscriptions", headers=headers, json={"results": {
+            "tmpl-booked": "accept", "tmpl-reminder": "accept", "tmpl-cancelled": "reject"}}), 200)
+    files["error_check_in_early"] = _check(client.post(
+        f"/api/v1/mp/bookings/{booking_id}/check-in", headers=headers), 409)
+
+    # A session starting in 20 minutes: inside the check-in window.
+    soon = (datetime.now(CLINIC_TZ) + timedelta(minutes=20)).replace(second=0, microsecond=0)
+    pushed = _check(client.put("/api/v1/admin/schedules", headers=admin_headers, json={
+        "schedules": [_schedule(soon, "CARD", "REC-CARD-NOW")]}), 200)
+    today_slot = pushed["data"][0]["slots"][0]["id"]
+    today = _book(client, headers, patient_id, today_slot, "record-book-00002")["data"]["id"]
+    _pay(client, app, simulators, headers, today, "record-pay-00002")
+    files["booking_checked_in"] = _check(client.post(
+        f"/api/v1/mp/bookings/{today}/check-in", headers=headers), 200)
+    files["queue"] = _check(client.get(f"/api/v1/mp/bookings/{today}/queue", headers=headers),
+                            200)
+    files["booking_cancelled"] = _check(client.post(
+        f"/api/v1/mp/bookings/{booking_id}/cancel", headers=headers, json={}), 200)
+    files["bookings"] = _check(client.get("/api/v1/mp/bookings", headers=headers), 200)
+
+
+def record(out: Path = OUT) -> list[Path]:
+    simulators = start_simulators()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/record.db", "REDIS_URL": "",
+                          "FRONTDOOR_ENV": "development", "LOG_LEVEL": "WARNING",
+                          "LOG_JSON": False, "RATELIMIT_ENABLED": False, "JOBS_INLINE": True,
+                          **simulators.config})
+        server = SimulatorServer(app).start()  # the gateway's notifications need real HTTP
+        app.config["PAYMENT_NOTIFY_BASE_URL"] = server.url
+        with app.app_context():
+            db.create_all()  # the models' schema: works while a migration is in flight
+            seed()
+            account = db.session.execute(
+                select(Account).where(Account.wechat_openid == DEMO_OPENID)).scalar_one()
+            _, token = open_session(kind=PrincipalKind.ACCOUNT, channel="wechat",
+                                    account_id=account.id)
+            db.session.commit()
+            tomorrow = local_today() + timedelta(days=1)
+            tomorrow_8am = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8,
+                                    tzinfo=CLINIC_TZ)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        files: dict[str, Any] = {}
+        files["me"] = _check(client.get("/api/v1/mp/me", headers=headers), 200)
+        files["profiles"] = _check(client.get("/api/v1/mp/profiles", headers=headers), 200)
+        files["hospitals"] = _check(client.get("/api/v1/mp/hospitals"), 200)
+        hospital = next(h for h in files["hospitals"]["data"] if h["code"] == "H001")
+        files["departments"] = _check(
+            client.get(f"/api/v1/mp/hospitals/{hospital['id']}/departments"), 200)
+        files["error_validation"] = _check(client.post(
+            "/api/v1/mp/profiles", headers=headers, json={
+                "relationship": "child", "name": "张小明",
+                "document_number": "110105201901010000"}), 422)
+        files["error_unauthenticated"] = _check(client.get(
+            "/api/v1/mp/me", headers={"Authorization": "Bearer expired"}), 401)
+
+        admin = _check(client.post("/api/v1/admin/auth/login", json={
+            "username": "admin.h001", "password": "Demo-Admin-2026"}), 200)
+        admin_headers = {"Authorization": f"Bearer {admin['data']['token']}"}
+        _check(client.put("/api/v1/admin/schedules", headers=admin_headers, json={"schedules": [
+            _schedule(tomorrow_8am, "NEUR", "REC-NEUR-1"),
+            _schedule(tomorrow_8am, "CARD", "REC-CARD-1")]}), 200)
+        neurology = next(d for d in files["departments"]["data"] if d["code"] == "NEUR")
+        files["schedules"] = _check(client.get(
+            f"/api/v1/mp/hospitals/{hospital['id']}/schedules",
+            query_string={"department_id": neurology["id"]}), 200)
+
+        patient = next(p for p in files["profiles"]["data"] if p["relationship"] == "self")
+        files["chat_triage"] = _converse(client, headers, patient["id"], hospital["id"],
+                                         "triage", TRIAGE_OPENING)
+        files["chat_red_flag"] = _converse(client, headers, patient["id"], hospital["id"],
+                                           "triage", RED_FLAG_OPENING)
+        files["chat_pre_consultation"] = _converse(client, headers, patient["id"],
+                                                   hospital["id"], "pre_consultation",
+                                                   PRE_CONSULTATION_OPENING)
+        # One left half-way, as a patient who closed the mini-program would: offered for resume.
+        unfinished = _check(client.post("/api/v1/mp/conversations", headers=headers, json={
+            "patient_id": patient["id"], "mode": "triage", "hospital_id": hospital["id"]}), 201)
+        _check(client.post(f"/api/v1/mp/conversations/{unfinished['data']['id']}/messages",
+                           headers=headers, json={"text": "头晕"}), 200)
+        files["conversations_unfinished"] = _check(client.get(
+            "/api/v1/mp/conversations", headers=headers,
+            query_string={"unfinished": "true"}), 200)
+        _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
+        server.stop()
+    simulators.stop()
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, body in files.items():
+        path = out / f"{name}.json"
+        path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in record():
+        print(path.relative_to(ROOT))

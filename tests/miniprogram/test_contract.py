@@ -1,0 +1,113 @@
+"""The mini-program's calls stay in step with the backend's OpenAPI document.
+
+`miniprogram/services/endpoints.json` is the only list of requests the mini-program can make
+(its request wrapper refuses anything else, and a jest test checks that every endpoint name in
+the code is in the table). Here every row is checked against `/api/v1/openapi.json`: the
+method and path must exist, and so must every query parameter and body field the row declares,
+the Idempotency-Key header of rows that send one, and a public row must not need a token.
+
+Needs no database: the document is built from `create_app` on in-memory SQLite.
+Run alone with `pytest --noconftest tests/miniprogram`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backend.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / "miniprogram" / "services" / "endpoints.json"
+API_PREFIX = "/api/v1"  # miniprogram/config/env.js apiPrefix
+ENDPOINTS: dict[str, dict[str, Any]] = json.loads(TABLE.read_text(encoding="utf-8"))
+
+
+def _normalise(path: str) -> str:
+    """`/mp/bookings/{booking_id}` and `/mp/bookings/{id}` are the same route."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+@cache
+def _document() -> dict[str, Any]:
+    app = create_app({"DATABASE_URL": "sqlite://", "REDIS_URL": "", "FRONTDOOR_ENV": "development",
+                      "LOG_LEVEL": "WARNING", "LOG_JSON": False})
+    response = app.test_client().get(f"{API_PREFIX}/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _operation(name: str) -> dict[str, Any]:
+    spec = ENDPOINTS[name]
+    paths = {_normalise(path): item for path, item in _document()["paths"].items()}
+    item = paths.get(_normalise(API_PREFIX + spec["path"]))
+    operation = item.get(spec["method"].lower()) if item else None
+    if operation is None:
+        pytest.fail(f"{name}: the mini-program sends {spec['method']} {API_PREFIX}{spec['path']}, "
+                    "which the backend's OpenAPI document does not describe")
+    return operation
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        *_, component = schema["$ref"].split("/")
+        schema = _document()["components"]["schemas"][component]
+    return schema
+
+
+def _body_fields(operation: dict[str, Any]) -> set[str]:
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return set()
+    schema = _resolve(schema)
+    fields = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        fields |= set(_resolve(part).get("properties", {}))
+    return fields
+
+
+def _parameters(operation: dict[str, Any], location: str) -> set[str]:
+    return {p["name"].lower() if location == "header" else p["name"]
+            for p in operation.get("parameters", []) if p.get("in") == location}
+
+
+def test_table_is_not_empty_and_names_are_unique_routes():
+    routes = [(spec["method"], _normalise(spec["path"])) for spec in ENDPOINTS.values()]
+    assert routes
+    assert len(routes) == len(set(routes)), "two endpoint names for one route"
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_route_exists(name):
+    _operation(name)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("query")))
+def test_query_parameters_are_described(name):
+    missing = set(ENDPOINTS[name]["query"]) - _parameters(_operation(name), "query")
+    assert not missing, f"{name}: query parameters not in the document: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("body")))
+def test_body_fields_are_described(name):
+    missing = set(ENDPOINTS[name]["body"]) - _body_fields(_operation(name))
+    assert not missing, f"{name}: body fields not in the document: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("idempotent")))
+def test_idempotency_key_header_is_described(name):
+    assert "idempotency-key" in _parameters(_operation(name), "header"), (
+        f"{name}: the mini-program sends an Idempotency-Key header; the document must say the "
+        "backend takes it")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("auth") is False))
+def test_public_rows_need_no_token(name):
+    assert not _operation(name).get("security"), (
+        f"{name}: the mini-program calls it without a token, but the backend requires one")
