@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import statistics
 import time
 import uuid
@@ -38,9 +39,9 @@ def _people(app, count: int) -> list[tuple[str, str]]:
     index = app.extensions["blind_index"]
     people = []
     with app.app_context():
-        for _ in range(count):
-            seq = next(_serial)
-            body = f"110105{date(1960 + seq % 40, 1 + seq % 12, 1):%Y%m%d}{seq % 1000:03d}"
+        while len(people) < count:
+            born = date(1940, 1, 1) + timedelta(days=secrets.randbelow(25_000))
+            body = f"110105{born:%Y%m%d}{secrets.randbelow(1000):03d}"
             number = body + resident_id_check_char(body)
             if db.session.execute(select(PatientProfile.id).where(
                     PatientProfile.document_index == index.digest(number, "document"))).first():
@@ -136,9 +137,16 @@ def main() -> None:
             hospital_id, slot_ids = _session(app, places, slots)
             hold_rows.append((label, _holds(server.base, _people(app, PEOPLE), slot_ids)))
         listing = f"{server.base}/api/v1/mp/hospitals/{hospital_id}/schedules"
-        requests.get(listing, timeout=10).raise_for_status()
+        department = requests.get(f"{server.base}/api/v1/mp/hospitals/{hospital_id}/departments",
+                                  timeout=10).json()["data"][0]["id"]
+        one_department = f"{listing}?department_id={department}"
+        sizes = {url: len(requests.get(url, timeout=30).content)
+                 for url in (one_department, listing)}
         results = [run("GET /healthz (ceiling)", f"{server.base}/healthz", {}, CLIENTS, SECONDS),
-                   run("GET /hospitals/{id}/schedules", listing, {}, CLIENTS, SECONDS)]
+                   run("GET schedules?department_id (what the app asks)", one_department, {},
+                       CLIENTS, SECONDS),
+                   run("GET schedules, whole hospital, 2 weeks", listing, {}, CLIENTS,
+                       SECONDS)]
     print(f"\nHolds: {PEOPLE} patients per round, {CLIENTS} concurrent HTTP clients, gunicorn "
           f"{WORKERS} workers x {THREADS} threads, {os.cpu_count()} cores shared with "
           "PostgreSQL, Redis and the clients\n")
@@ -152,6 +160,8 @@ def main() -> None:
     print(f"\nSlot listing (two weeks of a tertiary hospital's sessions) beside the bare "
           f"endpoint, {CLIENTS} keep-alive clients, {SECONDS:.0f} s each\n")
     print(table(results))
+    print("\nresponse sizes: " + ", ".join(f"{n / 1024:.0f} KiB" for n in sizes.values())
+          + " (one department, whole hospital)")
 
 
 if __name__ == "__main__":
