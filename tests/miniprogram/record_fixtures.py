@@ -1,6 +1,6 @@
 """Record real backend replies for the mini-program's jest tests (miniprogram/tests/fixtures/).
 
-Run from the repository root:  .venv/bin/python tests/miniprogram/record_fixtures.py
+Run from the repository root:  .venv/bin/python -m tests.miniprogram.record_fixtures
 
 Why recorded and not hand-written: the chat tests must follow what the assistant really says
 (stages, quick replies, red flags, triage), so when the dialogue changes a re-record shows it.
@@ -16,27 +16,26 @@ so pytest never collects it.
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from backend.app import create_app
+from backend.auth import open_session
+from backend.demo.runner import start_simulators
+from backend.demo.seed import seed
+from backend.extensions import db
+from backend.models import Account, Booking, PaymentOrder, PrincipalKind
+from backend.timeutil import CLINIC_TZ, local_today
+from simulators.server import SimulatorServer
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-import requests  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from backend.app import create_app  # noqa: E402
-from backend.auth import open_session  # noqa: E402
-from backend.demo.runner import start_simulators  # noqa: E402
-from backend.demo.seed import seed  # noqa: E402
-from backend.extensions import db  # noqa: E402
-from backend.models import Account, Booking, PaymentOrder, PrincipalKind  # noqa: E402
-from backend.timeutil import CLINIC_TZ, local_today  # noqa: E402
-from simulators.server import SimulatorServer  # noqa: E402
 
 OUT = ROOT / "miniprogram" / "tests" / "fixtures"
 DEMO_OPENID = "oDEMO0000000000000000000zhang"
@@ -170,7 +169,7 @@ def record(out: Path = OUT) -> list[Path]:
         server = SimulatorServer(app).start()  # the gateway's notifications need real HTTP
         app.config["PAYMENT_NOTIFY_BASE_URL"] = server.url
         with app.app_context():
-            db.create_all()  # the models' schema: works while a migration is in flight
+            upgrade()  # the migrations, as production builds its schema
             seed()
             account = db.session.execute(
                 select(Account).where(Account.wechat_openid == DEMO_OPENID)).scalar_one()
