@@ -45,12 +45,28 @@ def deny_list(state: DialogueState, key: str, words: str) -> None:
 
 
 def _symptoms(state: DialogueState, u: Understanding) -> None:
+    """Symptoms the patient has, had in this illness, or denies. A question or worry (会不会…),
+    someone else's illness and an allergy's old reaction are not the patient's symptoms; a denial
+    does not erase what was affirmed earlier unless it corrects it (平时不喘 after 爬楼气短)."""
     for mention in u.mentions:
-        if mention.kind != "symptoms" or mention.family:
-            continue  # a relative's illness is not the patient's complaint
+        if mention.kind != "symptoms" or mention.family or mention.hypothetical \
+                or mention.other_person or mention.reaction:
+            continue
+        known = state.symptoms.get(mention.concept)
+        if mention.negated and known and known.present and not u.correction:
+            continue
+        if mention.history and not (known and known.present and not known.history):
+            state.symptoms[mention.concept] = SymptomFact(
+                concept=mention.concept, present=not mention.negated, words=mention.text,
+                turn=state.turn, uncertain=mention.uncertain, history=True)
+            continue
+        if mention.history:
+            continue
         state.symptoms[mention.concept] = SymptomFact(
             concept=mention.concept, present=not mention.negated, words=mention.text,
-            turn=state.turn, uncertain=mention.uncertain)
+            turn=state.turn, uncertain=mention.uncertain,
+            resolved=mention.resolved and not (known and known.present and not known.resolved
+                                               and known.turn == state.turn))
 
 
 def _history(state: DialogueState, u: Understanding, words: str) -> None:
@@ -105,6 +121,9 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
     if u.severity is not None and (current == "present_illness.severity" or u.correction
                                    or explicit or "present_illness.severity" not in state.facts):
         set_fact(state, "present_illness.severity", u.severity, words)
+    elif u.severity is None and u.intensity and (
+            current == "present_illness.severity" or "present_illness.severity" not in state.facts):
+        set_fact(state, "present_illness.severity", u.intensity, words)
     if u.temperature is not None:
         set_fact(state, "present_illness.extra.max_temperature", f"{u.temperature:g}℃", words)
         if u.temperature >= FEVER_THRESHOLD and "fever" not in state.symptoms:

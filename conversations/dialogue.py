@@ -198,8 +198,9 @@ class Assistant:
         """The first affirmed symptom that has a question set for this patient leads."""
         if state.complaint or CHIEF.key in state.facts:
             return
-        present = sorted((s for s in state.symptoms.values() if s.present),
-                         key=lambda s: s.turn)
+        present = sorted((s for s in state.symptoms.values()
+                          if s.present and not s.history),
+                         key=lambda s: (s.turn, s.resolved))
         if not present:
             state.unclear += 1
             return

@@ -16,7 +16,7 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_KINDS = ("symptoms", "body_sites", "characters", "chronic_diseases", "operations",
-                 "infectious_diseases", "drugs", "foods")
+                 "infectious_diseases", "drugs", "foods", "diseases")
 PRESENT_ILLNESS_SLOTS = ("onset", "site", "character", "severity", "timing", "aggravating",
                          "relieving", "associated", "treatment", "medications", "course")
 HISTORY_SECTIONS = ("past", "personal", "family", "allergy", "obstetric", "paediatric")
@@ -36,12 +36,16 @@ class Concept:
     departments: dict[str, int] = field(default_factory=dict)
     site: str | None = None
     drug_class: str | None = None
+    code: str | None = None  # ICD-10 code of a disease or finding
 
 
 @dataclass(frozen=True)
 class Lexicon:
     source: str
     concepts: dict[str, dict[str, Concept]]  # kind -> id -> concept
+    site_pain: dict[str, str] = field(default_factory=dict)  # body site -> its pain symptom
+    short_forms: dict[str, str] = field(default_factory=dict)  # 痰 -> sputum, after a negator
+    allergy_reactions: dict[str, str] = field(default_factory=dict)  # symptom -> 过敏史 wording
 
     def get(self, kind: str, concept_id: str) -> Concept:
         return self.concepts[kind][concept_id]
@@ -128,27 +132,54 @@ def _require(condition: bool, where: str, message: str) -> None:
         raise KnowledgeError(f"{where}: {message}")
 
 
-def _lexicon(data: dict[str, Any], where: str) -> Lexicon:
-    concepts: dict[str, dict[str, Concept]] = {}
-    for kind in LEXICON_KINDS:
-        entries = data.get(kind) or {}
-        concepts[kind] = {}
-        owner: dict[str, str] = {}
-        for concept_id, entry in entries.items():
-            at = f"{where} {kind}.{concept_id}"
-            _require(re.fullmatch(r"[a-z][a-z0-9_]*", concept_id) is not None, at,
-                     "ids are snake_case")
-            terms = tuple(str(t) for t in entry.get("terms", ()))
-            _require(bool(entry.get("name")) and bool(terms), at, "needs a name and terms")
-            for term in terms:
-                _require(owner.get(term, concept_id) == concept_id, at,
-                         f"term {term!r} also belongs to {owner.get(term)}")
-                owner[term] = concept_id
-            concepts[kind][concept_id] = Concept(
-                kind=kind, id=concept_id, name=str(entry["name"]), terms=terms,
-                departments={str(k): int(v) for k, v in (entry.get("departments") or {}).items()},
-                site=entry.get("site"), drug_class=entry.get("class"))
-    return Lexicon(source=str(data["source"]), concepts=concepts)
+def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
+    """One lexicon from `lexicon.yaml` and the files of `lexicon/`: a term belongs to one
+    concept per kind across all of them, and a concept id is defined once."""
+    concepts: dict[str, dict[str, Concept]] = {kind: {} for kind in LEXICON_KINDS}
+    owners: dict[str, dict[str, str]] = {kind: {} for kind in LEXICON_KINDS}
+    tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
+                                         "allergy_reactions": {}}
+    for where, data in files:
+        unknown = set(data) - {*LEXICON_KINDS, *tables, "source"}
+        _require(not unknown, where, f"unknown sections {sorted(unknown)}")
+        for table, entries in tables.items():
+            entries.update({str(k): str(v) for k, v in (data.get(table) or {}).items()})
+        for kind in LEXICON_KINDS:
+            for concept_id, entry in (data.get(kind) or {}).items():
+                at = f"{where} {kind}.{concept_id}"
+                _require(concept_id not in concepts[kind], at, "defined twice")
+                concepts[kind][concept_id] = _concept(kind, concept_id, entry, owners[kind], at)
+    for table, entries in tables.items():
+        for key, symptom in entries.items() if table != "allergy_reactions" else ():
+            _require(symptom in concepts["symptoms"], f"lexicon {table}.{key}",
+                     f"unknown symptom {symptom!r}")
+    _require(set(tables["site_pain"]) <= set(concepts["body_sites"]), "lexicon site_pain",
+             "keys must be body sites")
+    _require(set(tables["allergy_reactions"]) <= set(concepts["symptoms"]),
+             "lexicon allergy_reactions", "keys must be symptoms")
+    sources = "; ".join(str(data["source"]) for _where, data in files)
+    return Lexicon(source=sources, concepts=concepts, **tables)
+
+
+def _concept(kind: str, concept_id: str, entry: dict[str, Any], owner: dict[str, str],
+             at: str) -> Concept:
+    _require(re.fullmatch(r"[a-z][a-z0-9_]*", concept_id) is not None, at, "ids are snake_case")
+    terms = tuple(str(t) for t in entry.get("terms", ()))
+    _require(bool(entry.get("name")) and bool(terms), at, "needs a name and terms")
+    for term in terms:
+        _require(owner.get(term, concept_id) == concept_id, at,
+                 f"term {term!r} also belongs to {owner.get(term)}")
+        owner[term] = concept_id
+    _require(kind != "diseases" or bool(entry.get("icd10")), at, "a disease needs `icd10`")
+    return Concept(
+        kind=kind, id=concept_id, name=str(entry["name"]), terms=terms,
+        departments={str(k): int(v) for k, v in (entry.get("departments") or {}).items()},
+        site=entry.get("site"), drug_class=entry.get("class"), code=entry.get("icd10"))
+
+
+def _lexicon_files(data_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    paths = [data_dir / "lexicon.yaml", *sorted((data_dir / "lexicon").glob("*.yaml"))]
+    return [(path.relative_to(data_dir).as_posix(), _read(path)) for path in paths]
 
 
 def _question(entry: dict[str, Any], section: str, at: str) -> Question:
@@ -226,7 +257,7 @@ def _departments(data: dict[str, Any]) -> DepartmentRules:
 
 
 def load(data_dir: Path = DATA_DIR) -> Knowledge:
-    lexicon = _lexicon(_read(data_dir / "lexicon.yaml"), "lexicon.yaml")
+    lexicon = _lexicon(_lexicon_files(data_dir))
     departments = _departments(_read(data_dir / "departments.yaml"))
     for kind_concepts in lexicon.concepts.values():
         for concept in kind_concepts.values():

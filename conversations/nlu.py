@@ -13,6 +13,7 @@ import re
 import weakref
 from dataclasses import dataclass
 
+from conversations import nlu_context as ctx
 from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
 from conversations.nlu_numbers import parse_chinese_number
@@ -35,6 +36,11 @@ class Mention:
     family: bool
     start: int
     end: int
+    resolved: bool = False  # was there and is gone (不咳了, 烧退了)
+    hypothetical: bool = False  # asked or worried about, not said to be there (会不会是…)
+    other_person: bool = False  # about a neighbour or a colleague, not the patient
+    reaction: bool = False  # the reaction of an allergy, not a current symptom
+    relative: str | None = None  # 母亲 in 我妈有高血压 (family history)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Understanding:
     deny: bool
     affirm: bool
     no_known_allergy: bool = False  # 没有过敏 / 无药物过敏, and no allergy named in the answer
+    intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
 
 
 # -- normalisation: one character in, one out, so offsets map back to what the patient typed ----
@@ -268,11 +275,21 @@ class _Reader:
     def __init__(self, text: str, lexicon: Lexicon) -> None:
         self.raw = text
         self.text, self.index = _normalise(text)
-        self.found = _matcher(lexicon).find(self.text)
+        found = _matcher(lexicon).find(self.text)
         self.covered = bytearray(len(self.text))
+        for s, e, _kind, _id in found:
+            self.covered[s:e] = b"\x01" * (e - s)
+        pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered,
+                                                   lexicon.site_pain)
+        shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
+        # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
+        found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
+        self.found = sorted(found + pains + shorts)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}
+        self.masked = "".join("\x00" if hit else ch for ch, hit in zip(self.text, self.covered,
+                                                                         strict=True))
         breaks = [m.span() for m in _CLAUSE.finditer(self.text)]
         self.clauses = _cut(len(self.text), breaks)
         self.scopes = _cut(len(self.text), breaks + [m.span() for m in self.outside(_CONTRAST)])
@@ -280,8 +297,9 @@ class _Reader:
                              + [(*m.span(), str(m.lastgroup)) for m in self.outside(_TOPIC)])
 
     def outside(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-        """Cue words that are not part of a lexicon term (四肢无力 holds no negation)."""
-        return [m for m in pattern.finditer(self.text) if not any(self.covered[m.start():m.end()])]
+        """Cue words that are not part of a lexicon term (四肢无力 holds no negation), read with
+        the terms blanked out so a cue that runs into a term keeps its own part (没|有痰)."""
+        return list(pattern.finditer(self.masked))
 
     def original(self, start: int, end: int) -> str:
         return self.raw[self.index[start]:self.index[end - 1] + 1] if end > start else ""
@@ -306,7 +324,7 @@ class _Reader:
         return next((t for t in self.topics if end <= t[0] < hi), None)
 
 
-def _mentions(r: _Reader) -> tuple[Mention, ...]:
+def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     """Each lexicon hit with the context of its clause: a negator or hedge before it in its scope
     (clause up to 但/不过), a relative as subject, 过敏 anywhere in the scope, 以前 before it."""
     text = r.text
@@ -319,20 +337,28 @@ def _mentions(r: _Reader) -> tuple[Mention, ...]:
     past = [(m.end(), not m["now"]) for m in r.outside(_PAST)]
     now = [m.start() for m in _NOW.finditer(text)]
     subjects = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)]
+    kin = [(m.end(), _KIN[m[0]], m[0]) for m in r.outside(_SUBJECT)
+           if not m["self"] and _KIN.get(m[0])]
+    kin.reverse()  # the nearest relative before the mention names it
     subjects = [s for s in subjects if s[1]]
     patients = set()  # 我妈头晕三天了: the mother is the patient, her 高血压 is her own history
     for s, _e, kind, _id in r.found:
         who = [g for end, g in subjects if end <= s]
         if kind == "symptoms" and who and who[-1] != "self":
             patients.add(who[-1])
+    allergens = [e for s, e, kind, _cid in r.found if kind in ("drugs", "foods")
+                 and "过敏" in text[_span_of(r.scopes, s)[0]:_span_of(r.scopes, s)[1]]]
     out = []
     for s, e, kind, cid in r.found:
         lo, hi = _span_of(r.scopes, s)
-        c_lo = _span_of(r.clauses, s)[0]
-        last = [k for a, b, k in events if lo <= a and b <= s]
+        c_lo, c_hi = _span_of(r.clauses, s)
+        last = [(a, k) for a, b, k in events if lo <= a and b <= s]
         pos = r.after(e, hi)
         post = _POST_NEG.match(text, pos, hi)
-        negated = bool(last and last[-1] == "neg") or bool(post and post.end() == hi)
+        negated = bool(last and last[-1][1] == "neg") or bool(post and post.end() == hi) \
+            or s in r.inner_negated
+        gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else "")
+        negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
         uncertain = bool(doubt and doubt[-1]) or bool(_UNSURE.match(text, pos, hi))
         allergy = kind in ("drugs", "foods") and any(lo <= c < hi for c in cues)
@@ -343,10 +369,18 @@ def _mentions(r: _Reader) -> tuple[Mention, ...]:
             family = history and bool(who) and who[-1] != "self" and who[-1] not in patients
             history = history and not family
         else:
-            cue = [was for end, was in past if c_lo <= end <= s]
-            history, family = bool(cue and cue[-1]) and not allergy, False
-        out.append(Mention(kind, cid, r.original(s, e), negated, uncertain, allergy, history,
-                           family, s, e))
+            cue = [(end, was) for end, was in past if c_lo <= end <= s]
+            history, family = bool(cue and cue[-1][1]) and not allergy, False
+            history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
+        relative = next((ctx.KIN_NAMES.get(m) for end, g, m in kin if c_lo <= end <= s), None) \
+            if family else None
+        reaction = kind == "symptoms" and cid in lexicon.allergy_reactions \
+            and ctx.allergy_reaction(text, r.clauses, allergens, s)
+        out.append(Mention(
+            kind, cid, r.original(s, e), negated, uncertain, allergy, history, family, s, e,
+            resolved=gone, hypothetical=ctx.hypothetical(text, (c_lo, c_hi), s, e),
+            other_person=ctx.about_someone_else(text, (c_lo, c_hi), s), reaction=reaction,
+            relative=relative))
     return tuple(out)
 
 
@@ -381,7 +415,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     """Read one utterance. Pure and fast (a cached matcher per lexicon, regexes compiled once)."""
     r = _Reader(text, lexicon)
     norm, compact = r.text, _COMPACT.sub("", r.text)
-    mentions = _mentions(r)
+    mentions = _mentions(r, lexicon)
     found = qty.durations(norm)
     unknown = bool(compact) and bool(_UNKNOWN.fullmatch(compact))
     deny = not unknown and bool(_DENY.fullmatch(compact))
@@ -404,4 +438,5 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         habits=qty.habits(norm, r.topics, attached), pregnant=_pregnant(norm), uncertain=unknown,
         skip=bool(_SKIP.search(norm) or _SKIP_BARE.fullmatch(compact)), back=back,
         correction=correction and not back, deny=deny, affirm=affirm,
-        no_known_allergy=said_none and not named_allergy)
+        no_known_allergy=said_none and not named_allergy,
+        intensity=None if severity is not None else qty.intensity_words(norm))

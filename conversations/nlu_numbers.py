@@ -245,7 +245,8 @@ _SCORE = re.compile(
 
 
 def severity(text: str, last: bool = False) -> int | None:
-    """0–10: a score the patient gives (七八分 → 7) wins over words (有点 ≈3, 剧痛 ≈9)."""
+    """0–10, only from a score the patient gives (七八分 → 7); words are never turned into a
+    number (see `intensity_words`)."""
     scores = []
     for m in _SCORE.finditer(text):
         follow = text[m.end():m.end() + 1]
@@ -255,11 +256,16 @@ def severity(text: str, last: bool = False) -> int | None:
         if rng is not None and 0 <= rng[0] <= 10:
             scores.append(int(rng[0]))
     if not scores:
-        for m in _SEVERITY.finditer(text):
-            scores.append(int(next(k for k, v in m.groupdict().items() if v)[1:]))
-    if not scores:
         return None
     return scores[-1] if last else max(scores)
+
+
+def intensity_words(text: str) -> str | None:
+    """The patient's own words for a marked intensity (疼得受不了, 非常厉害) when no score was
+    given: the note quotes them rather than inventing a number."""
+    strong = [m for m in _SEVERITY.finditer(text)
+              if int(next(k for k, v in m.groupdict().items() if v)[1:]) >= 7]
+    return strong[-1][0] if strong else None
 
 
 # -- habits: how much, how long -----------------------------------------------------------------

@@ -47,7 +47,8 @@ def _item_words(item: str, state: DialogueState, utterances: list[str]) -> str |
     if kind == "symptom":
         fact = state.symptoms.get(value)
         # Only the patient's own words count: a model's suggestion never raises or clears a flag.
-        return fact.words if fact and fact.present and fact.source == "patient" else None
+        return fact.words if fact and fact.present and not fact.history \
+            and fact.source == "patient" else None
     return _text_match(value, utterances)
 
 

@@ -54,6 +54,8 @@ class SymptomFact:
     turn: int
     uncertain: bool = False
     source: str = "patient"  # patient (rule-extracted from their words) | model | known
+    resolved: bool = False  # had it in this illness, gone now (烧退了)
+    history: bool = False  # before this illness (小时候抽过风): past history, not a complaint
 
 
 @dataclass
@@ -105,7 +107,8 @@ class DialogueState:
         return self.stage in {"emergency", "done", "triage_result"}
 
     def positive_symptoms(self) -> list[str]:
-        return [c for c, s in self.symptoms.items() if s.present]
+        """Symptoms of this illness, present or resolved (history of earlier illness left out)."""
+        return [c for c, s in self.symptoms.items() if s.present and not s.history]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,133 @@
+"""What surrounds a mention and changes what it means: time, whose it is, and whether it is said.
+
+A term is only the start. "不咳了" is a cough that was and is no longer; "小时候抽过风" is history;
+"惊厥是什么意思" and "怕孩子抽筋" are not statements at all; "我邻居中风了" is not about the
+patient; "青霉素过敏，起一身疹子" is an allergy's reaction, not today's rash; "胸口也不疼" is a
+denied chest pain though no single term says it. These readers work on the normalised text and
+on spans, and are shared by the NLU and the red-flag rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A question or a worry about a thing, not a statement that it is there.
+HYPOTHETICAL_BEFORE = re.compile(
+    r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
+    r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样")
+HYPOTHETICAL_AFTER = re.compile(
+    r"^[^，,。；;！!？?]{0,4}(?:是什么|是啥|什么意思|啥意思|怎么(?:办|预防|处理|治|回事)"
+    r"|如何|有什么(?:症状|表现|危害)|会怎样|严重吗|要紧吗|能好吗|怎么样才)")
+# Someone who is not the patient: what happens to them is neither a symptom nor family history.
+OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|网上|听说"
+                          r"|村里|单位里|熟人|病友|室友")
+# "was and is no longer": 不咳了 / 没再吐 / 烧退了 / 疹子消了.
+RESOLVED_AFTER = re.compile(
+    r"^(?:也|都|已经|早就|现在|基本)*(?:退了|好了|消了|没了|止住了|消失了|不见了|停了|下去了"
+    r"|缓解了|退下去了|好利索了)")
+NEGATED_THEN_GONE = re.compile(r"^(?:了|啦|咯)")
+NO_LONGER = re.compile(r"(?:不再|没再|没有再|再也没)$")
+# A reaction said in the same sentence as an allergy belongs to the allergy, unless it is now.
+NOW_WORDS = re.compile(r"现在|刚才|刚刚|刚|今天|正在|还在|这会|此刻|越来越|马上|一直在")
+SENTENCE = re.compile(r"[。；;！!\n]+")
+# A history cue that is overridden within the clause: 老毛病又犯了 / 以前就有，这次又… is now.
+RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今天|这几天|这两天|近来|再次|复发"
+                           r"|加重|厉害了")
+# Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
+SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
+SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
+SITE_PAIN = re.compile(
+    r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
+    r"|一阵一阵)*"
+    r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛)")
+KIN_NAMES = {
+    "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",
+    "爹": "父亲", "妈妈": "母亲", "老妈": "母亲", "母亲": "母亲", "妈": "母亲", "俺娘": "母亲",
+    "老娘": "母亲", "娘": "母亲", "爷爷": "祖父", "祖父": "祖父", "外公": "外祖父",
+    "姥爷": "外祖父", "奶奶": "祖母", "祖母": "祖母", "外婆": "外祖母", "姥姥": "外祖母",
+    "哥哥": "哥哥", "哥": "哥哥", "弟弟": "弟弟", "弟": "弟弟", "姐姐": "姐姐", "姐": "姐姐",
+    "妹妹": "妹妹", "妹": "妹妹", "兄弟姐妹": "兄弟姐妹", "兄弟": "兄弟", "姐妹": "姐妹",
+    "舅舅": "舅舅", "舅": "舅舅", "叔叔": "叔叔", "叔": "叔叔", "伯伯": "伯父", "伯": "伯父",
+    "姑姑": "姑姑", "姑": "姑姑", "姨妈": "姨妈", "阿姨": "姨妈", "姨": "姨妈",
+    "儿子": "儿子", "女儿": "女儿", "闺女": "女儿", "孩子": "子女", "子女": "子女",
+    "父母": "父母", "爸妈": "父母", "爹妈": "父母",
+}
+
+
+def clause_before(text: str, clause_start: int, start: int) -> str:
+    return text[clause_start:start]
+
+
+def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
+    """A question or worry about the thing (会不会是… / 怕… / …是什么意思 / 怎么预防…)."""
+    lo, hi = clause
+    return bool(HYPOTHETICAL_BEFORE.search(text, lo, start)
+                or HYPOTHETICAL_AFTER.match(text[end:hi]))
+
+
+def about_someone_else(text: str, clause: tuple[int, int], start: int) -> bool:
+    return bool(OTHER_PEOPLE.search(text, clause[0], start))
+
+
+def resolved(text: str, end: int, hi: int, negated_before: str) -> bool:
+    """Was there and is gone: 烧退了 / 疹子消了, or a negated term followed by 了 (不咳了) or
+    preceded by 不再/没再."""
+    after = text[end:hi]
+    if RESOLVED_AFTER.match(after):
+        return True
+    if negated_before and text[end - 1] == "了":  # the term itself ends in 了: 不|咳了
+        return True
+    return bool(negated_before) and (bool(NEGATED_THEN_GONE.match(after))
+                                     or bool(NO_LONGER.search(negated_before)))
+
+
+def allergy_reaction(text: str, clauses: list[tuple[int, int]], allergen_ends: list[int],
+                     start: int) -> bool:
+    """A symptom said right after an allergen that the patient is allergic to, in its clause or
+    the next one (青霉素过敏 打针后起了一身疹子), and not said to be happening now."""
+    index = next(i for i, (lo, hi) in enumerate(clauses) if lo <= start < hi or hi > start)
+    for end in allergen_ends:
+        at = next(i for i, (lo, hi) in enumerate(clauses) if end <= hi)
+        if end <= start and index - at in (0, 1):
+            lo, hi = clauses[at][0], clauses[index][1]
+            return not NOW_WORDS.search(text, lo, hi)
+    return False
+
+
+def sentence_of(text: str, pos: int) -> tuple[int, int]:
+    lo, hi = 0, len(text)
+    for m in SENTENCE.finditer(text):
+        if m.end() <= pos:
+            lo = m.end()
+        elif m.start() >= pos:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def short_forms(text: str, covered: bytearray, table: dict[str, str]
+                ) -> list[tuple[int, int, str, str]]:
+    """Single characters that name a symptom only right after a negator (没痰 → sputum)."""
+    found = []
+    for m in [*SHORT_AFTER_NEGATOR.finditer(text), *SHORT_BEFORE_GONE.finditer(text)]:
+        pos = m.start("c")
+        concept = table.get(m["c"])
+        if concept and not covered[pos] and not (pos + 1 < len(text) and covered[pos + 1]):
+            found.append((pos, pos + 1, "symptoms", concept))
+    return found
+
+
+def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytearray,
+               table: dict[str, str]) -> tuple[list[tuple[int, int, str, str]], set[int]]:
+    """A body site followed closely by 疼/痛 (胸口也不疼, 膝盖有点疼) is that site's pain; the
+    second value holds the starts of those said with a negator between site and pain."""
+    found, negated = [], set()
+    for s, e, kind, concept in hits:
+        pain = table.get(concept) if kind == "body_sites" else None
+        m = SITE_PAIN.match(text, e) if pain else None
+        if m is None or any(covered[m.start("pain"):m.end("pain")]) or len(m["gap"]) > 6:
+            continue
+        found.append((s, m.end(), "symptoms", str(pain)))
+        if m["neg"]:
+            negated.add(s)
+    return found, negated
