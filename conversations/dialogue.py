@@ -93,13 +93,28 @@ class Assistant:
         absorb(state, u, message.strip())
         if self.model_helper is not None:
             self.model_helper(message, state)
-        self._answer_open_question(state, u, message.strip())
+        screened, state.screening = state.screening, None
+        if screened is None:
+            self._answer_open_question(state, u, message.strip())
         hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
+        if hit is None and screened is not None and not u.deny:
+            # Anything but a clear "no" to the screening question is taken as risk confirmed.
+            hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
+        if hit and hit.level == "screen":
+            return self._screen(state, hit)
         if hit:
             state.red_flag, state.stage, state.current = hit, "emergency", None
             return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
                                          stage="emergency", red_flag=hit))
         return self._next(state, departments)
+
+    def _screen(self, state: DialogueState, hit: RedFlagHit) -> Turn:
+        """Ask the rule's screening question once; the interview goes on after a clear "no"."""
+        rule = next(r for r in self.knowledge.red_flags if r.id == hit.rule_id)
+        state.screened.append(hit.rule_id)
+        state.screening = hit
+        return self._say(state, Turn(text=str(rule.screen), quick_replies=["有", "没有"],
+                                     stage="screening", red_flag=hit))
 
     def note(self, state: DialogueState) -> PreVisitNote:
         return self.notes.build(state)

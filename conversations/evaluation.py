@@ -55,6 +55,8 @@ def check(expect: dict[str, Any], outcome: dict[str, Any]) -> list[str]:
     if department and department not in codes:
         failures.append(f"department: expected {department} in top 3, got {codes}")
     flag = outcome["red_flag"]
+    if expect.get("red_flag") == "screen" and not (outcome.get("screened") or flag):
+        failures.append("red flag: expected a screening question, none asked")
     if expect.get("red_flag") is True and flag is None:
         failures.append("red flag: expected one, none raised")
     if expect.get("red_flag") is False and flag is not None:

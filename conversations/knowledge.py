@@ -91,6 +91,9 @@ class RedFlagRule:
     all_of: tuple[tuple[str, ...], ...]
     any_of: tuple[str, ...]
     when: dict[str, Any]
+    level: str = "emergency"  # emergency: stop now | screen: ask `screen` first
+    screen: str | None = None  # the screening question (a published item, named in the file)
+    escalate: str | None = None  # the emergency rule a "yes" to the screening question raises
 
 
 @dataclass(frozen=True)
@@ -218,14 +221,33 @@ def _complaint(path: Path, lexicon: Lexicon) -> Complaint:
                      triage=rules)
 
 
+_VOCAB_REF = re.compile(r"@([a-z_]+)")
+_GAP = "[^不没无未否别]{"
+
+
+def _expand(pattern: str, vocab: dict[str, str], at: str) -> str:
+    """`@limb` in a rule's regex stands for the vocabulary entry `limb` (as a group)."""
+    def one(match: re.Match[str]) -> str:
+        _require(match[1] in vocab, at, f"unknown vocabulary @{match[1]}")
+        return f"(?:{vocab[match[1]]})"
+    # Between composed parts no negator may stand: 脖子不硬 is not 脖子…硬.
+    return _VOCAB_REF.sub(one, pattern.replace(".{", _GAP))
+
+
 def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...]:
+    vocab = {str(k): str(v) for k, v in (data.get("vocab") or {}).items()}
     rules = []
     for entry in data.get("rules") or ():
         at = f"red_flags.yaml {entry.get('id')}"
-        all_of = tuple(tuple(group) for group in entry.get("all_of") or ())
-        any_of = tuple(entry.get("any_of") or ())
+        all_of = tuple(tuple(_expand(str(i), vocab, at) for i in group)
+                       for group in entry.get("all_of") or ())
+        any_of = tuple(_expand(str(i), vocab, at) for i in entry.get("any_of") or ())
         _require(bool(all_of) or bool(any_of), at, "needs `all_of` or `any_of`")
         _require(bool(entry.get("advice")), at, "needs `advice`")
+        level = str(entry.get("level", "emergency"))
+        _require(level in {"emergency", "screen"}, at, "level is emergency or screen")
+        _require(level == "emergency" or bool(entry.get("screen")), at,
+                 "a screening rule needs its `screen` question")
         for item in [i for group in all_of for i in group] + list(any_of):
             kind, _, value = str(item).partition(":")
             _require(kind in {"symptom", "text"}, at, f"item {item!r} must be symptom: or text:")
@@ -238,7 +260,12 @@ def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...
                     raise KnowledgeError(f"{at}: bad regex {value!r}: {exc}") from exc
         rules.append(RedFlagRule(id=str(entry["id"]), name=str(entry["name"]),
                                  advice=str(entry["advice"]), all_of=all_of, any_of=any_of,
-                                 when=dict(entry.get("when") or {})))
+                                 when=dict(entry.get("when") or {}), level=level,
+                                 screen=entry.get("screen"), escalate=entry.get("escalate")))
+    ids = {rule.id for rule in rules}
+    for rule in rules:
+        _require(rule.escalate is None or rule.escalate in ids, f"red_flags.yaml {rule.id}",
+                 f"escalates to unknown rule {rule.escalate!r}")
     return tuple(rules)
 
 

@@ -33,6 +33,10 @@ SENTENCE = re.compile(r"[。；;！!\n]+")
 # A history cue that is overridden within the clause: 老毛病又犯了 / 以前就有，这次又… is now.
 RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今天|这几天|这两天|近来|再次|复发"
                            r"|加重|厉害了")
+# Said of an earlier time: a red-flag phrase after these in its clause is history, not now.
+HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|当年|那年|去年"
+                         r"|前年|[0-9几一二两三四五六七八九十多]+年前|好几年|上次|上回|那次"
+                         r"|老毛病")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
@@ -92,6 +96,18 @@ def allergy_reaction(text: str, clauses: list[tuple[int, int]], allergen_ends: l
             lo, hi = clauses[at][0], clauses[index][1]
             return not NOW_WORDS.search(text, lo, hi)
     return False
+
+
+def said_of_now(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
+    """Whether a phrase at start..end is said of the patient, now: not history, not a question
+    or worry, not about someone else."""
+    lo, hi = clause
+    cues = list(HISTORY_CUE.finditer(text, lo, start))
+    cue = cues[-1] if cues else None
+    if cue is not None and not RECURRING_NOW.search(text, cue.end(), hi):
+        return False
+    return not hypothetical(text, clause, start, end) and not about_someone_else(text, clause,
+                                                                                  start)
 
 
 def sentence_of(text: str, pos: int) -> tuple[int, int]:

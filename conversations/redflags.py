@@ -1,8 +1,15 @@
 """Red flags: deterministic, negation-aware rules checked on every turn.
 
-A rule fires on symptoms the patient affirmed anywhere in the conversation and on phrases in
-what they typed (a phrase inside a negated clause does not count). No model is consulted: the
-decision to stop the interview and send someone to emergency care must be explainable and fixed.
+A rule fires on symptoms the patient affirmed for this illness anywhere in the conversation and on
+phrases in what they typed. A phrase counts only when it is said of the patient, now: not inside a
+negated clause (嘴不歪), not history (小时候抽过风), not a question or a worry (怕孩子抽筋,
+惊厥是什么意思), not about someone else (邻居中风了). Phrases are composed from the vocabulary
+in `red_flags.yaml` (one side × limb × weakness), so wordings nobody wrote down still match. No
+model is consulted: the decision to stop the interview must be explainable and fixed.
+
+Rules have a level: `emergency` stops the interview; `screen` asks one screening question first
+(passive suicidal ideation), and an answer that confirms the risk escalates to the rule named in
+`escalate`.
 """
 
 from __future__ import annotations
@@ -12,11 +19,14 @@ from collections.abc import Iterable
 from functools import cache
 
 from conversations.knowledge import RedFlagRule
+from conversations.nlu_context import said_of_now
 from conversations.state import DialogueState, RedFlagHit
 
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
 _NEGATORS = ("没有", "没", "不", "无", "否认", "未", "从来没", "并不")
 _NOT_NEGATED_AFTER = ("不是没", "没有不", "不是不")
+_NOT_A_NEGATOR = re.compile(r"不(?:知道|清楚|确定|舒服|得劲|对劲|停|断|行了|好|了)"
+                            r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故")
 
 
 @cache
@@ -24,11 +34,19 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _negated(text: str, start: int) -> bool:
-    clause_start = 0
-    for match in _CLAUSE_BREAK.finditer(text, 0, start):
-        clause_start = match.end()
-    before = text[clause_start:start]
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    lo, hi = 0, len(text)
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.end() <= start:
+            lo = match.end()
+        elif match.start() >= end:
+            hi = match.start()
+            break
+    return lo, hi
+
+
+def _negated(text: str, clause_start: int, start: int) -> bool:
+    before = _NOT_A_NEGATOR.sub("", text[clause_start:start])
     if any(marker in before for marker in _NOT_NEGATED_AFTER):
         return False
     return any(neg in before for neg in _NEGATORS)
@@ -37,7 +55,9 @@ def _negated(text: str, start: int) -> bool:
 def _text_match(pattern: str, utterances: Iterable[str]) -> str | None:
     for text in utterances:
         for match in _compiled(pattern).finditer(text):
-            if not _negated(text, match.start()):
+            clause = _clause(text, match.start(), match.end())
+            if not _negated(text, clause[0], match.start()) \
+                    and said_of_now(text, clause, match.start(), match.end()):
                 return match.group(0)
     return None
 
@@ -59,6 +79,8 @@ def _applies(rule: RedFlagRule, state: DialogueState) -> bool:
     if "min_age_months" in when and patient.months < int(when["min_age_months"]):
         return False
     if "max_age_years" in when and patient.age_years > int(when["max_age_years"]):
+        return False
+    if "min_age_years" in when and patient.age_years < int(when["min_age_years"]):
         return False
     if "sex" in when and patient.sex != when["sex"]:
         return False
@@ -84,11 +106,30 @@ def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> 
     return words
 
 
+def _hit(rule: RedFlagRule, words: list[str], state: DialogueState) -> RedFlagHit:
+    return RedFlagHit(rule_id=rule.id, name=rule.name, advice=rule.advice,
+                      words=list(dict.fromkeys(words)), turn=state.turn, level=rule.level)
+
+
 def check(rules: Iterable[RedFlagRule], state: DialogueState,
           normalised_utterances: list[str]) -> RedFlagHit | None:
+    """The first emergency rule that fires; else the first screening rule not yet asked."""
+    screen = None
     for rule in rules:
+        if rule.level == "screen" and (screen is not None or rule.id in state.screened):
+            continue
         words = evaluate(rule, state, normalised_utterances)
-        if words:
-            return RedFlagHit(rule_id=rule.id, name=rule.name, advice=rule.advice,
-                              words=list(dict.fromkeys(words)), turn=state.turn)
-    return None
+        if not words:
+            continue
+        if rule.level == "emergency":
+            return _hit(rule, words, state)
+        screen = _hit(rule, words, state)
+    return screen
+
+
+def escalation(rules: Iterable[RedFlagRule], screened: RedFlagHit, answer: str,
+               state: DialogueState) -> RedFlagHit | None:
+    """The emergency a screening answer confirms (有 / 想过 / 准备了), quoting the answer."""
+    by_id = {rule.id: rule for rule in rules}
+    rule = by_id.get(by_id[screened.rule_id].escalate or "")
+    return _hit(rule, [*screened.words, answer], state) if rule else None

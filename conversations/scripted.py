@@ -89,6 +89,7 @@ def _summary(assistant: Assistant, patient: ScriptedPatient, state: DialogueStat
         "triage": [{"code": r.code, "name": r.name, "confidence": r.confidence,
                     "reason": r.reason} for r in triage.recommendations],
         "triage_uncertain": triage.uncertain,
+        "screened": list(state.screened),
         "red_flag": ({"rule": flag.rule_id, "name": flag.name, "words": flag.words}
                      if flag else None),
         "slots": {slot.key: slot.value for slot in note.slots},

@@ -65,6 +65,7 @@ class RedFlagHit:
     advice: str
     words: list[str]
     turn: int
+    level: str = "emergency"  # emergency | screen (a screening question is asked first)
 
 
 @dataclass
@@ -100,6 +101,8 @@ class DialogueState:
     unclear: int = 0
     confirming: str | None = None  # a known fact being offered for confirmation
     retries: dict[str, int] = field(default_factory=dict)  # question key -> times left unanswered
+    screened: list[str] = field(default_factory=list)  # screening rules already asked
+    screening: RedFlagHit | None = None  # a screening question awaiting its answer
     transcript: list[Message] = field(default_factory=list)
 
     @property
@@ -121,6 +124,7 @@ class DialogueState:
         data["known"] = {k: Fact(**v) for k, v in data.get("known", {}).items()}
         data["symptoms"] = {k: SymptomFact(**v) for k, v in data.get("symptoms", {}).items()}
         data["red_flag"] = RedFlagHit(**data["red_flag"]) if data.get("red_flag") else None
+        data["screening"] = RedFlagHit(**data["screening"]) if data.get("screening") else None
         data["triage"] = [Recommendation(**r) for r in data.get("triage", [])]
         data["transcript"] = [Message(**m) for m in data.get("transcript", [])]
         return cls(**data)
