@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from bench import independent
 from bench.server import Gunicorn, prepared_app
 from conversations.dialogue import Assistant
 from conversations.evaluation import slot_score
@@ -175,11 +176,17 @@ def http_turns(patients: list[ScriptedPatient]) -> list[str]:
 
 
 def main() -> None:
+    """Corpus and independent set, then HTTP. BENCH_HTTP=0 skips the HTTP round;
+    BENCH_MISSES=<file> writes every independent-set failure there as JSON for review."""
     data = json.loads(CORPUS.read_text(encoding="utf-8"))
     patients = [ScriptedPatient.parse(item, i) for i, item in enumerate(data)]
-    rows = accuracy_and_speed(patients)
-    rows += http_turns(patients)
+    print("\nAssistant on the independent set (rule engine, no language model)\n")
+    dump = os.environ.get("BENCH_MISSES")
+    print("\n".join(independent.main(_departments()["H001"], Path(dump) if dump else None)))
     print("\nAssistant on the scripted corpus (rule engine, no language model)\n")
+    rows = accuracy_and_speed(patients)
+    if os.environ.get("BENCH_HTTP", "1") != "0":
+        rows += http_turns(patients)
     print("\n".join(rows))
 
 

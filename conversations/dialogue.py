@@ -8,13 +8,14 @@ hint for free text. The state is plain data, so a session can resume anywhere, a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conversations import redflags
 from conversations.absorb import absorb, deny_list, route_clauses, set_fact
 from conversations.knowledge import Knowledge, Question
-from conversations.nlu import Understanding, normalise, understand
+from conversations.nlu import Understanding, normalise, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
 from conversations.state import DialogueState, Fact, Message, PatientContext, RedFlagHit
 from conversations.triage import TriageResult, recommend
@@ -34,6 +35,8 @@ REVIEW_OPTIONS = ("确认无误", "我要修改")
 CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
+UNANSWERED = "未答"
+_YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
 
 
 @dataclass
@@ -150,24 +153,24 @@ class Assistant:
         if key == "present_illness.associated":
             self._answer_associated(state, u, words)
             return
-        if not free:
-            # The patient talked about something else (already recorded): ask once more, then
-            # move on rather than pester.
+        answer = "，".join(c for c in free if not not_an_answer(c))
+        intent = understand(answer, self.knowledge.lexicon)
+        if not answer or (intent.affirm and not _yes_no(self._question(state, key))):
+            # The patient talked about something else (already filed where it belongs), greeted,
+            # or asked a question: ask once more in other words, then record it as unanswered.
             state.retries[key] = state.retries.get(key, 0) + 1
             if state.retries[key] >= 2:
-                set_fact(state, key, "跳过", words)
+                set_fact(state, key, None if key == DURATION.key else UNANSWERED, words)
             return
-        answer = "，".join(free)
-        intent = understand(answer, self.knowledge.lexicon)
         if intent.skip:
-            set_fact(state, key, "跳过", words)
+            set_fact(state, key, None if key == DURATION.key else "跳过", words)
         elif intent.uncertain:
-            set_fact(state, key, "不详", words, uncertain=True)
+            set_fact(state, key, None if key == DURATION.key else "不详", words, uncertain=True)
         elif intent.deny:
             if _is_list_slot(key):
                 deny_list(state, key, words)
             else:
-                set_fact(state, key, "无", words)
+                set_fact(state, key, None if key == DURATION.key else "无", words)
         elif key == DURATION.key:
             self._answer_duration(state, answer)
         else:
@@ -304,6 +307,9 @@ class Assistant:
         state.stage = {"chief_complaint": "chief_complaint", "present_illness": "present_illness"
                        }.get(section, "history")
         ack = "好的。" if state.turn and not prefix else ""
+        if state.retries.get(question.key) and not prefix:
+            ack = "不好意思，我换个说法再问一次。" + ("您也可以直接点下面的选项。"
+                                                 if question.options else "")
         return self._say(state, Turn(text=f"{prefix}{ack}{question.ask}",
                                      quick_replies=list(question.options), hint=question.hint,
                                      stage=state.stage, question=question.key))
@@ -355,6 +361,10 @@ def _option_or_words(question: Question | None, words: str) -> str:
             if option == words or (len(words) <= len(option) + 2 and option in words):
                 return option
     return words
+
+
+def _yes_no(question: Question | None) -> bool:
+    return bool(question) and bool(_YES_NO.search(question.ask if question else ""))
 
 
 def _confirms(message: str, u: Understanding) -> bool:

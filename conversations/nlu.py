@@ -18,8 +18,8 @@ from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
 from conversations.nlu_numbers import parse_chinese_number
 
-__all__ = ["Duration", "Mention", "Understanding", "normalise", "parse_chinese_number",
-           "understand"]
+__all__ = ["Duration", "Mention", "Understanding", "normalise", "not_an_answer",
+           "parse_chinese_number", "understand"]
 
 
 @dataclass(frozen=True)
@@ -409,6 +409,23 @@ def _pregnant(text: str) -> bool | None:
     if _PREG_UNSURE.search(text) or _PREG_PAST.search(text):
         return None  # 可能怀孕了 / 怀过两次: the dialogue has to ask, not assume
     return True if _PREG_YES.search(text) else None
+
+
+_ACKNOWLEDGE = _bare("好的|好滴|好|行|可以|知道了|知道|明白了?|收到|谢谢|谢了|你好|您好|在吗|在"
+                     "|哈喽|hello|hi|ok|okay|嗯好|嗯嗯好|没问题")
+_PATIENT_QUESTION = re.compile(
+    r"[?？]$|(?:吗|么|呢)[?？]?$|多少钱|多少|怎么|什么时候|几点|哪里|哪儿|在哪|能不能|可不可以"
+    r"|要不要|需不需要|挂号|费用|收费|医保|报销|停车|排队|到了|门口|预约|等多久|是什么意思")
+
+
+def not_an_answer(clause: str) -> bool:
+    """A greeting, an acknowledgement or a question of the patient's own: never an answer."""
+    compact = _COMPACT.sub("", normalise(clause))
+    if not compact or _ACKNOWLEDGE.fullmatch(compact):
+        return True
+    if _DENY.fullmatch(compact) or _UNKNOWN.fullmatch(compact) or _AFFIRM.fullmatch(compact):
+        return False  # 没有呢 / 不知道呢 answer the question
+    return bool(_PATIENT_QUESTION.search(normalise(clause).strip()))
 
 
 def understand(text: str, lexicon: Lexicon) -> Understanding:

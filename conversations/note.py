@@ -50,8 +50,14 @@ class PreVisitNote:
         return next((slot.value for slot in self.slots if slot.key == key), None)
 
 
-def format_duration(days: float | None, approximate: bool = False) -> str:
-    if days is None:
+def format_duration(days: Any, approximate: bool = False) -> str:
+    """约3天 / 2周 / 1.5年. Anything that is not a number of days (a slot saved by an older
+    version as 不详, or a patient's words) is shown as it is: a note is never lost over it."""
+    if days is None or isinstance(days, bool):
+        return ""
+    if not isinstance(days, int | float):
+        return str(days)
+    if days != days or days < 0 or days > 36500:  # NaN, negative, or over a century
         return ""
     prefix = "约" if approximate else ""
     if days < 1:
