@@ -276,7 +276,7 @@ def main(departments: dict[str, str], dump: Path | None = None) -> list[str]:
             lines.append(f"{name:<30}(not present)")
             continue
         found, misses = run(player, items)
-        lines += [f"-- {name}: {len(items)} items"] + found
+        lines += [f"-- {name}: {len(items)} items", *found]
         all_misses[name] = misses
     ordered = sorted(player.turn_ms)
     if ordered:
