@@ -64,27 +64,45 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
             continue
         state.symptoms[mention.concept] = SymptomFact(
             concept=mention.concept, present=not mention.negated, words=mention.text,
-            turn=state.turn, uncertain=mention.uncertain,
-            resolved=mention.resolved and not (known and known.present and not known.resolved
-                                               and known.turn == state.turn))
+            turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
 
 
-def _history(state: DialogueState, u: Understanding, words: str) -> None:
+def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
+    """Past illnesses, family history with who had it (母亲高血压), allergies with their
+    reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
     for mention in u.mentions:
+        if mention.hypothetical or mention.other_person:
+            continue
         if mention.kind in HISTORY_KINDS:
             key = "family.history" if mention.family else HISTORY_KINDS[mention.kind]
             if mention.negated:
                 deny_list(state, key, words)
             elif mention.family:
-                add_to_list(state, key, mention.text, words)
+                name = lexicon.name(mention.kind, mention.concept)
+                add_to_list(state, key, f"{mention.relative or ''}{name}", words)
             else:
                 add_to_list(state, key, mention.concept, words)
         elif mention.kind in {"drugs", "foods"} and mention.allergy and not mention.negated:
             add_to_list(state, f"allergy.{mention.kind}", mention.concept, words)
+            _reaction(state, u, mention.concept, lexicon, words)
         elif mention.kind == "drugs" and not mention.negated and not mention.allergy:
             add_to_list(state, "present_illness.medications", mention.concept, words)
     if u.no_known_allergy:
         deny_list(state, "allergy.drugs", words)
+
+
+def _reaction(state: DialogueState, u: Understanding, allergen: str, lexicon: Lexicon,
+              words: str) -> None:
+    """过敏史 with the reaction: 青霉素过敏，起一身疹子 → allergy.reactions {penicillin: 皮疹}."""
+    reactions = [lexicon.allergy_reactions[m.concept] for m in u.mentions
+                 if m.reaction and not m.negated and m.concept in lexicon.allergy_reactions]
+    if not reactions:
+        return
+    fact = state.facts.get("allergy.reactions")
+    value = dict(fact.value) if fact and isinstance(fact.value, dict) else {}
+    known = [r for r in value.get(allergen, "").split("、") if r]
+    value[allergen] = "、".join(dict.fromkeys([*known, *reactions]))
+    set_fact(state, "allergy.reactions", value, words)
 
 
 def _describers(state: DialogueState, u: Understanding, current: str | None) -> None:
@@ -138,10 +156,10 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
         set_fact(state, "obstetric.pregnant", "已怀孕" if u.pregnant else "未怀孕", words)
 
 
-def absorb(state: DialogueState, u: Understanding, words: str) -> None:
+def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Apply everything the utterance says; the caller then answers the open question."""
     _symptoms(state, u)
-    _history(state, u, words)
+    _history(state, u, words, lexicon)
     _describers(state, u, state.current)
     _measures(state, u, words, state.current)
 

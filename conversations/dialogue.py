@@ -93,7 +93,7 @@ class Assistant:
             self.finish_review(state)
             return self._say(state, Turn(text="好的，预问诊记录已整理好，医生看病前会先看到。",
                                          stage="done", note=self.note(state)))
-        absorb(state, u, message.strip())
+        absorb(state, u, message.strip(), self.knowledge.lexicon)
         if self.model_helper is not None:
             self.model_helper(message, state)
         screened, state.screening = state.screening, None

@@ -117,6 +117,12 @@ class Knowledge:
     history_source: str
     red_flag_source: str
     cues: dict[str, re.Pattern[str]] = field(default_factory=dict)  # slot key -> clause cue
+    labels: dict[str, str] = field(default_factory=dict)  # slot key -> 病历 label
+
+    def label(self, key: str) -> str:
+        """The 病历 label of a slot; an unknown extra slot shows its last word, never a key."""
+        short = key.removeprefix("present_illness.")
+        return self.labels.get(key) or self.labels.get(short) or "其他"
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -307,7 +313,9 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
                      red_flags=_red_flags(red_flag_data, lexicon), departments=departments,
                      history_source=str(history_data["source"]),
                      red_flag_source=str(red_flag_data["source"]),
-                     cues=_cues(_read(data_dir / "cues.yaml")))
+                     cues=_cues(_read(data_dir / "cues.yaml")),
+                     labels={str(k): str(v) for k, v in
+                             (_read(data_dir / "slot_labels.yaml").get("labels") or {}).items()})
 
 
 def _cues(data: dict[str, Any]) -> dict[str, re.Pattern[str]]:

@@ -19,11 +19,13 @@ SECTION_TITLES = {
 }
 LIST_SLOTS = {
     "present_illness.associated": "symptoms", "present_illness.negatives": "symptoms",
+    "present_illness.resolved": "symptoms", "past.symptoms": "symptoms",
     "past.chronic_diseases": "chronic_diseases",
     "past.operations": "operations", "past.infectious_diseases": "infectious_diseases",
     "allergy.drugs": "drugs", "allergy.foods": "foods", "present_illness.medications": "drugs",
 }
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
+UNSAID = (None, "", "跳过", "未答")
 
 
 @dataclass
@@ -74,18 +76,11 @@ def format_duration(days: Any, approximate: bool = False) -> str:
 
 
 class NoteWriter:
+    """Builds the note: slots labelled in 病历 words (never a key or a question's text) and a
+    narrative in 病历书写 order."""
+
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.history_labels = {q.key: q.ask for questions in knowledge.history.values()
-                               for q in questions}
-
-    def labels_for(self, state: DialogueState) -> dict[str, str]:
-        """Each slot labelled with the question this patient was actually asked."""
-        complaint = self.knowledge.complaints.get(state.complaint or "")
-        labels = dict(self.history_labels)
-        if complaint:
-            labels.update({q.key: q.ask for q in complaint.questions})
-        return labels
 
     def names(self, kind: str, ids: list[str]) -> list[str]:
         return [self.knowledge.lexicon.name(kind, concept_id) for concept_id in ids]
@@ -98,36 +93,46 @@ class NoteWriter:
             return format_duration(fact.value, fact.uncertain)
         if fact.key == "present_illness.severity" and isinstance(fact.value, int):
             return f"{fact.value}/10"
+        if fact.key == "allergy.reactions" and isinstance(fact.value, dict):
+            return "；".join(f"{self.knowledge.lexicon.name(_allergen_kind(self, k), k)}：{v}"
+                            for k, v in fact.value.items())
         if kind and isinstance(fact.value, list):
             return "、".join(self.names(kind, fact.value)) or "无"
         if isinstance(fact.value, list):
             return "、".join(map(str, fact.value)) or "无"
-        return str(fact.value)
+        return "" if fact.value is None else str(fact.value)
 
     def build(self, state: DialogueState) -> PreVisitNote:
         facts = dict(state.facts)
         facts.update(_symptom_facts(state))
-        labels = self.labels_for(state)
         slots = [
-            NoteSlot(key=fact.key, label=labels.get(fact.key, fact.key), value=fact.value,
+            NoteSlot(key=fact.key, label=self.knowledge.label(fact.key), value=fact.value,
                      display=self.display(fact), words=fact.words, turn=fact.turn,
                      source=fact.source, uncertain=fact.uncertain)
             for fact in sorted(facts.values(), key=lambda f: (f.turn, f.key))
         ]
-        sections = _Narrative(self, state, labels).sections()
+        sections = _Narrative(self, state).sections()
         narrative = "\n".join(f"{SECTION_TITLES[name]}：{text}" for name, text in sections.items())
         return PreVisitNote(slots=slots, narrative=narrative, sections=sections)
 
 
+def _allergen_kind(writer: NoteWriter, concept: str) -> str:
+    return "drugs" if concept in writer.knowledge.lexicon.concepts["drugs"] else "foods"
+
+
 def _symptom_facts(state: DialogueState) -> dict[str, Fact]:
-    """Associated and denied symptoms, from every mention in the conversation (伴/无)."""
+    """Associated, resolved and denied symptoms, from every mention in the conversation."""
     chief = state.facts.get("chief_complaint.symptom")
     chief_id = chief.value if chief else None
     derived: dict[str, Fact] = {}
-    for key, present in (("present_illness.associated", True),
-                         ("present_illness.negatives", False)):
-        items = [s for s in state.symptoms.values()
-                 if s.present == present and s.concept != chief_id]
+    groups = {
+        "present_illness.associated": lambda s: s.present and not s.resolved and not s.history,
+        "present_illness.resolved": lambda s: s.present and s.resolved and not s.history,
+        "present_illness.negatives": lambda s: not s.present,
+        "past.symptoms": lambda s: s.present and s.history,
+    }
+    for key, wanted in groups.items():
+        items = [s for s in state.symptoms.values() if wanted(s) and s.concept != chief_id]
         if items:
             derived[key] = Fact(key=key, value=[s.concept for s in items],
                                 words="；".join(dict.fromkeys(s.words for s in items)),
@@ -140,31 +145,33 @@ def _symptom_facts(state: DialogueState) -> dict[str, Fact]:
 class _Narrative:
     """Renders facts in the conventional order and phrasing of an outpatient record."""
 
-    def __init__(self, writer: NoteWriter, state: DialogueState, labels: dict[str, str]) -> None:
-        self.writer, self.state, self.labels = writer, state, labels
+    def __init__(self, writer: NoteWriter, state: DialogueState) -> None:
+        self.writer, self.state = writer, state
+        self.derived = _symptom_facts(state)
 
     def text(self, key: str) -> str | None:
-        fact = self.state.facts.get(key)
-        if fact is None or fact.value in (None, "", "跳过"):
-            return None
-        return self.writer.display(fact)
+        fact = self.state.facts.get(key) or self.derived.get(key)
+        if fact is None or fact.value in UNSAID or fact.value == []:
+            return None if fact is None or fact.value != [] else "无"
+        return self.writer.display(fact) or None
+
+    def symptoms(self, key: str) -> str:
+        fact = self.derived.get(key)
+        return "、".join(self.writer.names("symptoms", fact.value)) if fact else ""
 
     def sections(self) -> dict[str, str]:
         parts = {
             "chief_complaint": self.chief_complaint(),
             "present_illness": self.present_illness(),
             "past": self.past(),
-            "personal": self.simple("personal", [("smoking", "吸烟史"), ("alcohol", "饮酒史"),
-                                                 ("occupation", "职业"), ("exposure", "接触史"),
-                                                 ("travel", "旅居史")]),
-            "family": self.simple("family", [("history", "家族史")]),
+            "personal": self.simple("personal", ["smoking", "alcohol", "occupation",
+                                                 "exposure", "travel"]),
+            "family": self.family(),
             "allergy": self.allergy(),
-            "obstetric": self.simple("obstetric", [
-                ("last_menstrual_period", "末次月经"), ("menstrual", "月经情况"),
-                ("pregnant", "妊娠情况"), ("marital_reproductive", "婚育史")]),
-            "paediatric": self.simple("paediatric", [
-                ("birth", "出生情况"), ("feeding", "喂养情况"), ("vaccination", "预防接种"),
-                ("growth", "生长发育")]),
+            "obstetric": self.simple("obstetric", ["last_menstrual_period", "menstrual",
+                                                   "pregnant", "marital_reproductive"]),
+            "paediatric": self.simple("paediatric", ["birth", "feeding", "vaccination",
+                                                     "growth"]),
         }
         return {name: text for name, text in parts.items() if text}
 
@@ -184,23 +191,21 @@ class _Narrative:
         cause = "" if onset else "无明显诱因"
         sentences = [f"{opening}{cause}出现{symptom}"]
         for key, template in (("site", "部位：{}"), ("character", "性质：{}"),
-                              ("severity", "程度{}"), ("timing", "{}"),
-                              ("aggravating", "{}时加重"), ("relieving", "{}后缓解")):
+                              ("severity", "程度：{}"), ("timing", "{}"),
+                              ("aggravating", "加重因素：{}"), ("relieving", "缓解因素：{}")):
             value = self.text(f"present_illness.{key}")
             if value and value not in NONE_WORDS:
                 sentences.append(template.format(value))
-        for key, value in sorted(self.state.facts.items()):
-            if key.startswith("present_illness.extra."):
-                label = self.labels.get(key, key.rsplit(".", 1)[-1])
-                sentences.append(f"{label.rstrip('？?')}：{self.writer.display(value)}")
+        for key in sorted(self.state.facts):
+            value = self.text(key) if key.startswith("present_illness.extra.") else None
+            if value:
+                sentences.append(f"{self.writer.knowledge.label(key)}：{value}")
         text = "，".join(sentences) + "。"
-        associated = [c for c in self.state.positive_symptoms()
-                      if c != self.state.facts["chief_complaint.symptom"].value]
-        negatives = [c for c, s in self.state.symptoms.items() if not s.present]
-        if associated:
-            text += "伴" + "、".join(self.writer.names("symptoms", associated)) + "。"
-        if negatives:
-            text += "无" + "、".join(self.writer.names("symptoms", negatives)) + "。"
+        for key, template in (("present_illness.associated", "伴{}。"),
+                              ("present_illness.resolved", "曾有{}，现已缓解。"),
+                              ("present_illness.negatives", "否认{}。")):
+            names = self.symptoms(key)
+            text += template.format(names) if names else ""
         for key, label in (("treatment", "诊治经过"), ("medications", "用药"),
                            ("course", "病情变化")):
             value = self.text(f"present_illness.{key}")
@@ -210,29 +215,55 @@ class _Narrative:
 
     def past(self) -> str:
         parts = []
-        for key, label in (("chronic_diseases", "病史"), ("infectious_diseases", "传染病史"),
+        for key, label in (("chronic_diseases", "慢性病史"), ("infectious_diseases", "传染病史"),
                            ("operations", "手术史"), ("trauma", "外伤史"),
                            ("transfusion", "输血史")):
             value = self.text(f"past.{key}")
             if value is None:
                 continue
-            parts.append(f"否认{label}" if value in NONE_WORDS else
-                         (f"有{value}{label}" if label != "病史" else f"{value}病史"))
+            if value in NONE_WORDS:
+                parts.append(f"否认{label}")
+            elif key in ("chronic_diseases", "infectious_diseases"):
+                parts.append(f"有{value}病史")
+            else:
+                parts.append(f"{label}：{value}")
+        earlier = self.symptoms("past.symptoms")
+        if earlier:
+            parts.append(f"既往有{earlier}")
         return "；".join(parts) + "。" if parts else ""
+
+    def family(self) -> str:
+        value = self.text("family.history")
+        if value is None:
+            return ""
+        return "否认家族遗传病史。" if value in NONE_WORDS else f"{value}。"
 
     def allergy(self) -> str:
-        drugs, foods = self.text("allergy.drugs"), self.text("allergy.foods")
+        reactions = self.state.facts.get("allergy.reactions")
+        seen = reactions.value if reactions and isinstance(reactions.value, dict) else {}
         parts = []
-        if drugs is not None:
-            parts.append("否认药物过敏史" if drugs in NONE_WORDS else f"{drugs}过敏")
-        if foods is not None:
-            parts.append("否认食物过敏史" if foods in NONE_WORDS else f"对{foods}过敏")
+        for key, none in (("allergy.drugs", "否认药物过敏史"), ("allergy.foods", "否认食物过敏史")):
+            fact = self.state.facts.get(key)
+            if fact is None or fact.value in UNSAID:
+                continue
+            if not isinstance(fact.value, list):
+                parts.append(none if str(fact.value) in NONE_WORDS else f"{fact.value}过敏")
+                continue
+            if not fact.value:
+                parts.append(none)
+            kind = LIST_SLOTS[key]
+            for concept in fact.value:
+                name = self.writer.knowledge.lexicon.name(kind, concept)
+                parts.append(f"{name}过敏（{seen[concept]}）" if concept in seen
+                             else f"{name}过敏")
         return "；".join(parts) + "。" if parts else ""
 
-    def simple(self, section: str, items: list[tuple[str, str]]) -> str:
+    def simple(self, section: str, slots: list[str]) -> str:
         parts = []
-        for slot, label in items:
-            value = self.text(f"{section}.{slot}")
+        for slot in slots:
+            key = f"{section}.{slot}"
+            value = self.text(key)
             if value is not None:
+                label = self.writer.knowledge.label(key)
                 parts.append(f"否认{label}" if value in NONE_WORDS else f"{label}：{value}")
         return "；".join(parts) + "。" if parts else ""

@@ -41,14 +41,6 @@ FHIR_CODE = re.compile(r"[^\s]+(\s[^\s]+)*")  # FHIR `code`
 _REQUIRED = object()
 
 # Labels for present-illness slots whose wording differs from complaint to complaint.
-GENERIC_LABELS = {
-    "present_illness.onset": "起病情况", "present_illness.site": "部位",
-    "present_illness.character": "性质", "present_illness.severity": "程度",
-    "present_illness.timing": "发作时间及规律", "present_illness.aggravating": "加重因素",
-    "present_illness.relieving": "缓解因素", "present_illness.associated": "伴随症状",
-    "present_illness.negatives": "否认的症状（阴性症状）", "present_illness.treatment": "诊治经过",
-    "present_illness.medications": "用药情况", "present_illness.course": "病情变化",
-}
 
 
 class MappingError(ValueError):
@@ -135,12 +127,14 @@ def _build(knowledge: Knowledge) -> QuestionnaireIndex:
         for question in knowledge.history.get(section, ()):
             asked.setdefault(question.key, []).append(question)
             history_keys.append(question.key)
-    standard = [f"present_illness.{slot}" for slot in (*PRESENT_ILLNESS_SLOTS, "negatives")]
+    standard = [f"present_illness.{slot}" for slot in (*PRESENT_ILLNESS_SLOTS, "negatives",
+                                                       "resolved")]
+    derived = ["past.symptoms", "allergy.reactions"]  # filled from what was said, never asked
     extras = sorted(k for k in asked if k.startswith("present_illness.extra."))
     cued = sorted({key.removesuffix(NONE_CUE) for key in knowledge.cues})
     keys = list(dict.fromkeys([CHIEF.key, DURATION.key, *standard, *extras, *history_keys,
-                               *cued]))
-    items = [_item(key, asked.get(key, [])) for key in keys]
+                               *cued, *derived]))
+    items = [_item(key, asked.get(key, []), knowledge.label(key)) for key in keys]
     body = {
         "resourceType": "Questionnaire",
         "url": QUESTIONNAIRE_URL,
@@ -162,9 +156,9 @@ def _build(knowledge: Knowledge) -> QuestionnaireIndex:
                               resource=resource)
 
 
-def _item(key: str, questions: list[Question]) -> dict[str, Any]:
+def _item(key: str, questions: list[Question], label: str) -> dict[str, Any]:
     asks = list(dict.fromkeys(q.ask for q in questions))
-    text = asks[0] if len(asks) == 1 else GENERIC_LABELS.get(key, key)
+    text = asks[0] if len(asks) == 1 else label
     option_sets = {q.options for q in questions if q.options}
     item: dict[str, Any] = {"linkId": key, "text": text}
     if len(option_sets) == 1:
