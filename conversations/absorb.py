@@ -156,9 +156,25 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
         set_fact(state, "obstetric.pregnant", "已怀孕" if u.pregnant else "未怀孕", words)
 
 
+def _diseases(state: DialogueState, u: Understanding) -> None:
+    """Named diseases and findings of the patient (高血压, 甲状腺结节4a类): they drive triage.
+    A worry (怕是…) counts as uncertain; a relative's or someone else's does not count."""
+    symptom_spans = [(m.start, m.end) for m in u.mentions if m.kind == "symptoms"]
+    for mention in u.mentions:
+        if mention.kind != "diseases" or mention.family or mention.other_person:
+            continue
+        if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):
+            continue  # 感冒 is already counted as the symptom it names
+        state.diseases[mention.concept] = SymptomFact(
+            concept=mention.concept, present=not mention.negated, words=mention.text,
+            turn=state.turn, uncertain=mention.uncertain or mention.hypothetical,
+            history=mention.history)
+
+
 def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Apply everything the utterance says; the caller then answers the open question."""
     _symptoms(state, u)
+    _diseases(state, u)
     _history(state, u, words, lexicon)
     _describers(state, u, state.current)
     _measures(state, u, words, state.current)

@@ -109,12 +109,20 @@ def normalise(text: str) -> str:
     return _normalise(text)[0]
 
 
-class _Matcher:
-    """Leftmost-longest substring matching: a dict of terms, the lengths to try per first char."""
+PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
 
-    def __init__(self, lexicon: Lexicon) -> None:
+
+class _Matcher:
+    """Leftmost-longest substring matching: a dict of terms, the lengths to try per first char.
+    The disease vocabulary is a second, parallel pass, so 鸡蛋过敏 (a disease term) still leaves
+    鸡蛋 to the allergy reading."""
+
+    def __init__(self, lexicon: Lexicon, parallel: bool = False) -> None:
         self.terms: dict[str, list[tuple[str, str]]] = {}
+        self.parallel = None if parallel else _Matcher(lexicon, parallel=True)
         for kind, concepts in lexicon.concepts.items():
+            if (kind in PARALLEL_KINDS) != parallel:
+                continue
             for concept in concepts.values():
                 for term in {normalise(t) for t in concept.terms} - {""}:
                     self.terms.setdefault(term, []).append((kind, concept.id))
@@ -134,7 +142,7 @@ class _Matcher:
                     step = length
                     break
             i += step
-        return found
+        return found + self.parallel.find(text) if self.parallel else found
 
 
 _MATCHERS: dict[int, tuple[weakref.ref, _Matcher]] = {}
@@ -184,7 +192,8 @@ _NO_ALLERGY = re.compile(
     r"[^，,。；;]{0,6}?过敏|过敏史?:?(?:无|没有|否认|没)|皮试(?:是)?阴性"
     r"|皮试(?:没事|正常|没问题|通过)")
 _PAST = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|老毛病|病史"
-                   r"|[0-9几一二两三四五六七八九十]+年前|得过|患过|有过|做过|犯过"
+                   r"|[0-9几一二两三四五六七八九十]+年前|得过|患过|有过|做过|犯过|去年|前年|那年|当年"
+                   r"|[0-9几一二两三四五六七八九十]+岁多?的时候"
                    r"|(?P<now>现在|目前|最近|这次|这回|这几天|这两天|今天|昨天|近来)")
 _NOW = re.compile(r"这次|这回|是不是|会不会|怀疑|担心|怕是|准备|打算|要做|想做|需要做|预约")
 _KIN = {word: group for group, words in {
@@ -203,6 +212,7 @@ _TOPIC = re.compile(r"(?P<smoke>抽烟|吸烟|烟龄|烟(?!花))|(?P<alcohol>喝
                     r"|住院|药)|(?P<preg>怀孕|孕|怀上)|(?P<hist>手术|开刀|得过|患过|做过)")
 _STARTED = re.compile(r"的?(?:开始|起|以来|到现在|就|一直|突然)")
 _KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_diseases": "hist",
+               "diseases": "hist",
                "drugs": "drug", "foods": "drug"}  # symptoms, body sites, characters: "symptom"
 _HISTORY_KINDS = ("chronic_diseases", "operations", "infectious_diseases")
 _PREG_NO = re.compile(r"(?:(?<!有)没有?|不是|未|不可能|不会|没可能|否认|排除了?|不在)在?"

@@ -14,9 +14,10 @@ import re
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
     r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
-    r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样")
+    r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上|科普|文章|新闻"
+    r"|视频里|听说")
 HYPOTHETICAL_AFTER = re.compile(
-    r"^[^，,。；;！!？?]{0,4}(?:是什么|是啥|什么意思|啥意思|怎么(?:办|预防|处理|治|回事)"
+    r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:办|预防|处理|治|回事)"
     r"|如何|有什么(?:症状|表现|危害)|会怎样|严重吗|要紧吗|能好吗|怎么样才)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|网上|听说"
@@ -36,7 +37,10 @@ RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今�
 # Said of an earlier time: a red-flag phrase after these in its clause is history, not now.
 HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|当年|那年|去年"
                          r"|前年|[0-9几一二两三四五六七八九十多]+年前|好几年|上次|上回|那次"
-                         r"|老毛病")
+                         r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?的时候")
+# An event that is over for someone else: not the patient's emergency now.
+ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
+                              r"|送医|出院|前几天|前天|上周|上个月")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
@@ -63,10 +67,11 @@ def clause_before(text: str, clause_start: int, start: int) -> str:
 
 
 def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
-    """A question or worry about the thing (会不会是… / 怕… / …是什么意思 / 怎么预防…)."""
-    lo, hi = clause
+    """A question or worry about the thing (会不会是… / 怕… / …是什么意思 / 怎么预防…); what
+    follows is read to the end of the sentence (热性惊厥 这是什么意思)."""
+    lo, _hi = clause
     return bool(HYPOTHETICAL_BEFORE.search(text, lo, start)
-                or HYPOTHETICAL_AFTER.match(text[end:hi]))
+                or HYPOTHETICAL_AFTER.match(text[end:sentence_of(text, start)[1]]))
 
 
 def about_someone_else(text: str, clause: tuple[int, int], start: int) -> bool:
@@ -106,8 +111,9 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int) -> boo
     cue = cues[-1] if cues else None
     if cue is not None and not RECURRING_NOW.search(text, cue.end(), hi):
         return False
-    return not hypothetical(text, clause, start, end) and not about_someone_else(text, clause,
-                                                                                  start)
+    if about_someone_else(text, clause, start) and ENDED_FOR_OTHERS.search(text, lo, hi):
+        return False  # 邻居前天脑梗住院了: someone else's, and over; 同事刚晕倒 still counts
+    return not hypothetical(text, clause, start, end)
 
 
 def sentence_of(text: str, pos: int) -> tuple[int, int]:

@@ -94,6 +94,7 @@ class DialogueState:
     asked: list[str] = field(default_factory=list)
     facts: dict[str, Fact] = field(default_factory=dict)
     symptoms: dict[str, SymptomFact] = field(default_factory=dict)
+    diseases: dict[str, SymptomFact] = field(default_factory=dict)  # named diseases and findings
     known: dict[str, Fact] = field(default_factory=dict)  # offered for confirmation
     red_flag: RedFlagHit | None = None
     triage: list[Recommendation] = field(default_factory=list)
@@ -123,6 +124,7 @@ class DialogueState:
         data["facts"] = {k: Fact(**v) for k, v in data.get("facts", {}).items()}
         data["known"] = {k: Fact(**v) for k, v in data.get("known", {}).items()}
         data["symptoms"] = {k: SymptomFact(**v) for k, v in data.get("symptoms", {}).items()}
+        data["diseases"] = {k: SymptomFact(**v) for k, v in data.get("diseases", {}).items()}
         data["red_flag"] = RedFlagHit(**data["red_flag"]) if data.get("red_flag") else None
         data["screening"] = RedFlagHit(**data["screening"]) if data.get("screening") else None
         data["triage"] = [Recommendation(**r) for r in data.get("triage", [])]

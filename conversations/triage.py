@@ -15,6 +15,7 @@ from conversations.knowledge import Knowledge
 from conversations.state import DialogueState, Recommendation
 
 MIN_CONFIDENT_SHARE = 0.34
+DISEASE_FACTOR = 1.5  # a named disease or finding is strong evidence for its department
 SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "STOM", "EMER",
                        "GYNE", "OBST", "PSYC"}
 
@@ -48,6 +49,18 @@ def _scores(knowledge: Knowledge, state: DialogueState
         for code, weight in concept.departments.items():
             scores[code] += weight * factor
             reasons[code].append(concept.name)
+    has_symptoms = bool(state.positive_symptoms())
+    for fact in state.diseases.values():
+        concept = lexicon.concepts["diseases"].get(fact.concept)
+        if concept is None or not fact.present:
+            continue
+        # The reason for the visit when nothing else is said; beside symptoms, a past illness is
+        # background (高血压 in a headache patient) and weighs less.
+        factor = DISEASE_FACTOR if not has_symptoms else (0.3 if fact.history else 1.0)
+        factor *= 0.5 if fact.uncertain else 1.0
+        for code, weight in concept.departments.items():
+            scores[code] += weight * factor
+            reasons[code].append(fact.words)
     complaint = knowledge.complaints.get(state.complaint or "")
     for rule in complaint.triage if complaint else ():
         text = _fact_text(state, f"present_illness.{rule.slot}")
