@@ -161,6 +161,9 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
     A worry (怕是…) counts as uncertain; a relative's or someone else's does not count."""
     symptom_spans = [(m.start, m.end) for m in u.mentions if m.kind == "symptoms"]
     for mention in u.mentions:
+        if mention.kind == "body_sites" and not (mention.negated or mention.family
+                                                 or mention.other_person or mention.hypothetical):
+            state.sites.setdefault(mention.concept, mention.text)
         if mention.kind != "diseases" or mention.family or mention.other_person:
             continue
         if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):

@@ -38,6 +38,9 @@ RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今�
 HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|当年|那年|去年"
                          r"|前年|[0-9几一二两三四五六七八九十多]+年前|好几年|上次|上回|那次"
                          r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?的时候")
+# Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
+# stroke, 每次来月经都疼得打滚.
+CHRONIC_CUE = re.compile(r"还是|仍然|至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")
@@ -110,6 +113,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int) -> boo
     cues = list(HISTORY_CUE.finditer(text, lo, start))
     cue = cues[-1] if cues else None
     if cue is not None and not RECURRING_NOW.search(text, cue.end(), hi):
+        return False
+    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], start):
         return False
     if about_someone_else(text, clause, start) and ENDED_FOR_OTHERS.search(text, lo, hi):
         return False  # 邻居前天脑梗住院了: someone else's, and over; 同事刚晕倒 still counts

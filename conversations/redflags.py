@@ -25,6 +25,7 @@ from conversations.state import DialogueState, RedFlagHit
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
 _NEGATORS = ("没有", "没", "不", "无", "否认", "未", "从来没", "并不")
 _NOT_NEGATED_AFTER = ("不是没", "没有不", "不是不")
+_SUDDEN = r"突然|忽然|一下子|刚才|刚刚|猛地|猛然|今天|今早|半夜|醒来"
 _NOT_A_NEGATOR = re.compile(r"不(?:知道|清楚|确定|舒服|得劲|对劲|停|断|行了|好|了)"
                             r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故")
 
@@ -72,7 +73,7 @@ def _item_words(item: str, state: DialogueState, utterances: list[str]) -> str |
     return _text_match(value, utterances)
 
 
-def _applies(rule: RedFlagRule, state: DialogueState) -> bool:
+def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> bool:
     when, patient = rule.when, state.patient
     if "max_age_months" in when and patient.months > int(when["max_age_months"]):
         return False
@@ -82,6 +83,11 @@ def _applies(rule: RedFlagRule, state: DialogueState) -> bool:
         return False
     if "min_age_years" in when and patient.age_years < int(when["min_age_years"]):
         return False
+    days = state.facts.get("chief_complaint.duration")
+    if "max_duration_days" in when and days and isinstance(days.value, int | float) \
+            and days.value > float(when["max_duration_days"]) \
+            and not _text_match(_SUDDEN, utterances):
+        return False  # 右手没劲两个多月了，慢慢加重: not a stroke happening now
     if "sex" in when and patient.sex != when["sex"]:
         return False
     return not ("pregnant" in when and bool(patient.pregnant) != bool(when["pregnant"]))
@@ -89,7 +95,7 @@ def _applies(rule: RedFlagRule, state: DialogueState) -> bool:
 
 def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> list[str] | None:
     """The words that make `rule` fire, or None."""
-    if not _applies(rule, state):
+    if not _applies(rule, state, utterances):
         return None
     words: list[str] = []
     for group in rule.all_of:

@@ -95,6 +95,7 @@ class DialogueState:
     facts: dict[str, Fact] = field(default_factory=dict)
     symptoms: dict[str, SymptomFact] = field(default_factory=dict)
     diseases: dict[str, SymptomFact] = field(default_factory=dict)  # named diseases and findings
+    sites: dict[str, str] = field(default_factory=dict)  # body sites the patient named -> words
     known: dict[str, Fact] = field(default_factory=dict)  # offered for confirmation
     red_flag: RedFlagHit | None = None
     triage: list[Recommendation] = field(default_factory=list)

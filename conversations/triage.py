@@ -16,6 +16,7 @@ from conversations.state import DialogueState, Recommendation
 
 MIN_CONFIDENT_SHARE = 0.34
 DISEASE_FACTOR = 1.5  # a named disease or finding is strong evidence for its department
+SITE_FACTOR = 1.0  # the part of the body a problem is in (牙龈, 膝盖) points to who sees it
 SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "STOM", "EMER",
                        "GYNE", "OBST", "PSYC"}
 
@@ -61,6 +62,11 @@ def _scores(knowledge: Knowledge, state: DialogueState
         for code, weight in concept.departments.items():
             scores[code] += weight * factor
             reasons[code].append(fact.words)
+    for site, words in state.sites.items():
+        concept = lexicon.concepts["body_sites"].get(site)
+        for code, weight in concept.departments.items() if concept else ():
+            scores[code] += weight * SITE_FACTOR
+            reasons[code].append(words)
     complaint = knowledge.complaints.get(state.complaint or "")
     for rule in complaint.triage if complaint else ():
         text = _fact_text(state, f"present_illness.{rule.slot}")
@@ -98,6 +104,8 @@ def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, s
     fallback = knowledge.departments.fallback
     if state.patient.is_child and "PEDI" in available:
         fallback = "PEDI"
+    elif state.patient.pregnant and "OBST" in available:
+        fallback = "OBST"
     for code in [c for c in scores if c not in available]:
         # A department this hospital does not have: its patients go to general medicine.
         target = fallback if fallback in available else None
