@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from conversations import redflags
 from conversations.absorb import absorb, deny_list, route_clauses, set_fact
 from conversations.knowledge import Knowledge, Question
-from conversations.nlu import Understanding, normalise, not_an_answer, understand
+from conversations.nlu import Understanding, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
 from conversations.state import DialogueState, Fact, Message, PatientContext, RedFlagHit
 from conversations.triage import TriageResult, recommend
@@ -36,6 +36,7 @@ CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
 UNANSWERED = "未答"
+_SCREEN_NO = re.compile(r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 _YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
 
 
@@ -100,7 +101,7 @@ class Assistant:
         if screened is None:
             self._answer_open_question(state, u, message.strip())
         hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
-        if hit is None and screened is not None and not u.deny:
+        if hit is None and screened is not None and not (u.deny or _SCREEN_NO.match(u.text)):
             # Anything but a clear "no" to the screening question is taken as risk confirmed.
             hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
         if hit and hit.level == "screen":
@@ -250,7 +251,10 @@ class Assistant:
         questions: list[Question] = [DURATION] if state.facts.get(CHIEF.key) else []
         complaint = self.knowledge.complaints.get(state.complaint or "")
         if complaint:
-            questions += list(complaint.questions)
+            # A question about a symptom the patient already spoke of (extra.sputum after 黄痰,
+            # 没有痰) is not asked again.
+            questions += [q for q in complaint.questions
+                          if q.key.removeprefix("present_illness.extra.") not in state.symptoms]
         if state.mode == "pre_consultation":
             applicable = self._applicable(state)
             for items in self.knowledge.history.values():
@@ -347,8 +351,8 @@ class Assistant:
         return turn
 
     @staticmethod
-    def _patient_texts(state: DialogueState) -> list[str]:
-        return [normalise(m.text) for m in state.transcript if m.role == "patient"]
+    def _patient_texts(state: DialogueState) -> list[redflags.Said]:
+        return redflags.said(m.text for m in state.transcript if m.role == "patient")
 
     def finish_review(self, state: DialogueState) -> None:
         """The patient confirmed the note: the conversation is over."""

@@ -51,6 +51,8 @@ class Lexicon:
         return self.concepts[kind][concept_id]
 
     def name(self, kind: str, concept_id: str) -> str:
+        if not isinstance(concept_id, str):
+            return str(concept_id)  # a malformed stored slot still reads as text
         concept = self.concepts.get(kind, {}).get(concept_id)
         return concept.name if concept else concept_id
 

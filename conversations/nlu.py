@@ -18,7 +18,8 @@ from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
 from conversations.nlu_numbers import parse_chinese_number
 
-__all__ = ["Duration", "Mention", "Understanding", "normalise", "not_an_answer",
+__all__ = ["Duration", "Mention", "Understanding", "normalise", "normalise_mapped",
+           "not_an_answer",
            "parse_chinese_number", "understand"]
 
 
@@ -102,6 +103,11 @@ def _normalise(text: str) -> tuple[str, list[int]]:
         parts.append(m[0])
         index.extend(range(m.start(), m.end()))
     return " ".join(parts), index
+
+
+def normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, per character, where it stood in what the patient typed."""
+    return _normalise(text)
 
 
 def normalise(text: str) -> str:

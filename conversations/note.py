@@ -82,13 +82,16 @@ class NoteWriter:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
 
-    def names(self, kind: str, ids: list[str]) -> list[str]:
-        return [self.knowledge.lexicon.name(kind, concept_id) for concept_id in ids]
+    def names(self, kind: str, ids: list[Any]) -> list[str]:
+        return [self.knowledge.lexicon.name(kind, concept_id) if isinstance(concept_id, str)
+                else str(concept_id) for concept_id in ids]
 
     def display(self, fact: Fact) -> str:
+        """The slot as the doctor reads it; any value, however odd, gives text, never an error
+        (a slot stored by an older version must not stop a note)."""
         kind = LIST_SLOTS.get(fact.key)
         if fact.key == "chief_complaint.symptom":
-            return self.knowledge.lexicon.name("symptoms", fact.value)
+            return self.names("symptoms", [fact.value])[0] if fact.value is not None else ""
         if fact.key == "chief_complaint.duration":
             return format_duration(fact.value, fact.uncertain)
         if fact.key == "present_illness.severity" and isinstance(fact.value, int):
@@ -96,6 +99,8 @@ class NoteWriter:
         if fact.key == "allergy.reactions" and isinstance(fact.value, dict):
             return "；".join(f"{self.knowledge.lexicon.name(_allergen_kind(self, k), k)}：{v}"
                             for k, v in fact.value.items())
+        if isinstance(fact.value, dict):
+            return "；".join(f"{k}：{v}" for k, v in fact.value.items())
         if kind and isinstance(fact.value, list):
             return "、".join(self.names(kind, fact.value)) or "无"
         if isinstance(fact.value, list):
@@ -254,8 +259,8 @@ class _Narrative:
             kind = LIST_SLOTS[key]
             for concept in fact.value:
                 name = self.writer.knowledge.lexicon.name(kind, concept)
-                parts.append(f"{name}过敏（{seen[concept]}）" if concept in seen
-                             else f"{name}过敏")
+                reaction = seen.get(concept) if isinstance(concept, str) else None
+                parts.append(f"{name}过敏（{reaction}）" if reaction else f"{name}过敏")
         return "；".join(parts) + "。" if parts else ""
 
     def simple(self, section: str, slots: list[str]) -> str:

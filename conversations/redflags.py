@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from conversations.knowledge import RedFlagRule
+from conversations.nlu import normalise_mapped
 from conversations.nlu_context import said_of_now
 from conversations.state import DialogueState, RedFlagHit
 
@@ -53,17 +54,26 @@ def _negated(text: str, clause_start: int, start: int) -> bool:
     return any(neg in before for neg in _NEGATORS)
 
 
-def _text_match(pattern: str, utterances: Iterable[str]) -> str | None:
-    for text in utterances:
+Said = tuple[str, list[int], str]  # normalised text, index into what was typed, what was typed
+
+
+def said(raw_utterances: Iterable[str]) -> list[Said]:
+    """What the patient typed, ready for matching: normalised, and mapped back for quoting."""
+    return [(*normalise_mapped(raw), raw) for raw in raw_utterances]
+
+
+def _text_match(pattern: str, utterances: list[Said]) -> str | None:
+    """The patient's own words (as typed) for the first match said of them, now."""
+    for text, index, raw in utterances:
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
             if not _negated(text, clause[0], match.start()) \
                     and said_of_now(text, clause, match.start(), match.end()):
-                return match.group(0)
+                return raw[index[match.start()]:index[match.end() - 1] + 1]
     return None
 
 
-def _item_words(item: str, state: DialogueState, utterances: list[str]) -> str | None:
+def _item_words(item: str, state: DialogueState, utterances: list[Said]) -> str | None:
     kind, _, value = item.partition(":")
     if kind == "symptom":
         fact = state.symptoms.get(value)
@@ -73,7 +83,7 @@ def _item_words(item: str, state: DialogueState, utterances: list[str]) -> str |
     return _text_match(value, utterances)
 
 
-def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> bool:
+def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) -> bool:
     when, patient = rule.when, state.patient
     if "max_age_months" in when and patient.months > int(when["max_age_months"]):
         return False
@@ -93,7 +103,7 @@ def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> 
     return not ("pregnant" in when and bool(patient.pregnant) != bool(when["pregnant"]))
 
 
-def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[str]) -> list[str] | None:
+def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) -> list[str] | None:
     """The words that make `rule` fire, or None."""
     if not _applies(rule, state, utterances):
         return None
@@ -118,13 +128,13 @@ def _hit(rule: RedFlagRule, words: list[str], state: DialogueState) -> RedFlagHi
 
 
 def check(rules: Iterable[RedFlagRule], state: DialogueState,
-          normalised_utterances: list[str]) -> RedFlagHit | None:
+          utterances: list[Said]) -> RedFlagHit | None:
     """The first emergency rule that fires; else the first screening rule not yet asked."""
     screen = None
     for rule in rules:
         if rule.level == "screen" and (screen is not None or rule.id in state.screened):
             continue
-        words = evaluate(rule, state, normalised_utterances)
+        words = evaluate(rule, state, utterances)
         if not words:
             continue
         if rule.level == "emergency":
