@@ -36,7 +36,8 @@ CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
 UNANSWERED = "未答"
-_SCREEN_NO = re.compile(r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
+_SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
+    r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 _YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
 
 
