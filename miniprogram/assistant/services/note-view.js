@@ -1,6 +1,7 @@
 /**
- * How a note's slots read to a patient. The backend labels most slots with the question that
- * was asked; a few carry only their key, so those get a plain Chinese name here.
+ * How a note's slots read to a patient. The backend labels every slot in 病历 words (药物过敏史,
+ * 既往疾病); the few a patient meets first get everyday words here. Notes stored before labels
+ * existed carry only their key and fall back to the section's name.
  */
 const format = require('../../utils/format')
 
@@ -19,8 +20,9 @@ const SECTION_LABELS = {
 }
 
 function labelOf(slot) {
+  if (KEY_LABELS[slot.key]) return KEY_LABELS[slot.key]
   if (slot.label && slot.label !== slot.key) return slot.label.replace(/[？?]\s*(可以多选。?)?$/, '')
-  return KEY_LABELS[slot.key] || SECTION_LABELS[slot.key.split('.')[0]] || slot.key
+  return SECTION_LABELS[slot.key.split('.')[0]] || slot.key
 }
 
 function editable(key) {

@@ -19,7 +19,7 @@ describe('reviewing a draft', () => {
   test('every line is shown in words; the symptom itself cannot be edited', async () => {
     const note = await page('assistant/pages/note/index', { conversation_id: conversationId })
     expect(note.querySelectorAll('.note-row')).toHaveLength(draft.slots.length)
-    expect(text(note, `#row-${ALLERGY_ID}`)).toContain('您对什么药物过敏吗')
+    expect(text(note, `#row-${ALLERGY_ID}`)).toContain('药物过敏史')
     expect(exists(note, `#edit-${ALLERGY_ID}`)).toBe(true)
     expect(exists(note, '#edit-chief_complaint-symptom')).toBe(false)
   })

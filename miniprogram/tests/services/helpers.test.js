@@ -73,7 +73,7 @@ describe('chat actions', () => {
 describe('note rows', () => {
   const slots = fixture('chat_pre_consultation').note_draft.data.slots
 
-  test('labels read as questions or plain names, never as keys', () => {
+  test('labels read as everyday or 病历 words, never as keys', () => {
     const rows = noteView.rows(slots, {})
     rows.forEach((row) => expect(row.label).not.toMatch(/^[a-z_.]+$/))
     expect(rows.find((r) => r.key === 'chief_complaint.symptom')).toMatchObject({ label: '哪里不舒服', editable: false })
