@@ -238,8 +238,8 @@ def _expand(pattern: str, vocab: dict[str, str], at: str) -> str:
     def one(match: re.Match[str]) -> str:
         _require(match[1] in vocab, at, f"unknown vocabulary @{match[1]}")
         return f"(?:{vocab[match[1]]})"
-    # Between composed parts no negator may stand: 脖子不硬 is not 脖子…硬.
-    return _VOCAB_REF.sub(one, pattern.replace(".{", _GAP))
+    # Between composed parts no negator may stand: 脖子不硬 is not 脖子…硬 (vocabulary included).
+    return _VOCAB_REF.sub(one, pattern).replace(".{", _GAP)
 
 
 def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...]:
