@@ -150,6 +150,7 @@ class _Slots:
                 self.missed.append(f"{label}:{term}")
         if extras:
             self.fp += len(found - wanted)
+            self.missed.extend(f"extra {label}:{c}" for c in sorted(found - wanted))
 
     def one(self, label: str, ok: bool, expected_something: bool, said_something: bool) -> None:
         if ok and expected_something:
@@ -250,7 +251,8 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
         want = expect.get("occupation")
         score.one("occupation", bool(want) and said and (want in str(occupation) or str(
             occupation) in want or bool(set(want) & set(str(occupation)))), bool(want), said)
-        if len(score.missed) > before:
+        if any(not m.startswith("extra") for m in score.missed[before:]) or \
+                len(score.missed) > before:
             misses.append({"id": item["id"], "missed": score.missed[before:],
                            "narrative": note.narrative})
     precision = score.tp / max(score.tp + score.fp, 1)

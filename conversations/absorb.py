@@ -135,6 +135,9 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
                 or u.correction or state.complaint:
             set_fact(state, "chief_complaint.duration", u.duration.days, u.duration.text,
                      uncertain=u.duration.approximate)
+    elif u.since and current == "chief_complaint.duration":
+        # 昨天吃了烧烤，晚上开始拉: asked how long, a day said on its own is the start
+        set_fact(state, "chief_complaint.duration", u.since.days, u.since.text, uncertain=True)
     explicit = _SCORE.search(words) is not None  # "有8分" beats an earlier "疼得厉害"
     if u.severity is not None and (current == "present_illness.severity" or u.correction
                                    or explicit or "present_illness.severity" not in state.facts):

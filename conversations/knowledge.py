@@ -46,6 +46,9 @@ class Lexicon:
     site_pain: dict[str, str] = field(default_factory=dict)  # body site -> its pain symptom
     short_forms: dict[str, str] = field(default_factory=dict)  # 痰 -> sputum, after a negator
     allergy_reactions: dict[str, str] = field(default_factory=dict)  # symptom -> 过敏史 wording
+    site_feelings: dict[str, str] = field(default_factory=dict)  # 麻 -> numbness, after a site
+    site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
+    normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
 
     def get(self, kind: str, concept_id: str) -> Concept:
         return self.concepts[kind][concept_id]
@@ -149,12 +152,16 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     concepts: dict[str, dict[str, Concept]] = {kind: {} for kind in LEXICON_KINDS}
     owners: dict[str, dict[str, str]] = {kind: {} for kind in LEXICON_KINDS}
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
-                                         "allergy_reactions": {}}
+                                         "allergy_reactions": {}, "site_feelings": {},
+                                         "site_swelling": {}}
+    normal: dict[str, tuple[str, ...]] = {}
     for where, data in files:
-        unknown = set(data) - {*LEXICON_KINDS, *tables, "source"}
+        unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "source"}
         _require(not unknown, where, f"unknown sections {sorted(unknown)}")
         for table, entries in tables.items():
             entries.update({str(k): str(v) for k, v in (data.get(table) or {}).items()})
+        normal.update({str(k): tuple(map(str, v)) for k, v in
+                       (data.get("normal_function") or {}).items()})
         for kind in LEXICON_KINDS:
             for concept_id, entry in (data.get(kind) or {}).items():
                 at = f"{where} {kind}.{concept_id}"
@@ -168,8 +175,15 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
              "keys must be body sites")
     _require(set(tables["allergy_reactions"]) <= set(concepts["symptoms"]),
              "lexicon allergy_reactions", "keys must be symptoms")
+    for subject, denied in normal.items():
+        _require(all(d in concepts["symptoms"] for d in denied), f"lexicon normal_function "
+                 f"{subject}", "values must be symptoms")
+        try:
+            re.compile(subject)
+        except re.error as exc:
+            raise KnowledgeError(f"lexicon normal_function {subject}: bad regex: {exc}") from exc
     sources = "; ".join(str(data["source"]) for _where, data in files)
-    return Lexicon(source=sources, concepts=concepts, **tables)
+    return Lexicon(source=sources, concepts=concepts, normal_function=normal, **tables)
 
 
 def _concept(kind: str, concept_id: str, entry: dict[str, Any], owner: dict[str, str],

@@ -73,6 +73,7 @@ class Understanding:
     affirm: bool
     no_known_allergy: bool = False  # 没有过敏 / 无药物过敏, and no allergy named in the answer
     intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
+    since: Duration | None = None  # 昨天 / 前天: when it began, said without a length
 
 
 # -- normalisation: one character in, one out, so offsets map back to what the patient typed ----
@@ -295,12 +296,13 @@ class _Reader:
         self.covered = bytearray(len(self.text))
         for s, e, _kind, _id in found:
             self.covered[s:e] = b"\x01" * (e - s)
-        pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered,
-                                                   lexicon.site_pain)
+        pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered, lexicon)
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
+        normal = ctx.normal_functions(self.text, lexicon)
+        self.inner_negated |= {h[0] for h in normal}
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
-        self.found = sorted(found + pains + shorts)
+        self.found = sorted(found + pains + shorts + normal)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}
@@ -472,4 +474,6 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         skip=bool(_SKIP.search(norm) or _SKIP_BARE.fullmatch(compact)), back=back,
         correction=correction and not back, deny=deny, affirm=affirm,
         no_known_allergy=said_none and not named_allergy,
+        since=next((Duration(q.value, r.original(q.start, q.end), True) for q in found
+                    if q.relative), None),
         intensity=None if severity is not None else qty.intensity_words(norm))

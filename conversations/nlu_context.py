@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from conversations.knowledge import Lexicon
+
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
     r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
@@ -46,11 +48,15 @@ ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过�
                               r"|送医|出院|前几天|前天|上周|上个月")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
+SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
 SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
     r"|一阵一阵)*"
-    r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛)")
+    r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
+    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿)")
+NORMAL_AFTER = re.compile(r"[^，,。；;]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少|挺多|还行|可以"
+                          r"|跟(?:以前|平时|原来)(?:差不多|一样))")
 KIN_NAMES = {
     "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",
     "爹": "父亲", "妈妈": "母亲", "老妈": "母亲", "母亲": "母亲", "妈": "母亲", "俺娘": "母亲",
@@ -136,7 +142,8 @@ def short_forms(text: str, covered: bytearray, table: dict[str, str]
                 ) -> list[tuple[int, int, str, str]]:
     """Single characters that name a symptom only right after a negator (没痰 → sputum)."""
     found = []
-    for m in [*SHORT_AFTER_NEGATOR.finditer(text), *SHORT_BEFORE_GONE.finditer(text)]:
+    for m in [*SHORT_AFTER_NEGATOR.finditer(text), *SHORT_BEFORE_GONE.finditer(text),
+              *SHORT_AFFIRMED.finditer(text)]:
         pos = m.start("c")
         concept = table.get(m["c"])
         if concept and not covered[pos] and not (pos + 1 < len(text) and covered[pos + 1]):
@@ -145,16 +152,30 @@ def short_forms(text: str, covered: bytearray, table: dict[str, str]
 
 
 def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytearray,
-               table: dict[str, str]) -> tuple[list[tuple[int, int, str, str]], set[int]]:
-    """A body site followed closely by 疼/痛 (胸口也不疼, 膝盖有点疼) is that site's pain; the
-    second value holds the starts of those said with a negator between site and pain."""
+               lexicon: Lexicon) -> tuple[list[tuple[int, int, str, str]], set[int]]:
+    """A body site followed closely by 疼/痛, 麻, 痒 or 肿 (胸口也不疼, 膝盖有点肿, 腿不麻) is that
+    symptom there; the second value holds the starts of those said with a negator between."""
     found, negated = [], set()
-    for s, e, kind, concept in hits:
-        pain = table.get(concept) if kind == "body_sites" else None
-        m = SITE_PAIN.match(text, e) if pain else None
+    for s, e, kind, site in hits:
+        m = SITE_PAIN.match(text, e) if kind == "body_sites" else None
         if m is None or any(covered[m.start("pain"):m.end("pain")]) or len(m["gap"]) > 6:
             continue
-        found.append((s, m.end(), "symptoms", str(pain)))
-        if m["neg"]:
-            negated.add(s)
+        feeling = m["pain"]
+        symptom = (lexicon.site_swelling.get(site) if feeling == "肿"
+                   else lexicon.site_feelings.get(feeling) or lexicon.site_pain.get(site))
+        if symptom:
+            found.append((s, m.end(), "symptoms", symptom))
+            if m["neg"]:
+                negated.add(s)
     return found, negated
+
+
+def normal_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
+    """大小便没问题 / 听东西也清楚 / 胎动正常: each symptom the function rules out, as a hit the
+    caller marks negated."""
+    found = []
+    for subject, denied in lexicon.normal_function.items():
+        for m in re.finditer(subject, text):
+            if "不" in m[0] or NORMAL_AFTER.match(text, m.end()):
+                found.extend((m.start(), m.end(), "symptoms", concept) for concept in denied)
+    return found
