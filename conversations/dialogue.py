@@ -105,6 +105,8 @@ class Assistant:
         if hit is None and screened is not None and not (u.deny or _SCREEN_NO.match(u.text)):
             # Anything but a clear "no" to the screening question is taken as risk confirmed.
             hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
+        if hit is None and self.model_helper is not None:
+            hit = redflags.possible(self.knowledge.red_flags, state, self._patient_texts(state))
         if hit and hit.level == "screen":
             return self._screen(state, hit)
         if hit:

@@ -73,13 +73,15 @@ def _text_match(pattern: str, utterances: list[Said]) -> str | None:
     return None
 
 
-def _item_words(item: str, state: DialogueState, utterances: list[Said]) -> str | None:
+def _item_words(item: str, state: DialogueState, utterances: list[Said],
+                sources: tuple[str, ...] = ("patient",)) -> str | None:
     kind, _, value = item.partition(":")
     if kind == "symptom":
         fact = state.symptoms.get(value)
-        # Only the patient's own words count: a model's suggestion never raises or clears a flag.
+        # The rules count the patient's own words; a model's reading only ever adds a *possible*
+        # emergency (see `possible`), and nothing a model says clears one.
         return fact.words if fact and fact.present and not fact.history \
-            and fact.source == "patient" else None
+            and fact.source in sources else None
     return _text_match(value, utterances)
 
 
@@ -103,19 +105,21 @@ def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) ->
     return not ("pregnant" in when and bool(patient.pregnant) != bool(when["pregnant"]))
 
 
-def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) -> list[str] | None:
+def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
+             sources: tuple[str, ...] = ("patient",)) -> list[str] | None:
     """The words that make `rule` fire, or None."""
     if not _applies(rule, state, utterances):
         return None
     words: list[str] = []
     for group in rule.all_of:
-        found = next((w for w in (_item_words(i, state, utterances) for i in group) if w), None)
+        found = next((w for w in (_item_words(i, state, utterances, sources) for i in group)
+                      if w), None)
         if found is None:
             return None
         words.append(found)
     if rule.any_of:
-        found = next((w for w in (_item_words(i, state, utterances) for i in rule.any_of) if w),
-                     None)
+        found = next((w for w in (_item_words(i, state, utterances, sources)
+                                  for i in rule.any_of) if w), None)
         if found is None:
             return None
         words.append(found)
@@ -149,3 +153,19 @@ def escalation(rules: Iterable[RedFlagRule], screened: RedFlagHit, answer: str,
     by_id = {rule.id: rule for rule in rules}
     rule = by_id.get(by_id[screened.rule_id].escalate or "")
     return _hit(rule, [*screened.words, answer], state) if rule else None
+
+
+def possible(rules: Iterable[RedFlagRule], state: DialogueState,
+             utterances: list[Said]) -> RedFlagHit | None:
+    """An emergency the rules fire on only once a language model's reading is counted: shown to
+    the patient as 可能 and logged for review. Called only when the rules found none."""
+    for rule in rules:
+        if rule.level != "emergency":
+            continue
+        words = evaluate(rule, state, utterances, sources=("patient", "model"))
+        if words:
+            return RedFlagHit(rule_id=rule.id, name=f"可能：{rule.name}",
+                              advice=f"根据您的描述，可能是急症。{rule.advice}",
+                              words=list(dict.fromkeys(words)), turn=state.turn,
+                              level="possible")
+    return None

@@ -65,7 +65,7 @@ class RedFlagHit:
     advice: str
     words: list[str]
     turn: int
-    level: str = "emergency"  # emergency | screen (a screening question is asked first)
+    level: str = "emergency"  # emergency | screen (ask first) | possible (a model's reading)
 
 
 @dataclass

@@ -28,6 +28,10 @@ class RedFlagSchema(StrictSchema):
     name = fields.String(required=True)
     advice = fields.String(required=True)
     words = fields.List(fields.String(), required=True)
+    level = fields.String(
+        required=True, validate=validate.OneOf(["emergency", "screen", "possible"]),
+        metadata={"description": "emergency: go now; screen: a screening question is asked "
+                  "first; possible: raised from a language model's reading, shown as 可能"})
 
 
 class RecommendationSchema(StrictSchema):

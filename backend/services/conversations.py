@@ -64,7 +64,8 @@ def turn_view(turn: Turn) -> dict[str, Any]:
         "text": turn.text, "quick_replies": turn.quick_replies, "hint": turn.hint,
         "stage": turn.stage, "question": turn.question, "done": turn.done,
         "red_flag": ({"rule": turn.red_flag.rule_id, "name": turn.red_flag.name,
-                      "advice": turn.red_flag.advice, "words": turn.red_flag.words}
+                      "advice": turn.red_flag.advice, "words": turn.red_flag.words,
+                      "level": turn.red_flag.level}
                      if turn.red_flag else None),
         "triage": ([{"code": r.code, "name": r.name, "confidence": r.confidence,
                      "reason": r.reason} for r in triage.recommendations] if triage else None),
@@ -164,12 +165,17 @@ def send(principal: Principal, session_id: str, text: str) -> tuple[Conversation
     save_state(session, state, turn)
     audit.record("conversation.message", "conversation", str(session.external_id),
                  {"turn": state.turn, "stage": state.stage})
-    if turn.red_flag:
-        session.red_flag_rule, session.red_flag_words = turn.red_flag.rule_id, turn.red_flag.words
+    flag = turn.red_flag
+    if flag and flag.level == "screen":
+        # A screening question (passive ideation) is asked, not an emergency: logged for review.
+        audit.record("conversation.screening", "conversation", str(session.external_id),
+                     {"rule": flag.rule_id, "words": flag.words})
+    elif flag:
+        session.red_flag_rule, session.red_flag_words = flag.rule_id, flag.words
         audit.record("conversation.red_flag", "conversation", str(session.external_id),
-                     {"rule": turn.red_flag.rule_id, "words": turn.red_flag.words})
+                     {"rule": flag.rule_id, "words": flag.words, "level": flag.level})
         log.warning("red flag raised", extra={"conversation": str(session.external_id),
-                                              "rule": turn.red_flag.rule_id})
+                                              "rule": flag.rule_id, "level": flag.level})
     db.session.commit()
     return session, turn
 

@@ -87,7 +87,7 @@ def test_negated_danger_sign_is_not_a_red_flag(message):
     assert turn.red_flag is None
 
 
-def test_a_models_suggestion_never_raises_a_red_flag():
+def test_a_models_suggestion_raises_only_a_possible_red_flag():
     def model_says_sweating(_message, state):
         state.symptoms["sweating"] = SymptomFact("sweating", True, "出汗", state.turn,
                                                  source="model")
@@ -95,7 +95,8 @@ def test_a_models_suggestion_never_raises_a_red_flag():
     assistant = Assistant(default_knowledge(), model_helper=model_says_sweating)
     state, _ = assistant.start("triage", ADULT)
     turn = assistant.reply(state, "胸口疼")
-    assert turn.red_flag is None and state.symptoms["sweating"].present
+    assert turn.red_flag.level == "possible" and turn.red_flag.name.startswith("可能")
+    assert state.symptoms["sweating"].source == "model"
 
 
 def test_suicidal_words_raise_a_flag_with_the_hotline():

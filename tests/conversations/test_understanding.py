@@ -231,3 +231,31 @@ def test_the_note_builder_survives_any_slot_contents(slots):
         state.facts[key] = Fact(key=key, value=value, words="", turn=1)
     note = ASSISTANT.note(state)
     assert isinstance(note.narrative, str)
+
+
+# -- a language model may add a possible emergency, never remove one ------------------------------
+
+def _model_reads(concept: str):
+    """A model helper that reads one symptom the rules did not, as the real helper records it."""
+    from conversations.state import SymptomFact
+
+    def helper(message: str, state: DialogueState) -> None:
+        state.symptoms.setdefault(concept, SymptomFact(concept, True, message, state.turn,
+                                                       source="model"))
+    return helper
+
+
+def test_a_models_reading_raises_only_a_possible_emergency():
+    assistant = Assistant(default_knowledge(), model_helper=_model_reads("haematemesis"))
+    state, _ = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "早上起来嘴里一股铁锈味，吐出来的东西颜色不对")
+    assert turn.stage == "emergency" and state.red_flag.level == "possible"
+    assert state.red_flag.name.startswith("可能") and "可能" in turn.text
+
+
+def test_a_models_denial_never_clears_an_emergency():
+    assistant = Assistant(default_knowledge(), model_helper=lambda message, state: [
+        s.__setattr__("present", False) for s in state.symptoms.values() if s.source == "model"])
+    state, turn = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "我爸刚才突然说话含糊，右手拿不住筷子")
+    assert turn.stage == "emergency" and state.red_flag.level == "emergency"
