@@ -17,7 +17,14 @@ from conversations.absorb import absorb, deny_list, route_clauses, set_fact
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
-from conversations.state import DialogueState, Fact, Message, PatientContext, RedFlagHit
+from conversations.state import (
+    DialogueState,
+    Fact,
+    Message,
+    PatientContext,
+    RedFlagHit,
+    SymptomFact,
+)
 from conversations.triage import TriageResult, recommend
 
 ModelHelper = Callable[[str, DialogueState], None]
@@ -36,6 +43,7 @@ CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
 UNANSWERED = "未答"
+SCREENED_SYMPTOM = "suicidal_thoughts"
 _SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 _YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
@@ -116,10 +124,13 @@ class Assistant:
         return self._next(state, departments)
 
     def _screen(self, state: DialogueState, hit: RedFlagHit) -> Turn:
-        """Ask the rule's screening question once; the interview goes on after a clear "no"."""
+        """Ask the rule's screening question once; the interview goes on after a clear "no".
+        The thoughts themselves stay in the record and point triage to mental health."""
         rule = next(r for r in self.knowledge.red_flags if r.id == hit.rule_id)
         state.screened.append(hit.rule_id)
         state.screening = hit
+        state.symptoms.setdefault(SCREENED_SYMPTOM, SymptomFact(
+            SCREENED_SYMPTOM, True, hit.words[0] if hit.words else "", state.turn))
         return self._say(state, Turn(text=str(rule.screen), quick_replies=["有", "没有"],
                                      stage="screening", red_flag=hit))
 
@@ -156,6 +167,12 @@ class Assistant:
             return  # free text already answered it
         if key == "present_illness.associated":
             self._answer_associated(state, u, words)
+            return
+        question = self._question(state, key)
+        if question and key != DURATION.key and _tapped_options(question, words):
+            # A tapped option (or the options typed) answers the question, even when it also
+            # names a symptom (入睡困难 to 主要是哪种睡不好？).
+            set_fact(state, key, "、".join(_tapped_options(question, words)), words)
             return
         answer = "，".join(c for c in free if not not_an_answer(c))
         intent = understand(answer, self.knowledge.lexicon)
@@ -368,6 +385,12 @@ def _option_or_words(question: Question | None, words: str) -> str:
             if option == words or (len(words) <= len(option) + 2 and option in words):
                 return option
     return words
+
+
+def _tapped_options(question: Question, words: str) -> list[str]:
+    """The question's options the message consists of (one tap, or several typed with 、)."""
+    parts = [p for p in re.split(r"[、,，\s]+", words.strip()) if p]
+    return parts if parts and all(p in question.options for p in parts) else []
 
 
 def _yes_no(question: Question | None) -> bool:

@@ -84,7 +84,7 @@ def test_a_plan_given_to_the_screening_question_is_an_emergency():
     state, turn = converse("最近失眠，觉得活着真没意思")
     turn = ASSISTANT.reply(state, "有，药都准备好了")
     assert turn.stage == "emergency"
-    assert state.red_flag.rule_id == "suicide_plan_or_attempt"
+    assert state.red_flag.rule_id.startswith("suicide") and state.red_flag.level == "emergency"
     assert "12356" in turn.text and "120" in turn.text
 
 

@@ -44,6 +44,7 @@ DEMO_OPENID = "oDEMO0000000000000000000zhang"
 # most people do. The red-flag opening is the issue's own example.
 TRIAGE_OPENING = "头疼三天了，有点恶心"
 RED_FLAG_OPENING = "胸口疼，出冷汗，喘不上气"
+SCREENING_OPENING = "最近老睡不着，觉得活着真没意思"  # passive ideation: a screening question
 PRE_CONSULTATION_OPENING = "咳嗽一个星期了，有黄痰"
 PREFERRED_ANSWERS = ("没有", "都没有", "没有痰", "一周左右")
 MAX_TURNS = 40
@@ -211,6 +212,8 @@ def record(out: Path = OUT) -> list[Path]:
                                          "triage", TRIAGE_OPENING)
         files["chat_red_flag"] = _converse(client, headers, patient["id"], hospital["id"],
                                            "triage", RED_FLAG_OPENING)
+        files["chat_screening"] = _converse(client, headers, patient["id"], hospital["id"],
+                                            "triage", SCREENING_OPENING)
         files["chat_pre_consultation"] = _converse(client, headers, patient["id"],
                                                    hospital["id"], "pre_consultation",
                                                    PRE_CONSULTATION_OPENING)

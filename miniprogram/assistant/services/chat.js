@@ -68,4 +68,15 @@ function phoneNumbers(advice) {
   return found
 }
 
-module.exports = { actionFor, confidenceLabel, triageView, bubbleText, message, fromTranscript, phoneNumbers }
+/**
+ * Whether a turn sends the person to emergency care now. A screening question (level
+ * "screen": passive suicidal thoughts) is asked in the chat instead; a model's "possible"
+ * emergency is shown as one, worded 可能.
+ */
+function isEmergency(turn) {
+  return !!turn && !!turn.red_flag && turn.red_flag.level !== 'screen'
+}
+
+module.exports = {
+  actionFor, confidenceLabel, triageView, bubbleText, message, fromTranscript, phoneNumbers, isEmergency,
+}

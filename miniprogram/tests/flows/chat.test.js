@@ -109,6 +109,25 @@ describe('red flag', () => {
     expect(backend.calls('POST', '/mp/conversations/{conversation_id}/messages')).toHaveLength(1)
   })
 
+  test('passive thoughts of death: a screening question in the chat, the hotline at hand, then on', async () => {
+    const { recording } = replay('chat_screening')
+    const chat = await page('assistant/pages/chat/index', { mode: 'triage', patient_id: self.id })
+    await input(chat, '#draft', recording.turns[0].sent)
+    await tap(chat, '#send')
+    const turn = recording.turns[0].reply.data
+    expect(turn.stage).toBe('screening')
+    expect(turn.red_flag.level).toBe('screen')
+    expect(host.log.navigations).toEqual([]) // no emergency screen for a screening question
+    expect(exists(chat, '#red-flag-banner')).toBe(false)
+    expect(chat.data.quickReplies).toEqual(['有', '没有'])
+    await tap(chat, '#call-hotline')
+    expect(host.log.calls).toEqual(['12356'])
+
+    await tapReply(chat, '没有')
+    expect(exists(chat, '#screening-banner')).toBe(false)
+    expect(chat.data.quickReplies).toEqual(recording.turns[1].reply.data.quick_replies)
+  })
+
   test('the emergency screen shows the call button even before (or without) the network', async () => {
     backend.offline = 10
     const emergency = await page('assistant/pages/emergency/index', { conversation_id: 'c-unknown' })

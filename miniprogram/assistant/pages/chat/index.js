@@ -137,7 +137,8 @@ Component({
         quickReplies: turn.quick_replies || [],
         hint: turn.hint || '',
         finished: !!turn.done && turn.stage !== 'review',
-        redFlag: turn.red_flag || this.data.redFlag,
+        redFlag: chat.isEmergency(turn) ? turn.red_flag : this.data.redFlag,
+        screening: turn.stage === 'screening',
         triage: turn.stage === 'triage_result' ? chat.triageView(turn) : [],
         triageUncertain: !!turn.triage_uncertain,
         review: turn.stage === 'review' || (turn.stage === 'done' && this.mode === 'pre_consultation'),
@@ -157,7 +158,7 @@ Component({
         const turn = await conversations.send(this.conversation.id, words)
         this.setData({ typing: false, messages: this.data.messages.concat(chat.message('assistant', chat.bubbleText(turn))) })
         this.applyTurn(turn)
-        if (turn.red_flag) this.openEmergency(turn.red_flag)
+        if (chat.isEmergency(turn)) this.openEmergency(turn.red_flag)
       } catch (err) {
         // Not retried on its own: a message sent twice would be answered twice.
         const messages = this.data.messages.map((m) => (m.id === mine.id ? { ...m, failed: true } : m))
@@ -218,6 +219,10 @@ Component({
 
     call120() {
       platform.makePhoneCall('120')
+    },
+
+    callHotline() {
+      platform.makePhoneCall('12356')
     },
   },
 })
