@@ -150,11 +150,17 @@ def converse(path: str) -> None:
     """Play scripted patients (JSON list) through the assistant; print one JSON line each."""
     from backend.services.scripted import run_file
 
+    failed = []
     try:
         for outcome in run_file(path):
             click.echo(json.dumps(outcome, ensure_ascii=False))
+            if "error" in outcome:
+                failed.append(f"{outcome['id']}: {outcome['error']}")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if failed:  # every other patient was still played and printed
+        raise click.ClickException(f"{len(failed)} patient(s) could not be played: "
+                                   + "; ".join(failed))
 
 
 @click.group("emr")

@@ -7,6 +7,7 @@ so a hospital checks exactly what its patients will be offered.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from backend.extensions import db
 from backend.models import Department, Organization
 from backend.services.conversations import assistant
 from conversations.scripted import ScriptedPatient, play
+
+log = logging.getLogger(__name__)
 
 
 def hospital_departments(code: str) -> dict[str, str]:
@@ -39,10 +42,14 @@ def run_file(path: str | Path) -> Iterator[dict[str, Any]]:
     patients = [ScriptedPatient.parse(item, index) for index, item in enumerate(data)]
     cache: dict[str, dict[str, str]] = {}
     for patient in patients:
-        departments = None
-        if patient.hospital:
-            if patient.hospital not in cache:
-                cache[patient.hospital] = hospital_departments(patient.hospital)
-            departments = cache[patient.hospital]
-        _, outcome = play(assistant(), patient, departments)
+        try:
+            departments = None
+            if patient.hospital:
+                if patient.hospital not in cache:
+                    cache[patient.hospital] = hospital_departments(patient.hospital)
+                departments = cache[patient.hospital]
+            _, outcome = play(assistant(), patient, departments)
+        except Exception as exc:  # one patient's failure never stops the batch
+            log.exception("scripted patient failed", extra={"patient": patient.id})
+            outcome = {"id": patient.id, "error": f"{type(exc).__name__}: {exc}"}
         yield outcome

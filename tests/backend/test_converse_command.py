@@ -41,8 +41,19 @@ def test_converse_rejects_a_malformed_script(app, ctx, tmp_path):
     result = CliRunner().invoke(app.cli, ["converse", str(script)])
     assert result.exit_code != 0
     assert "needs age, sex and utterances" in result.output
-    unknown = tmp_path / "unknown.json"
-    unknown.write_text(json.dumps([{"id": "y", "age": 30, "sex": "male", "hospital": "ZZZ",
-                                    "utterances": ["头疼"]}]), encoding="utf-8")
-    result = CliRunner().invoke(app.cli, ["converse", str(unknown)])
+
+
+
+def test_one_failing_patient_never_stops_the_batch(app, ctx, tmp_path):
+    seed()
+    script = tmp_path / "mixed.json"
+    script.write_text(json.dumps([
+        {"id": "y", "age": 30, "sex": "male", "hospital": "ZZZ", "utterances": ["头疼"]},
+        {"id": "z", "age": 30, "sex": "male", "hospital": "H001",
+         "utterances": ["心跳过快两天了", "跳过", "不详", "无"]},
+    ], ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(app.cli, ["converse", str(script)])
     assert result.exit_code != 0 and "unknown hospital code 'ZZZ'" in result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [line["id"] for line in lines] == ["y", "z"]
+    assert "error" in lines[0] and lines[1]["narrative"].startswith("主诉：")
