@@ -368,3 +368,23 @@ def _texts(rule) -> list[re.Pattern[str]]:
 def test_red_flag_phrases(knowledge, rule_id, said, fires):
     rule = next(r for r in knowledge.red_flags if r.id == rule_id)
     assert any(p.search(normalise(said)) for p in _texts(rule)) is fires
+
+
+def test_every_fillable_slot_has_a_record_label(knowledge):
+    keys = {q.key for c in knowledge.complaints.values() for q in c.questions}
+    keys |= {q.key for questions in knowledge.history.values() for q in questions}
+    keys |= {key.removesuffix(".none") for key in knowledge.cues}
+    keys |= {"present_illness.negatives", "present_illness.resolved", "past.symptoms",
+             "allergy.reactions", "chief_complaint.symptom", "chief_complaint.duration"}
+    missing = sorted(k for k in keys if knowledge.label(k) == "其他")
+    assert not missing, missing
+    assert all("？" not in knowledge.label(k) for k in keys)  # a label, never a question
+
+
+def test_diseases_carry_an_icd10_code_and_a_department(knowledge):
+    diseases = knowledge.lexicon.concepts["diseases"]
+    assert len(diseases) >= 1000
+    for concept in diseases.values():
+        assert re.fullmatch(r"[A-Z][0-9]{2}(\.[0-9A-Zx]{1,4})?", concept.code or ""), concept.id
+        assert concept.departments, concept.id
+    assert len(knowledge.lexicon.concepts["symptoms"]) >= 500
