@@ -194,6 +194,8 @@ class Assistant:
                 set_fact(state, key, None if key == DURATION.key else "无", words)
         elif key == DURATION.key:
             self._answer_duration(state, answer)
+        elif intent.affirm:  # 嗯 / 对 to a yes-or-no question is a "yes", not the word 嗯
+            set_fact(state, key, "有", words)
         else:
             set_fact(state, key, _option_or_words(self._question(state, key), answer), answer)
 
