@@ -46,7 +46,7 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 def accuracy_and_speed(patients: list[ScriptedPatient]) -> list[str]:
     assistant, departments = Assistant(default_knowledge()), _departments()
     tp = fp = fn = top1 = top3 = with_dept = 0
-    flag_hits = flag_cases = false_flags = calm_cases = 0
+    flag_hits = flag_cases = false_flags = calm_cases = screen_hits = screen_cases = 0
     turn_ms: list[float] = []
     for patient in patients:
         state, _ = assistant.start(patient.mode, patient.context())
@@ -66,7 +66,10 @@ def accuracy_and_speed(patients: list[ScriptedPatient]) -> list[str]:
             with_dept += 1
             top1 += bool(codes) and codes[0] == expect["department_in_top3"]
             top3 += expect["department_in_top3"] in codes
-        if expect.get("red_flag"):
+        if expect.get("red_flag") == "screen":
+            screen_cases += 1
+            screen_hits += bool(result.get("screened"))
+        elif expect.get("red_flag"):
             flag_cases += 1
             flag_hits += result["red_flag"] is not None
         elif expect.get("red_flag") is False:
@@ -80,6 +83,7 @@ def accuracy_and_speed(patients: list[ScriptedPatient]) -> list[str]:
         f"triage top-1                  {top1 / max(with_dept, 1):.3f}   ({top1}/{with_dept})",
         f"triage top-3                  {top3 / max(with_dept, 1):.3f}   ({top3}/{with_dept})",
         f"red flags caught              {flag_hits}/{flag_cases}",
+        f"screening questions asked     {screen_hits}/{screen_cases}",
         f"false red flags (calm cases)  {false_flags}/{calm_cases}",
         f"in-process turn ms            median {median:.2f}, p95 {p95:.2f} "
         f"({len(turn_ms)} turns)",
