@@ -99,6 +99,7 @@ class RedFlagRule:
     level: str = "emergency"  # emergency: stop now | screen: ask `screen` first
     screen: str | None = None  # the screening question (a published item, named in the file)
     escalate: str | None = None  # the emergency rule a "yes" to the screening question raises
+    unless: tuple[str, ...] = ()  # a benign explanation said with it (压着睡麻了) holds it back
 
 
 @dataclass(frozen=True)
@@ -264,13 +265,14 @@ def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...
         all_of = tuple(tuple(_expand(str(i), vocab, at) for i in group)
                        for group in entry.get("all_of") or ())
         any_of = tuple(_expand(str(i), vocab, at) for i in entry.get("any_of") or ())
+        unless = tuple(_expand(str(i), vocab, at) for i in entry.get("unless") or ())
         _require(bool(all_of) or bool(any_of), at, "needs `all_of` or `any_of`")
         _require(bool(entry.get("advice")), at, "needs `advice`")
         level = str(entry.get("level", "emergency"))
         _require(level in {"emergency", "screen"}, at, "level is emergency or screen")
         _require(level == "emergency" or bool(entry.get("screen")), at,
                  "a screening rule needs its `screen` question")
-        for item in [i for group in all_of for i in group] + list(any_of):
+        for item in [i for group in all_of for i in group] + list(any_of) + list(unless):
             kind, _, value = str(item).partition(":")
             _require(kind in {"symptom", "text"}, at, f"item {item!r} must be symptom: or text:")
             if kind == "symptom":
@@ -283,7 +285,8 @@ def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...
         rules.append(RedFlagRule(id=str(entry["id"]), name=str(entry["name"]),
                                  advice=str(entry["advice"]), all_of=all_of, any_of=any_of,
                                  when=dict(entry.get("when") or {}), level=level,
-                                 screen=entry.get("screen"), escalate=entry.get("escalate")))
+                                 screen=entry.get("screen"), escalate=entry.get("escalate"),
+                                 unless=unless))
     ids = {rule.id for rule in rules}
     for rule in rules:
         _require(rule.escalate is None or rule.escalate in ids, f"red_flags.yaml {rule.id}",

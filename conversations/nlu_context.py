@@ -16,14 +16,14 @@ from conversations.knowledge import Lexicon
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
     r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
-    r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上|科普|文章|新闻"
+    r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上|科普|文章|新闻|怎么防|防"
     r"|视频里|听说")
 HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:办|预防|处理|治|回事)"
     r"|如何|有什么(?:症状|表现|危害)|会怎样|严重吗|要紧吗|能好吗|怎么样才)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|网上|听说"
-                          r"|村里|单位里|熟人|病友|室友")
+                          r"|村里|单位里|熟人|病友|室友|有人|有个人|别人家")
 # "was and is no longer": 不咳了 / 没再吐 / 烧退了 / 疹子消了.
 RESOLVED_AFTER = re.compile(
     r"^(?:也|都|已经|早就|现在|基本)*(?:退了|好了|消了|没了|止住了|消失了|不见了|停了|下去了"
@@ -43,6 +43,7 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"还是|仍然|至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
+ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")
@@ -112,9 +113,11 @@ def allergy_reaction(text: str, clauses: list[tuple[int, int]], allergen_ends: l
     return False
 
 
-def said_of_now(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
+def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
+                wishes: bool = False) -> bool:
     """Whether a phrase at start..end is said of the patient, now: not history, not a question
-    or worry, not about someone else."""
+    or worry, not about someone else. With `wishes`, a conditional (要是我死了就好了) counts: that
+    is how a death wish is said."""
     lo, hi = clause
     cues = list(HISTORY_CUE.finditer(text, lo, start))
     cue = cues[-1] if cues else None
@@ -122,9 +125,10 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int) -> boo
         return False
     if CHRONIC_CUE.search(text, sentence_of(text, start)[0], start):
         return False
-    if about_someone_else(text, clause, start) and ENDED_FOR_OTHERS.search(text, lo, hi):
-        return False  # 邻居前天脑梗住院了: someone else's, and over; 同事刚晕倒 still counts
-    return not hypothetical(text, clause, start, end)
+    if about_someone_else(text, clause, start) and (
+            ENDED_FOR_OTHERS.search(text, lo, hi) or not ACUTE_NOW.search(text, lo, hi)):
+        return False  # 邻居前天脑梗住院了 / 村里有人喝假酒: not now; 同事刚晕倒 still counts
+    return wishes or not hypothetical(text, clause, start, end)
 
 
 def sentence_of(text: str, pos: int) -> tuple[int, int]:

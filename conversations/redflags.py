@@ -62,19 +62,19 @@ def said(raw_utterances: Iterable[str]) -> list[Said]:
     return [(*normalise_mapped(raw), raw) for raw in raw_utterances]
 
 
-def _text_match(pattern: str, utterances: list[Said]) -> str | None:
+def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> str | None:
     """The patient's own words (as typed) for the first match said of them, now."""
     for text, index, raw in utterances:
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
             if not _negated(text, clause[0], match.start()) \
-                    and said_of_now(text, clause, match.start(), match.end()):
+                    and said_of_now(text, clause, match.start(), match.end(), wishes):
                 return raw[index[match.start()]:index[match.end() - 1] + 1]
     return None
 
 
 def _item_words(item: str, state: DialogueState, utterances: list[Said],
-                sources: tuple[str, ...] = ("patient",)) -> str | None:
+                sources: tuple[str, ...] = ("patient",), wishes: bool = False) -> str | None:
     kind, _, value = item.partition(":")
     if kind == "symptom":
         fact = state.symptoms.get(value)
@@ -82,7 +82,7 @@ def _item_words(item: str, state: DialogueState, utterances: list[Said],
         # emergency (see `possible`), and nothing a model says clears one.
         return fact.words if fact and fact.present and not fact.history \
             and fact.source in sources else None
-    return _text_match(value, utterances)
+    return _text_match(value, utterances, wishes)
 
 
 def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) -> bool:
@@ -111,18 +111,21 @@ def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
     if not _applies(rule, state, utterances):
         return None
     words: list[str] = []
+    wishes = rule.level == "screen"  # 要是我死了就好了: a death wish is said as a conditional
     for group in rule.all_of:
-        found = next((w for w in (_item_words(i, state, utterances, sources) for i in group)
-                      if w), None)
+        found = next((w for w in (_item_words(i, state, utterances, sources, wishes)
+                                  for i in group) if w), None)
         if found is None:
             return None
         words.append(found)
     if rule.any_of:
-        found = next((w for w in (_item_words(i, state, utterances, sources)
+        found = next((w for w in (_item_words(i, state, utterances, sources, wishes)
                                   for i in rule.any_of) if w), None)
         if found is None:
             return None
         words.append(found)
+    if any(_item_words(i, state, utterances, sources) for i in rule.unless):
+        return None
     return words
 
 
