@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from conversations import redflags
 from conversations.absorb import absorb, deny_list, route_clauses, set_fact
+from conversations.emergency_model import EmergencyModel
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
@@ -43,6 +44,10 @@ CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
 UNANSWERED = "未答"
+EMERGENCY_THRESHOLD = 0.95
+MODEL_RULE = "statistical_possible_emergency"
+MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
+                "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
 SCREENED_SYMPTOM = "suicidal_thoughts"
 _SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
@@ -70,8 +75,10 @@ class Turn:
 class Assistant:
     """Stateless service object: all conversation state lives in `DialogueState`."""
 
-    def __init__(self, knowledge: Knowledge, model_helper: ModelHelper | None = None) -> None:
+    def __init__(self, knowledge: Knowledge, model_helper: ModelHelper | None = None,
+                 emergency_model: EmergencyModel | None = None) -> None:
         self.knowledge = knowledge
+        self.emergency_model = emergency_model
         self.notes = NoteWriter(knowledge)
         self.model_helper = model_helper
         self.all_departments = {code: d["name"] for code, d in
@@ -115,6 +122,8 @@ class Assistant:
             hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
         if hit is None and self.model_helper is not None:
             hit = redflags.possible(self.knowledge.red_flags, state, self._patient_texts(state))
+        if hit is None and self.emergency_model is not None:
+            hit = self._second_look(state)
         if hit and hit.level == "screen":
             return self._screen(state, hit)
         if hit:
@@ -122,6 +131,21 @@ class Assistant:
             return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
                                          stage="emergency", red_flag=hit))
         return self._next(state, departments)
+
+    def _second_look(self, state: DialogueState) -> RedFlagHit | None:
+        """The statistical detector over everything the patient said: a *possible* emergency
+        (可能) the rules missed, quoting the words that weighed most. It never clears one."""
+        said = [m.text for m in state.transcript if m.role == "patient"]
+        model = self.emergency_model
+        # The latest message, alone and with the one before (the detector was trained on one to
+        # three messages; a whole interview would pile up small weights).
+        texts = [said[-1], " ".join(said[-2:])] if said else []
+        scored = max(texts, key=model.probability) if model and texts else ""
+        if model is None or not scored or model.probability(scored) < EMERGENCY_THRESHOLD:
+            return None
+        return RedFlagHit(rule_id=MODEL_RULE, name="可能是急症（统计模型提示）",
+                          advice=MODEL_ADVICE, words=model.strongest(scored), turn=state.turn,
+                          level="possible")
 
     def _screen(self, state: DialogueState, hit: RedFlagHit) -> Turn:
         """Ask the rule's screening question once; the interview goes on after a clear "no".

@@ -121,10 +121,10 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     lo, hi = clause
     cues = list(HISTORY_CUE.finditer(text, lo, start))
     cue = cues[-1] if cues else None
-    if cue is not None and not RECURRING_NOW.search(text, cue.end(), hi):
+    if cue is not None and not RECURRING_NOW.search(text, cue.end(), start):
         return False
-    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], start):
-        return False
+    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], end):
+        return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
     if about_someone_else(text, clause, start) and (
             ENDED_FOR_OTHERS.search(text, lo, hi) or not ACUTE_NOW.search(text, lo, hi)):
         return False  # 邻居前天脑梗住院了 / 村里有人喝假酒: not now; 同事刚晕倒 still counts

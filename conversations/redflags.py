@@ -124,8 +124,10 @@ def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
         if found is None:
             return None
         words.append(found)
-    if any(_item_words(i, state, utterances, sources) for i in rule.unless):
-        return None
+    if rule.unless and any(_compiled(i.partition(":")[2]).search(text)
+                           for i in rule.unless for text, _index, _raw in utterances) \
+            and not _text_match(_SUDDEN, utterances):
+        return None  # a benign explanation (压着睡麻了, 康复), unless something says sudden
     return words
 
 

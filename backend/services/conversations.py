@@ -22,6 +22,7 @@ from backend.security.masking import mask_text
 from backend.services import access, audit
 from backend.timeutil import age_on, local_today, utcnow
 from conversations.dialogue import Assistant, Turn
+from conversations.emergency_model import default_model as default_emergency_model
 from conversations.knowledge import default_knowledge
 from conversations.llm.base import GuardedModel
 from conversations.llm.base import create as create_model
@@ -42,7 +43,8 @@ def assistant() -> Assistant:
         knowledge = default_knowledge()
         model = language_model(current_app.config)
         helper = make_model_helper(model, knowledge.lexicon) if not model.offline else None
-        holder["instance"] = Assistant(knowledge, model_helper=helper)
+        holder["instance"] = Assistant(knowledge, model_helper=helper,
+                                       emergency_model=default_emergency_model())
     return holder["instance"]
 
 

@@ -1,0 +1,50 @@
+"""The statistical second look: shipped weights load, are reproducible, and only ever add."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from conversations.dialogue import Assistant
+from conversations.emergency_model import MODEL, EmergencyModel, default_model, features
+from conversations.knowledge import default_knowledge
+from conversations.state import PatientContext
+from scripts.train_emergency_model import examples, train
+
+ADULT = PatientContext(age_years=60, sex="male")
+
+
+def test_the_shipped_weights_are_what_the_training_script_makes():
+    weights, bias = train(examples())
+    shipped = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert math.isclose(shipped["bias"], round(bias, 4))
+    assert shipped["weights"] == weights
+    assert MODEL.stat().st_size < 20 * 1024 * 1024
+
+
+def test_features_are_character_ngrams_of_the_normalised_text():
+    grams = features("胸口ＯＫ")
+    assert "胸" in grams and "胸口" in grams and "胸口o" in grams and "ok" in grams
+
+
+def test_an_everyday_emergency_scores_high_and_a_calm_question_low():
+    model = default_model()
+    assert model.probability("我爸突然倒地 叫不醒 没有呼吸了") > 0.95
+    assert model.probability("想问一下体检报告什么时候能拿") < 0.5
+
+
+def test_a_possible_emergency_is_raised_only_when_the_rules_found_none():
+    model = EmergencyModel(weights={"一阵": 40.0}, bias=-5.0)  # scores any 一阵 as an emergency
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "肚子一阵一阵不舒服")
+    assert turn.stage == "emergency" and state.red_flag.level == "possible"
+    assert state.red_flag.words == ["一阵"] and "可能" in turn.text
+
+
+def test_the_second_look_never_replaces_or_clears_a_rule():
+    silent = EmergencyModel(weights={}, bias=-30.0)  # never fires
+    assistant = Assistant(default_knowledge(), emergency_model=silent)
+    state, turn = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "胸口疼，出了一身冷汗，喘不上气")
+    assert turn.stage == "emergency" and state.red_flag.level == "emergency"
