@@ -49,6 +49,9 @@ MODEL_RULE = "statistical_possible_emergency"
 MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
                 "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
 SCREENED_SYMPTOM = "suicidal_thoughts"
+# Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
+CATEGORICAL = ("present_illness.onset", "present_illness.character", "present_illness.timing",
+               "present_illness.course", "present_illness.extra.")
 _SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 _YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
@@ -206,6 +209,14 @@ class Assistant:
             state.retries[key] = state.retries.get(key, 0) + 1
             if state.retries[key] >= 2:
                 set_fact(state, key, None if key == DURATION.key else UNANSWERED, words)
+            return
+        if key != DURATION.key and not (intent.skip or intent.uncertain or intent.deny) \
+                and not _fits_options(question, answer):
+            # A question with fixed choices answered with something else (下午疼得厉害些 to
+            # 突然还是慢慢开始的): not its answer. Asked once more, then 未答.
+            state.retries[key] = state.retries.get(key, 0) + 1
+            if state.retries[key] >= 2:
+                set_fact(state, key, UNANSWERED, words)
             return
         if intent.skip:
             set_fact(state, key, None if key == DURATION.key else "跳过", words)
@@ -411,6 +422,19 @@ def _option_or_words(question: Question | None, words: str) -> str:
             if option == words or (len(words) <= len(option) + 2 and option in words):
                 return option
     return words
+
+
+def _fits_options(question: Question | None, answer: str) -> bool:
+    """Whether free text can be the answer to a question with fixed choices: it shares two
+    characters in a row with one of them (a typed 突然开始的 fits 突然发作). Open questions (no
+    options, or an 其他 option) take any answer."""
+    if question is None or not question.options or question.multi \
+            or any("其他" in o for o in question.options) \
+            or not question.key.startswith(CATEGORICAL):
+        return True
+    text = re.sub(r"\s", "", answer)
+    return any(option[i:i + 2] in text for option in question.options
+               for i in range(max(len(option) - 1, 1)))
 
 
 def _tapped_options(question: Question, words: str) -> list[str]:

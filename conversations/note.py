@@ -6,6 +6,7 @@ narrative against what was actually said.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,32 @@ def format_duration(days: Any, approximate: bool = False) -> str:
     return f"{prefix}{int(years) if years == int(years) else years}年"
 
 
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+       "十": 10}
+_UNIT = r"(天|周|星期|礼拜|个月|月|年|小时)"
+_UNIT_NAME = {"星期": "周", "礼拜": "周", "个月": "个月", "月": "个月"}
+
+
+def _digit(cn: str) -> str:
+    return str(_CN[cn]) if cn in _CN else cn
+
+
+def approximate_duration(words: str) -> str | None:
+    """A vague length in 病历 style from the patient's words: 四五天 → 4～5天, 一个多月 → 1个月余,
+    十来天 → 10余天, 大半年 → 半年余, 好几年 → 数年. None when the words are not one of these."""
+    text = re.sub(r"^(大概|大约|差不多|估计|有|得有|快)|[了吧啊呢左右]+$", "", words.strip())
+    if m := re.fullmatch(rf"([一二两三四五六七八九])([二两三四五六七八九十]){_UNIT}", text):
+        unit = _UNIT_NAME.get(m[3], m[3])
+        return f"{_digit(m[1])}～{_digit(m[2])}{unit}"
+    if m := re.fullmatch(rf"([一二两三四五六七八九十]|[0-9]+)(个)?多{_UNIT}", text):
+        unit = _UNIT_NAME.get(m[3], m[3])
+        return f"{_digit(m[1])}{unit}余"
+    if m := re.fullmatch(rf"(十|[0-9]+)来{_UNIT}", text):
+        return f"{_digit(m[1])}余{_UNIT_NAME.get(m[2], m[2])}"
+    return {"大半年": "半年余", "半年多": "半年余", "好几年": "数年", "好多年": "数年",
+            "好几天": "数天", "好几个月": "数月", "一年多": "1年余"}.get(text)
+
+
 class NoteWriter:
     """Builds the note: slots labelled in 病历 words (never a key or a question's text) and a
     narrative in 病历书写 order."""
@@ -93,7 +120,8 @@ class NoteWriter:
         if fact.key == "chief_complaint.symptom":
             return self.names("symptoms", [fact.value])[0] if fact.value is not None else ""
         if fact.key == "chief_complaint.duration":
-            return format_duration(fact.value, fact.uncertain)
+            return (approximate_duration(fact.words) if fact.uncertain else None) \
+                or format_duration(fact.value, fact.uncertain)
         if fact.key == "present_illness.severity" and isinstance(fact.value, int):
             return f"{fact.value}/10"
         if fact.key == "allergy.reactions" and isinstance(fact.value, dict):
@@ -193,8 +221,7 @@ class _Narrative:
         duration = self.text("chief_complaint.duration")
         onset = self.text("present_illness.onset")
         opening = f"患者{duration + '前' if duration else ''}{onset + '，' if onset else ''}"
-        cause = "" if onset else "无明显诱因"
-        sentences = [f"{opening}{cause}出现{symptom}"]
+        sentences = [f"{opening}出现{symptom}"]
         for key, template in (("site", "部位：{}"), ("character", "性质：{}"),
                               ("severity", "程度：{}"), ("timing", "{}"),
                               ("aggravating", "加重因素：{}"), ("relieving", "缓解因素：{}")):

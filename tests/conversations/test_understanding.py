@@ -259,3 +259,21 @@ def test_a_models_denial_never_clears_an_emergency():
     state, turn = assistant.start("triage", ADULT)
     turn = assistant.reply(state, "我爸刚才突然说话含糊，右手拿不住筷子")
     assert turn.stage == "emergency" and state.red_flag.level == "emergency"
+
+
+@pytest.mark.parametrize(("words", "written"), [
+    ("大概四五天", "4～5天"), ("两三天", "2～3天"), ("一个多月", "1个月余"), ("十来天", "10余天"),
+    ("大半年", "半年余"), ("好几年", "数年"), ("三个多星期", "3周余"),
+])
+def test_vague_lengths_are_written_as_a_doctor_writes_them(words, written):
+    state, _ = converse(f"头疼{words}了")
+    assert ASSISTANT.note(state).sections["chief_complaint"] == f"头痛{written}。"
+
+
+def test_a_phrase_that_fits_none_of_the_choices_is_not_their_answer():
+    state, turn = converse("头疼三天了")
+    state.current = "present_illness.onset"
+    ASSISTANT.reply(state, "下午疼得厉害些")
+    assert "present_illness.onset" not in state.facts or \
+        state.facts["present_illness.onset"].value == "未答"
+    assert "下午疼得厉害些" not in ASSISTANT.note(state).sections.get("present_illness", "")[:12]
