@@ -271,7 +271,7 @@ def test_vague_lengths_are_written_as_a_doctor_writes_them(words, written):
 
 
 def test_a_phrase_that_fits_none_of_the_choices_is_not_their_answer():
-    state, turn = converse("头疼三天了")
+    state, _ = converse("头疼三天了")
     state.current = "present_illness.onset"
     ASSISTANT.reply(state, "下午疼得厉害些")
     assert "present_illness.onset" not in state.facts or \
