@@ -152,6 +152,8 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
     if u.times_per_day is not None and state.complaint in {"diarrhoea", "child_diarrhoea"}:
         set_fact(state, "present_illness.extra.stool_frequency", f"每天{u.times_per_day}次",
                  words)
+    if u.for_relative and "present_illness.informant" not in state.facts:
+        set_fact(state, "present_illness.informant", "家属代述", words)
     for habit, summary in u.habits.items():
         set_fact(state, f"personal.{habit}", summary, words)
     if u.pregnant is not None:

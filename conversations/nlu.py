@@ -74,6 +74,7 @@ class Understanding:
     no_known_allergy: bool = False  # 没有过敏 / 无药物过敏, and no allergy named in the answer
     intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
     since: Duration | None = None  # 昨天 / 前天: when it began, said without a length
+    for_relative: bool = False  # 我妈头晕: a relative's symptoms, told by someone else (代述)
 
 
 # -- normalisation: one character in, one out, so offsets map back to what the patient typed ----
@@ -342,6 +343,13 @@ class _Reader:
         return next((t for t in self.topics if end <= t[0] < hi), None)
 
 
+def _told_for_a_relative(r: _Reader) -> bool:
+    """我妈头晕三天了 / 孩子发烧: a relative is the one with the symptoms."""
+    subjects = [(m.end(), _KIN[m[0]]) for m in r.outside(_SUBJECT) if not m["self"]]
+    return any(kind == "symptoms" and any(end <= s and group for end, group in subjects)
+               for s, _e, kind, _id in r.found)
+
+
 def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     """Each lexicon hit with the context of its clause: a negator or hedge before it in its scope
     (clause up to 但/不过), a relative as subject, 过敏 anywhere in the scope, 以前 before it."""
@@ -476,4 +484,5 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         no_known_allergy=said_none and not named_allergy,
         since=next((Duration(q.value, r.original(q.start, q.end), True) for q in found
                     if q.relative), None),
+        for_relative=_told_for_a_relative(r),
         intensity=None if severity is not None else qty.intensity_words(norm))

@@ -27,6 +27,7 @@ LIST_SLOTS = {
 }
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
 UNSAID = (None, "", "跳过", "未答")
+DENIED_HABITS = {"不吸烟", "不饮酒"}
 
 
 @dataclass
@@ -223,9 +224,12 @@ class _Narrative:
         opening = f"患者{duration + '前' if duration else ''}{onset + '，' if onset else ''}"
         sentences = [f"{opening}出现{symptom}"]
         for key, template in (("site", "部位：{}"), ("character", "性质：{}"),
-                              ("severity", "程度：{}"), ("timing", "{}"),
+                              ("severity", "疼痛评分{}分"), ("timing", "{}"),
                               ("aggravating", "加重因素：{}"), ("relieving", "缓解因素：{}")):
             value = self.text(f"present_illness.{key}")
+            if key == "severity" and not isinstance(self.state.facts[
+                    "present_illness.severity"].value if value else None, int):
+                continue  # only a score the patient gave is written as one
             if value and value not in NONE_WORDS:
                 sentences.append(template.format(value))
         for key in sorted(self.state.facts):
@@ -233,6 +237,8 @@ class _Narrative:
             if value:
                 sentences.append(f"{self.writer.knowledge.label(key)}：{value}")
         text = "，".join(sentences) + "。"
+        if self.state.facts.get("present_illness.informant"):
+            text = "（病史由家属代述）" + text
         for key, template in (("present_illness.associated", "伴{}。"),
                               ("present_illness.resolved", "曾有{}，现已缓解。"),
                               ("present_illness.negatives", "否认{}。")):
@@ -291,11 +297,16 @@ class _Narrative:
         return "；".join(parts) + "。" if parts else ""
 
     def simple(self, section: str, slots: list[str]) -> str:
-        parts = []
+        """Label：value parts; denials are grouped (否认吸烟史、饮酒史)."""
+        parts, denied = [], []
         for slot in slots:
             key = f"{section}.{slot}"
             value = self.text(key)
-            if value is not None:
-                label = self.writer.knowledge.label(key)
-                parts.append(f"否认{label}" if value in NONE_WORDS else f"{label}：{value}")
+            label = self.writer.knowledge.label(key)
+            if value is not None and (value in NONE_WORDS or value in DENIED_HABITS):
+                denied.append(label)
+            elif value is not None:
+                parts.append(f"{label}：{value}")
+        if denied:
+            parts.insert(0, "否认" + "、".join(denied))
         return "；".join(parts) + "。" if parts else ""
