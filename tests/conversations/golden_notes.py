@@ -1,9 +1,12 @@
-"""Golden pre-visit notes: 40 scripted patients and the note a careful reader checked line by line.
+"""Golden pre-visit notes: scripted patients and the note a careful reader signed line by line.
 
-`python -m tests.conversations.golden_notes` rewrites `golden/notes.json` from the current engine
-(run it only when a change to the note is intended, and have the new text read again, line by
-line, against the patient's words before committing). The test compares the engine's narrative
-with the stored text exactly.
+`golden/notes.json` holds the notes a reviewer read against the patient's words and found
+signable; `test_golden_notes.py` requires the engine to write them exactly. `golden/pending.json`
+holds the other corpus notes with the reviewer's problems: the engine's work list. A note moves
+from pending to golden only after a reviewer has read the new text line by line.
+
+`python -m tests.conversations.golden_notes` writes the engine's current notes for all 40
+chosen patients to `golden/candidates.json` for the next review.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from conversations.scripted import ScriptedPatient, play
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus" / "patients.json"
 GOLDEN = HERE / "golden" / "notes.json"
+CANDIDATES = HERE / "golden" / "candidates.json"
 COUNT = 40
 
 
@@ -39,8 +43,9 @@ def main() -> None:
     assistant = Assistant(default_knowledge())
     notes = [{"id": spec["id"], "utterances": spec["utterances"],
               "narrative": narrative(spec, assistant).split("\n")} for spec in chosen()]
-    GOLDEN.write_text(json.dumps(notes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(notes)} notes to {GOLDEN}")
+    CANDIDATES.write_text(json.dumps(notes, ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    print(f"wrote {len(notes)} notes to {CANDIDATES}")
 
 
 if __name__ == "__main__":
