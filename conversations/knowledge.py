@@ -48,6 +48,7 @@ class Lexicon:
     allergy_reactions: dict[str, str] = field(default_factory=dict)  # symptom -> 过敏史 wording
     site_feelings: dict[str, str] = field(default_factory=dict)  # 麻 -> numbness, after a site
     site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
+    site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
 
     def get(self, kind: str, concept_id: str) -> Concept:
@@ -154,7 +155,7 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     owners: dict[str, dict[str, str]] = {kind: {} for kind in LEXICON_KINDS}
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
                                          "allergy_reactions": {}, "site_feelings": {},
-                                         "site_swelling": {}}
+                                         "site_swelling": {}, "site_lump": {}}
     normal: dict[str, tuple[str, ...]] = {}
     for where, data in files:
         unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "source"}
