@@ -49,6 +49,7 @@ class Lexicon:
     site_feelings: dict[str, str] = field(default_factory=dict)  # 麻 -> numbness, after a site
     site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
     site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
+    site_tightness: dict[str, str] = field(default_factory=dict)  # chest -> chest_tightness
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
 
     def get(self, kind: str, concept_id: str) -> Concept:
@@ -155,7 +156,8 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     owners: dict[str, dict[str, str]] = {kind: {} for kind in LEXICON_KINDS}
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
                                          "allergy_reactions": {}, "site_feelings": {},
-                                         "site_swelling": {}, "site_lump": {}}
+                                         "site_swelling": {}, "site_lump": {},
+                                         "site_tightness": {}}
     normal: dict[str, tuple[str, ...]] = {}
     for where, data in files:
         unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "source"}

@@ -55,7 +55,7 @@ SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
     r"|一阵一阵)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
-    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿"
+    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面)?(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
 NORMAL_AFTER = re.compile(r"[^，,。；;]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少|挺多|还行"
@@ -170,6 +170,7 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
         lump = len(feeling) > 1 and feeling[-1] in "包瘩块节球物结"
         symptom = (lexicon.site_lump.get(site) if lump
                    else lexicon.site_swelling.get(site) if feeling == "肿"
+                   else lexicon.site_tightness.get(site) if feeling in ("闷", "发闷")
                    else lexicon.site_feelings.get(feeling) or lexicon.site_pain.get(site))
         if symptom:
             found.append((s, m.end(), "symptoms", symptom))
