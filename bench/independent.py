@@ -140,12 +140,15 @@ class _Slots:
         return {m.concept for m in understand(term, self.lexicon).mentions if m.kind in kinds}
 
     def match_sets(self, label: str, expected: list[str], found: set[str],
-                   kinds: tuple[str, ...], extras: bool = True) -> None:
+                   kinds: tuple[str, ...], extras: bool = True,
+                   also: set[str] | None = None) -> None:
+        """`also`: recorded elsewhere and so found (水样便 is the chief complaint 腹泻 itself),
+        never counted as an extra."""
         wanted: set[str] = set()
         for term in expected:
             ids = self.concepts(term, kinds)
             wanted |= ids
-            if ids & found:
+            if ids & (found | (also or set())):
                 self.tp += 1
             else:
                 self.fn += 1
@@ -214,7 +217,8 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
             want = float(expect["duration_days"])
             ok = isinstance(days, int | float) and abs(days - want) <= max(0.35 * want, 0.5)
             score.one("duration", ok, True, days is not None)
-        score.match_sets("present", expect.get("present") or [], present, ("symptoms",))
+        score.match_sets("present", expect.get("present") or [], present, ("symptoms",),
+                         also=({chief} if chief else set()))
         score.match_sets("denied", expect.get("denied") or [], denied, ("symptoms",))
         score.match_sets("resolved", expect.get("resolved") or [], had, ("symptoms",),
                          extras=False)
