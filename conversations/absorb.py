@@ -17,6 +17,8 @@ from conversations.state import DialogueState, Fact, SymptomFact
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
                  "infectious_diseases": "past.infectious_diseases"}
 FEVER_THRESHOLD = 37.3
+_NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍|检查|有劲|正常|没事|不疼|不痛")
+_LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
 
@@ -70,6 +72,8 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Past illnesses, family history with who had it (母亲高血压), allergies with their
     reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
+    background = any(m.kind in HISTORY_KINDS and not m.negated and not m.family
+                     for m in u.mentions) or bool(_LONG_TERM.search(u.text))
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
@@ -86,9 +90,17 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
             add_to_list(state, f"allergy.{mention.kind}", mention.concept, words)
             _reaction(state, u, mention.concept, lexicon, words)
         elif mention.kind == "drugs" and not mention.negated and not mention.allergy:
-            add_to_list(state, "present_illness.medications", mention.concept, words)
+            # 以前有高血压，一直吃硝苯地平: a long-term drug for a known illness is past history.
+            key = "past.medications" if background else "present_illness.medications"
+            add_to_list(state, key, mention.concept, words)
     if u.no_known_allergy:
         deny_list(state, "allergy.drugs", words)
+
+
+def _clause_of(text: str, pos: int) -> str:
+    lo = max((m.end() for m in _CLAUSES.finditer(text, 0, pos)), default=0)
+    hi = next((m.start() for m in _CLAUSES.finditer(text, pos)), len(text))
+    return text[lo:hi]
 
 
 def _reaction(state: DialogueState, u: Understanding, allergen: str, lexicon: Lexicon,
@@ -106,11 +118,15 @@ def _reaction(state: DialogueState, u: Understanding, allergen: str, lexicon: Le
 
 
 def _describers(state: DialogueState, u: Understanding, current: str | None) -> None:
+    """The site of the complaint: the first body site said of it. A site said as a secondary
+    place (左胳膊也酸, 疼到大腿后面), of a test (颈椎片子) or of what is fine (手脚都有劲) is
+    not it."""
     for mention in u.mentions:
-        if mention.negated or mention.family:
+        if mention.negated or mention.family or mention.hypothetical:
             continue
-        if mention.kind == "body_sites" and (current == "present_illness.site"
-                                              or "present_illness.site" not in state.facts):
+        if mention.kind == "body_sites" and (
+                current == "present_illness.site" or "present_illness.site" not in state.facts) \
+                and not _NOT_THE_SITE.search(_clause_of(u.text, mention.start)):
             set_fact(state, "present_illness.site", mention.text, mention.text)
         elif mention.kind == "characters" and (current == "present_illness.character"
                                                 or "present_illness.character" not in state.facts):

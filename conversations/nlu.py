@@ -343,9 +343,13 @@ class _Reader:
         return next((t for t in self.topics if end <= t[0] < hi), None)
 
 
+_FAMILY_STATEMENT = re.compile(r"(?:也|都|以前|年轻时候?|早年)*(?:有|得过|患过|有过|是)")
+
+
 def _told_for_a_relative(r: _Reader) -> bool:
     """我妈头晕三天了 / 孩子发烧: a relative is the one with the symptoms."""
-    subjects = [(m.end(), _KIN[m[0]]) for m in r.outside(_SUBJECT) if not m["self"]]
+    subjects = [(m.end(), _KIN[m[0]]) for m in r.outside(_SUBJECT) if not m["self"]
+                and not _FAMILY_STATEMENT.match(r.text, m.end())]
     return any(kind == "symptoms" and any(end <= s and group for end, group in subjects)
                for s, _e, kind, _id in r.found)
 

@@ -24,6 +24,7 @@ LIST_SLOTS = {
     "past.chronic_diseases": "chronic_diseases",
     "past.operations": "operations", "past.infectious_diseases": "infectious_diseases",
     "allergy.drugs": "drugs", "allergy.foods": "foods", "present_illness.medications": "drugs",
+    "past.medications": "drugs",
 }
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
 UNSAID = (None, "", "跳过", "未答")
@@ -268,6 +269,9 @@ class _Narrative:
         earlier = self.symptoms("past.symptoms")
         if earlier:
             parts.append(f"既往有{earlier}")
+        drugs = self.text("past.medications")
+        if drugs and drugs not in NONE_WORDS:
+            parts.append(f"长期用药：{drugs}")
         return "；".join(parts) + "。" if parts else ""
 
     def family(self) -> str:
