@@ -232,7 +232,8 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
         score.match_sets("past", expect.get("past_history") or [], _list(state, *PAST_KEYS),
                          PAST_KINDS)
         score.match_sets("medications", expect.get("medications") or [],
-                         _list(state, "present_illness.medications"), ("drugs",))
+                         _list(state, "present_illness.medications", "past.medications"),
+                         ("drugs",))
         family_text = note.sections.get("family", "")
         for relation in expect.get("family_history") or []:
             names = {relation["condition"]} | {
