@@ -12,6 +12,7 @@ from typing import Any
 
 from conversations.knowledge import Lexicon
 from conversations.nlu import Understanding, normalise, understand
+from conversations.nlu_context import span_between
 from conversations.state import DialogueState, Fact, SymptomFact
 
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
@@ -98,8 +99,7 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
 
 
 def _clause_of(text: str, pos: int) -> str:
-    lo = max((m.end() for m in _CLAUSES.finditer(text, 0, pos)), default=0)
-    hi = next((m.start() for m in _CLAUSES.finditer(text, pos)), len(text))
+    lo, hi = span_between(_CLAUSES, text, pos, pos)
     return text[lo:hi]
 
 

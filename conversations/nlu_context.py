@@ -133,15 +133,20 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     return wishes or not hypothetical(text, clause, start, end)
 
 
-def sentence_of(text: str, pos: int) -> tuple[int, int]:
+def span_between(breaks: re.Pattern[str], text: str, start: int, end: int) -> tuple[int, int]:
+    """The stretch of text around start..end that no `breaks` match crosses."""
     lo, hi = 0, len(text)
-    for m in SENTENCE.finditer(text):
-        if m.end() <= pos:
+    for m in breaks.finditer(text):
+        if m.end() <= start:
             lo = m.end()
-        elif m.start() >= pos:
+        elif m.start() >= end:
             hi = m.start()
             break
     return lo, hi
+
+
+def sentence_of(text: str, pos: int) -> tuple[int, int]:
+    return span_between(SENTENCE, text, pos, pos)
 
 
 def short_forms(text: str, covered: bytearray, table: dict[str, str]

@@ -20,7 +20,7 @@ from functools import cache
 
 from conversations.knowledge import RedFlagRule
 from conversations.nlu import normalise_mapped
-from conversations.nlu_context import said_of_now
+from conversations.nlu_context import said_of_now, span_between
 from conversations.state import DialogueState, RedFlagHit
 
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
@@ -37,14 +37,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    lo, hi = 0, len(text)
-    for match in _CLAUSE_BREAK.finditer(text):
-        if match.end() <= start:
-            lo = match.end()
-        elif match.start() >= end:
-            hi = match.start()
-            break
-    return lo, hi
+    return span_between(_CLAUSE_BREAK, text, start, end)
 
 
 def _negated(text: str, clause_start: int, start: int) -> bool:
