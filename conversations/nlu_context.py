@@ -23,7 +23,7 @@ HYPOTHETICAL_AFTER = re.compile(
     r"|有什么(?:症状|表现|危害)|怎么样才)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|网上|听说"
-                          r"|村里|单位里|熟人|病友|室友|有人|有个人|别人家|工友|老乡|同伴|队友")
+                          r"|村里|单位里|熟人|病友|室友|别人家|工友|老乡|同伴|队友")
 # "was and is no longer": 不咳了 / 没再吐 / 烧退了 / 疹子消了.
 RESOLVED_AFTER = re.compile(
     r"^(?:也|都|已经|早就|现在|基本)*(?:退了|好了|消了|没了|止住了|消失了|不见了|停了|下去了"

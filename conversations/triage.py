@@ -16,7 +16,10 @@ from conversations.state import DialogueState, Recommendation
 
 MIN_CONFIDENT_SHARE = 0.34
 DISEASE_FACTOR = 1.5  # a named disease or finding is strong evidence for its department
-SITE_FACTOR = 1.0  # the part of the body a problem is in (牙龈, 膝盖) points to who sees it
+SITE_FACTOR = 1.0
+# A patient who asks for a service (想做康复, 想看中医, 建档) has named the department.
+REQUESTS = {"rehab_request", "tcm_request", "antenatal_booking"}
+REQUEST_FACTOR = 3.0  # the part of the body a problem is in (牙龈, 膝盖) points to who sees it
 SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "STOM", "EMER",
                        "GYNE", "OBST", "PSYC"}
 
@@ -46,7 +49,8 @@ def _scores(knowledge: Knowledge, state: DialogueState
         concept = lexicon.concepts["symptoms"].get(concept_id)
         if concept is None:
             continue
-        factor = 2.0 if concept_id == chief_concept else 1.0
+        factor = REQUEST_FACTOR if concept_id in REQUESTS else \
+            2.0 if concept_id == chief_concept else 1.0
         for code, weight in concept.departments.items():
             scores[code] += weight * factor
             reasons[code].append(concept.name)
