@@ -52,6 +52,10 @@ SCREENED_SYMPTOM = "suicidal_thoughts"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
 CATEGORICAL = ("present_illness.onset", "present_illness.character", "present_illness.timing",
                "present_illness.course", "present_illness.extra.")
+_MEDICINE = re.compile(r"药|片|胶囊|颗粒|冲剂|膏|贴|丸|针|输液|吊瓶|喷")
+_SITUATION = re.compile(r"时|候|后|一.{0,6}就|吃|喝|走|站|坐|躺|活动|动|休息|歇|热敷|冷敷|按|揉"
+                        r"|生气|着急|累|冷|热|凉|低头|弯腰|咳|饿|饱|晚上|早上|夜里|白天|天气|下雨"
+                        r"|月经|劳|爬|上楼|睡|用力|说话|吞|咽|抬|弯|蹲|起")
 _SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 _YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
@@ -211,7 +215,7 @@ class Assistant:
                 set_fact(state, key, None if key == DURATION.key else UNANSWERED, words)
             return
         if key != DURATION.key and not (intent.skip or intent.uncertain or intent.deny) \
-                and not _fits_options(question, answer):
+                and not (_fits_options(question, answer) and _fits_slot(key, intent)):
             # A question with fixed choices answered with something else (下午疼得厉害些 to
             # 突然还是慢慢开始的): not its answer. Asked once more, then 未答.
             state.retries[key] = state.retries.get(key, 0) + 1
@@ -428,13 +432,26 @@ def _fits_options(question: Question | None, answer: str) -> bool:
     """Whether free text can be the answer to a question with fixed choices: it shares two
     characters in a row with one of them (a typed 突然开始的 fits 突然发作). Open questions (no
     options, or an 其他 option) take any answer."""
-    if question is None or not question.options or question.multi \
+    if question is None or not question.options \
             or any("其他" in o for o in question.options) \
             or not question.key.startswith(CATEGORICAL):
         return True
     text = re.sub(r"\s", "", answer)
     return any(option[i:i + 2] in text for option in question.options
                for i in range(max(len(option) - 1, 1)))
+
+
+def _fits_slot(key: str, intent: Understanding) -> bool:
+    """Open questions still need an answer of their kind: where (a body part), which medicine
+    (a drug or the word 药), what makes it worse or better (a situation, not 治好了 or 戒了)."""
+    kinds = {m.kind for m in intent.mentions}
+    if key == "present_illness.site":
+        return "body_sites" in kinds
+    if key == "present_illness.medications":
+        return "drugs" in kinds or bool(_MEDICINE.search(intent.text))
+    if key in ("present_illness.aggravating", "present_illness.relieving"):
+        return bool(_SITUATION.search(intent.text))
+    return True
 
 
 def _tapped_options(question: Question, words: str) -> list[str]:

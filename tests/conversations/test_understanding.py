@@ -277,3 +277,16 @@ def test_a_phrase_that_fits_none_of_the_choices_is_not_their_answer():
     assert "present_illness.onset" not in state.facts or \
         state.facts["present_illness.onset"].value == "未答"
     assert "下午疼得厉害些" not in ASSISTANT.note(state).sections.get("present_illness", "")[:12]
+
+
+@pytest.mark.parametrize(("asked", "said"), [
+    ("present_illness.aggravating", "治好了"), ("present_illness.aggravating", "戒了"),
+    ("present_illness.medications", "天天讲课"), ("present_illness.site", "好一阵"),
+    ("present_illness.site", "活动一下好点"),
+])
+def test_an_open_question_takes_only_an_answer_of_its_kind(asked, said):
+    state, _ = converse("咳嗽一个礼拜了")
+    state.current = asked
+    ASSISTANT.reply(state, said)
+    fact = state.facts.get(asked)
+    assert fact is None or fact.value in (None, "未答"), (asked, fact)
