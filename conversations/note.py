@@ -231,7 +231,9 @@ class _Narrative:
             if key == "severity" and not isinstance(self.state.facts[
                     "present_illness.severity"].value if value else None, int):
                 continue  # only a score the patient gave is written as one
-            if value and value not in NONE_WORDS:
+            if value == "不详" and template == "{}":  # never a bare 不详 without its label
+                sentences.append(f"{self.writer.knowledge.label(f'present_illness.{key}')}不详")
+            elif value and value not in NONE_WORDS:
                 sentences.append(template.format(value))
         for key in sorted(self.state.facts):
             value = self.text(key) if key.startswith("present_illness.extra.") else None
