@@ -100,6 +100,9 @@ def approximate_duration(words: str) -> str | None:
         return f"{_digit(m[1])}{unit}余"
     if m := re.fullmatch(rf"(十|[0-9]+)来{_UNIT}", text):
         return f"{_digit(m[1])}余{_UNIT_NAME.get(m[2], m[2])}"
+    for word, written in (("大前天", "3天"), ("前天", "2天"), ("昨", "1天"), ("今", "数小时")):
+        if text.startswith(word):  # 昨天晚上开始的 → 1天, as a record counts days
+            return written
     return {"大半年": "半年余", "半年多": "半年余", "好几年": "数年", "好多年": "数年",
             "好几天": "数天", "好几个月": "数月", "一年多": "1年余"}.get(text)
 
