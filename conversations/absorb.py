@@ -19,6 +19,8 @@ HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "pas
                  "infectious_diseases": "past.infectious_diseases"}
 FEVER_THRESHOLD = 37.3
 _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍|检查|有劲|正常|没事|不疼|不痛")
+_TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
@@ -166,8 +168,9 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
         if u.temperature >= FEVER_THRESHOLD and "fever" not in state.symptoms:
             state.symptoms["fever"] = SymptomFact("fever", True, words, state.turn)
     if u.times_per_day is not None and state.complaint in {"diarrhoea", "child_diarrhoea"}:
-        set_fact(state, "present_illness.extra.stool_frequency", f"每天{u.times_per_day}次",
-                 words)
+        span = _TIMES_RANGE.search(u.text)  # 一天三四次 is 3～4次, not 3
+        count = f"{_CN_DIGIT[span[1]]}～{_CN_DIGIT[span[2]]}" if span else u.times_per_day
+        set_fact(state, "present_illness.extra.stool_frequency", f"每天{count}次", words)
     if u.for_relative and "present_illness.informant" not in state.facts:
         set_fact(state, "present_illness.informant", "家属代述", words)
     for habit, summary in u.habits.items():
