@@ -52,6 +52,8 @@ SCREENED_SYMPTOM = "suicidal_thoughts"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
 CATEGORICAL = ("present_illness.onset", "present_illness.character", "present_illness.timing",
                "present_illness.course", "present_illness.extra.")
+_WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
+_RELIEF = re.compile(r"好|缓解|轻|舒服|松活|减轻|过去")
 _MEDICINE = re.compile(r"药|片|胶囊|颗粒|冲剂|膏|贴|丸|针|输液|吊瓶|喷")
 _SITUATION = re.compile(r"时|候|后|一.{0,6}就|吃|喝|走|站|坐|躺|活动|动|休息|歇|热敷|冷敷|按|揉"
                         r"|生气|着急|累|冷|热|凉|低头|弯腰|咳|饿|饱|晚上|早上|夜里|白天|天气|下雨"
@@ -235,8 +237,24 @@ class Assistant:
             self._answer_duration(state, answer)
         elif intent.affirm:  # 嗯 / 对 to a yes-or-no question is a "yes", not the word 嗯
             set_fact(state, key, "有", words)
+        elif key in _WORSE_BETTER:
+            self._answer_worse_better(state, key, answer)
         else:
             set_fact(state, key, _option_or_words(self._question(state, key), answer), answer)
+
+    @staticmethod
+    def _answer_worse_better(state: DialogueState, key: str, answer: str) -> None:
+        """饿的时候疼，吃点东西就好: the part that eases goes to 缓解因素, the rest to 加重因素,
+        whichever of the two was asked."""
+        parts = [p for p in re.split(r"[，,。；;\s]+", answer) if p]
+        better = [p for p in parts if _RELIEF.search(p)]
+        worse = [p for p in parts if p not in better]
+        for slot, said in (("present_illness.relieving", better),
+                           ("present_illness.aggravating", worse)):
+            if said and (slot == key or slot not in state.facts):
+                set_fact(state, slot, "，".join(said), answer)
+        if key not in state.facts:
+            set_fact(state, key, UNANSWERED, answer)
 
     @staticmethod
     def _applicable(state: DialogueState) -> Callable[[str], bool]:
