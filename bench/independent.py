@@ -47,7 +47,7 @@ class Player:
     def play(self, mode: str, item: dict[str, Any], utterances: list[str]) -> DialogueState:
         state, _ = self.assistant.start(mode, _context(item))
         for text in utterances:
-            if state.finished:
+            if state.stage == "emergency":  # the patient goes on talking after a triage result
                 break
             started = time.perf_counter()
             self.assistant.reply(state, text, self.departments)

@@ -108,8 +108,10 @@ class Assistant:
 
     def reply(self, state: DialogueState, message: str,
               departments: dict[str, str] | None = None) -> Turn:
-        if state.finished:
+        if state.stage == "emergency":
             return self.closing_turn(state, departments)
+        if state.finished:
+            return self._after_the_end(state, message, departments)
         state.turn += 1
         state.transcript.append(Message("patient", message, state.turn))
         u = understand(message, self.knowledge.lexicon)
@@ -140,6 +142,28 @@ class Assistant:
             return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
                                          stage="emergency", red_flag=hit))
         return self._next(state, departments)
+
+    def _after_the_end(self, state: DialogueState, message: str,
+                       departments: dict[str, str] | None) -> Turn:
+        """A message after the triage result or the confirmed note is still read for danger
+        (说话也接不上气了): the red flags never stop listening. Anything else gets the closing."""
+        state.turn += 1
+        state.transcript.append(Message("patient", message, state.turn))
+        u = understand(message, self.knowledge.lexicon)
+        absorb(state, u, message.strip(), self.knowledge.lexicon)
+        screened, state.screening = state.screening, None
+        hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
+        if hit is None and screened is not None and not (u.deny or _SCREEN_NO.match(u.text)):
+            hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
+        if hit is None and self.emergency_model is not None:
+            hit = self._second_look(state)
+        if hit and hit.level != "screen":
+            state.red_flag, state.stage, state.current = hit, "emergency", None
+            return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
+                                         stage="emergency", red_flag=hit))
+        if hit:
+            return self._screen(state, hit)
+        return self._say(state, self.closing_turn(state, departments))
 
     def _second_look(self, state: DialogueState) -> RedFlagHit | None:
         """The statistical detector over everything the patient said: a *possible* emergency

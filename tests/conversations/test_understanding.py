@@ -290,3 +290,16 @@ def test_an_open_question_takes_only_an_answer_of_its_kind(asked, said):
     ASSISTANT.reply(state, said)
     fact = state.facts.get(asked)
     assert fact is None or fact.value in (None, "未答"), (asked, fact)
+
+
+def test_red_flags_keep_listening_after_the_triage_result():
+    state, turn = converse("咳嗽三天了", "有点痰", "晚上咳得多", "不发烧", mode="triage")
+    assert turn.stage == "triage_result"
+    turn = ASSISTANT.reply(state, "刚才突然喘得说话都接不上气了，嘴唇发紫")
+    assert turn.stage == "emergency" and state.red_flag is not None
+
+
+def test_a_calm_message_after_the_triage_result_gets_the_closing_again():
+    state, _ = converse("咳嗽三天了", "有点痰", "晚上咳得多", "不发烧", mode="triage")
+    closing = ASSISTANT.reply(state, "好的谢谢")
+    assert closing.stage == "triage_result" and state.red_flag is None
