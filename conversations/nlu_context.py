@@ -43,7 +43,8 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"还是|仍然|至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
-ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上")
+ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
+                       r"|倒了|叫不醒|没反应")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")
