@@ -1,7 +1,8 @@
 """Train the character n-gram emergency detector (conversations/data/emergency_model.json).
 
 A small logistic regression over character 1–3-grams of what the patient typed, trained on the
-project's own written sets only: the development set `tests/conversations/devset/`, the corpus,
+project's own written sets only: the development sets in `tests/conversations/devset/`
+(emergencies and twins, and training messages), the corpus,
 and the half of the independent set whose ids end in an odd number (the even half stays held out
 for measurement). It only ever *adds* a possible emergency (可能) the rules missed; it is
 deterministic (fixed order, no randomness) and its file is a few hundred kilobytes.
@@ -38,6 +39,9 @@ def examples() -> list[tuple[str, int]]:
             data.append((" ".join(item["utterances"]), 1))
         elif item["expect"] == "none":
             data.append((" ".join(item["utterances"]), 0))
+    written = json.loads((ROOT / "tests/conversations/devset/training_messages.json")
+                         .read_text())
+    data += [(item["text"], int(item["label"] == "emergency")) for item in written]
     corpus = json.loads((ROOT / "tests/conversations/corpus/patients.json").read_text())
     for patient in corpus:
         data.append((" ".join(patient["utterances"]), int(bool(patient["expect"].get(
