@@ -103,15 +103,18 @@ def _accounts(count: int) -> list[tuple[str, str]]:
     people = []
     with app.app_context():
         index = app.extensions["blind_index"]
-        for n in range(count):
+        # The bench database persists between runs: number the new people after those there.
+        start = db.session.query(PatientProfile).count()
+        for n in range(start, start + count):
             account = Account(wechat_openid=f"oBENCH{time.time_ns()}{n:04d}")
             db.session.add(account)
             db.session.flush()
-            body = f"4401061970{n // 28 % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}"
+            born = date(1940 + n // 336 % 60, n // 28 % 12 + 1, n % 28 + 1)
+            body = f"440106{born:%Y%m%d}{n % 1000:03d}"
             number = body + resident_id_check_char(body)
             profile = PatientProfile(
                 account_id=account.id, relationship="self", name="测试", sex="male",
-                birth_date=date(1970, n // 28 % 12 + 1, n % 28 + 1), document_type="resident_id",
+                birth_date=born, document_type="resident_id",
                 document_number=number, document_index=index.digest(number, "document"))
             db.session.add(profile)
             _, token = open_session(kind=PrincipalKind.ACCOUNT, channel="wechat",
