@@ -18,6 +18,7 @@ from conversations.state import DialogueState, Fact, SymptomFact
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
                  "infectious_diseases": "past.infectious_diseases"}
 FEVER_THRESHOLD = 37.3
+_VOCATIVE = re.compile(r"^\s*(?:医生|大夫|护士|老师|专家)(?:你好|您好)?[，,。！!\s]+")
 _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍|检查|有劲|正常|没事|不疼|不痛")
 _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
@@ -227,7 +228,8 @@ def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pat
     left over is the patient's answer to the open question.
     """
     free: list[str] = []
-    for clause in filter(None, _CLAUSES.split(normalise(message))):
+    message = _VOCATIVE.sub("", normalise(message))  # 医生，我… addresses, it is no occupation
+    for clause in filter(None, _CLAUSES.split(message)):
         u = understand(clause, lexicon)
         history_terms = any(m.kind in _CONSUMING_KINDS and m.kind != "drugs" for m in u.mentions)
         slot = next((key for key, cue in cues.items() if applicable(key.removesuffix(NONE_CUE))

@@ -52,6 +52,8 @@ SCREENED_SYMPTOM = "suicidal_thoughts"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
 CATEGORICAL = ("present_illness.onset", "present_illness.character", "present_illness.timing",
                "present_illness.course", "present_illness.extra.")
+_INFORMANT_ASIDE = re.compile(r"替(他|她|我)(说|打|问)|帮(他|她|我)(说|打|问)|代(他|她)|帮我打的字"
+                              r"|替他打字|我来说")
 _WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
 _RELIEF = re.compile(r"好|缓解|轻|舒服|松活|减轻|过去")
 _MEDICINE = re.compile(r"药|片|胶囊|颗粒|冲剂|膏|贴|丸|针|输液|吊瓶|喷")
@@ -320,9 +322,11 @@ class Assistant:
         """The first affirmed symptom that has a question set for this patient leads."""
         if state.complaint or CHIEF.key in state.facts:
             return
-        present = sorted((s for s in state.symptoms.values()
-                          if s.present and not s.history),
-                         key=lambda s: (s.turn, s.resolved))
+        # Said while explaining who is typing (他耳朵背，我替他说): why they came comes after.
+        asides = {m.turn for m in state.transcript if m.role == "patient"
+                  and _INFORMANT_ASIDE.search(m.text)}
+        present = sorted((s for s in state.symptoms.values() if s.present and not s.history),
+                         key=lambda s: (s.turn in asides, s.turn, s.resolved))
         if not present:
             state.unclear += 1
             return
