@@ -303,7 +303,8 @@ class _Reader:
         self.inner_negated |= {h[0] for h in normal}
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
-        self.found = sorted(found + pains + shorts + normal)
+        joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon)
+        self.found = sorted(found + pains + shorts + normal + joined)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}

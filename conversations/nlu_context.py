@@ -59,6 +59,7 @@ SITE_PAIN = re.compile(
     r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面)?(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
+JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
 NORMAL_AFTER = re.compile(r"[^，,。；;]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少|挺多|还行"
                           r"|可以|跟(?:以前|平时|原来)(?:差不多|一样))")
 KIN_NAMES = {
@@ -183,6 +184,22 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
             if m["neg"]:
                 negated.add(s)
     return found, negated
+
+
+def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
+                      ) -> list[tuple[int, int, str, str]]:
+    """脖子和肩膀疼: a site joined by 和/跟/、 to a pain has that pain too (颈痛 and 肩痛)."""
+    pains = set(lexicon.site_pain.values())
+    starts = {s: (e, kind, concept) for s, e, kind, concept in hits}
+    found = []
+    for s, e, kind, site in hits:
+        joined = JOINED_SITES.match(text, e) if kind == "body_sites" else None
+        follow = starts.get(joined.end()) if joined else None
+        own = lexicon.site_pain.get(site)
+        if follow and own and (follow[2] in pains or follow[1] == "body_sites") and \
+                (follow[1] == "symptoms" or SITE_PAIN.match(text, follow[0])):
+            found.append((s, e, "symptoms", own))
+    return found
 
 
 def normal_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
