@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 
 from conversations import redflags
 from conversations.absorb import absorb, deny_list, route_clauses, set_fact
+from conversations.answer_fit import (
+    fits_options,
+    fits_slot,
+    option_or_words,
+    tapped_options,
+    yes_no,
+)
 from conversations.emergency_model import EmergencyModel
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
@@ -50,19 +57,12 @@ MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如
                 "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
 SCREENED_SYMPTOM = "suicidal_thoughts"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
-CATEGORICAL = ("present_illness.onset", "present_illness.character", "present_illness.timing",
-               "present_illness.course", "present_illness.extra.")
 _INFORMANT_ASIDE = re.compile(r"替(他|她|我)(说|打|问)|帮(他|她|我)(说|打|问)|代(他|她)|帮我打的字"
                               r"|替他打字|我来说")
 _WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
 _RELIEF = re.compile(r"好|缓解|轻|舒服|松活|减轻|过去")
-_MEDICINE = re.compile(r"药|片|胶囊|颗粒|冲剂|膏|贴|丸|针|输液|吊瓶|喷")
-_SITUATION = re.compile(r"时|候|后|一.{0,6}就|吃|喝|走|站|坐|躺|活动|动|休息|歇|热敷|冷敷|按|揉"
-                        r"|生气|着急|累|冷|热|凉|低头|弯腰|咳|饿|饱|晚上|早上|夜里|白天|天气|下雨"
-                        r"|月经|劳|爬|上楼|睡|用力|说话|吞|咽|抬|弯|蹲|起")
 _SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
-_YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
 
 
 @dataclass
@@ -228,14 +228,14 @@ class Assistant:
             self._answer_associated(state, u, words)
             return
         question = self._question(state, key)
-        if question and key != DURATION.key and _tapped_options(question, words):
+        if question and key != DURATION.key and tapped_options(question, words):
             # A tapped option (or the options typed) answers the question, even when it also
             # names a symptom (入睡困难 to 主要是哪种睡不好？).
-            set_fact(state, key, "、".join(_tapped_options(question, words)), words)
+            set_fact(state, key, "、".join(tapped_options(question, words)), words)
             return
         answer = "，".join(c for c in free if not not_an_answer(c))
         intent = understand(answer, self.knowledge.lexicon)
-        if not answer or (intent.affirm and not _yes_no(self._question(state, key))):
+        if not answer or (intent.affirm and not yes_no(self._question(state, key))):
             # The patient talked about something else (already filed where it belongs), greeted,
             # or asked a question: ask once more in other words, then record it as unanswered.
             state.retries[key] = state.retries.get(key, 0) + 1
@@ -243,7 +243,7 @@ class Assistant:
                 set_fact(state, key, None if key == DURATION.key else UNANSWERED, words)
             return
         if key != DURATION.key and not (intent.skip or intent.uncertain or intent.deny) \
-                and not (_fits_options(question, answer) and _fits_slot(key, intent)):
+                and not (fits_options(question, answer) and fits_slot(key, intent)):
             # A question with fixed choices answered with something else (下午疼得厉害些 to
             # 突然还是慢慢开始的): not its answer. Asked once more, then 未答.
             state.retries[key] = state.retries.get(key, 0) + 1
@@ -266,7 +266,7 @@ class Assistant:
         elif key in _WORSE_BETTER:
             self._answer_worse_better(state, key, answer)
         else:
-            set_fact(state, key, _option_or_words(self._question(state, key), answer), answer)
+            set_fact(state, key, option_or_words(self._question(state, key), answer), answer)
 
     @staticmethod
     def _answer_worse_better(state: DialogueState, key: str, answer: str) -> None:
@@ -464,50 +464,6 @@ class Assistant:
     def finish_review(self, state: DialogueState) -> None:
         """The patient confirmed the note: the conversation is over."""
         state.stage, state.current = "done", None
-
-
-def _option_or_words(question: Question | None, words: str) -> str:
-    if question:
-        for option in question.options:
-            if option == words or (len(words) <= len(option) + 2 and option in words):
-                return option
-    return words
-
-
-def _fits_options(question: Question | None, answer: str) -> bool:
-    """Whether free text can be the answer to a question with fixed choices: it shares two
-    characters in a row with one of them (a typed 突然开始的 fits 突然发作). Open questions (no
-    options, or an 其他 option) take any answer."""
-    if question is None or not question.options \
-            or any("其他" in o for o in question.options) \
-            or not question.key.startswith(CATEGORICAL):
-        return True
-    text = re.sub(r"\s", "", answer)
-    return any(option[i:i + 2] in text for option in question.options
-               for i in range(max(len(option) - 1, 1)))
-
-
-def _fits_slot(key: str, intent: Understanding) -> bool:
-    """Open questions still need an answer of their kind: where (a body part), which medicine
-    (a drug or the word 药), what makes it worse or better (a situation, not 治好了 or 戒了)."""
-    kinds = {m.kind for m in intent.mentions}
-    if key == "present_illness.site":
-        return "body_sites" in kinds
-    if key == "present_illness.medications":
-        return "drugs" in kinds or bool(_MEDICINE.search(intent.text))
-    if key in ("present_illness.aggravating", "present_illness.relieving"):
-        return bool(_SITUATION.search(intent.text))
-    return True
-
-
-def _tapped_options(question: Question, words: str) -> list[str]:
-    """The question's options the message consists of (one tap, or several typed with 、)."""
-    parts = [p for p in re.split(r"[、,，\s]+", words.strip()) if p]
-    return parts if parts and all(p in question.options for p in parts) else []
-
-
-def _yes_no(question: Question | None) -> bool:
-    return bool(question) and bool(_YES_NO.search(question.ask if question else ""))
 
 
 def _confirms(message: str, u: Understanding) -> bool:

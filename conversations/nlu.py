@@ -16,7 +16,21 @@ from dataclasses import dataclass
 from conversations import nlu_context as ctx
 from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
+from conversations.nlu_intents import (
+    AFFIRM,
+    BACK,
+    BACK_BARE,
+    COMPACT,
+    CORRECTION,
+    DENY,
+    PREVIOUS,
+    SKIP,
+    SKIP_BARE,
+    UNKNOWN,
+    not_an_answer,
+)
 from conversations.nlu_numbers import parse_chinese_number
+from conversations.normalise import _normalise, normalise, normalise_mapped
 
 __all__ = ["Duration", "Mention", "Understanding", "normalise", "normalise_mapped",
            "not_an_answer",
@@ -75,46 +89,6 @@ class Understanding:
     intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
     since: Duration | None = None  # 昨天 / 前天: when it began, said without a length
     for_relative: bool = False  # 我妈头晕: a relative's symptoms, told by someone else (代述)
-
-
-# -- normalisation: one character in, one out, so offsets map back to what the patient typed ----
-
-_TRAD = ("頭头發发燒烧嘔呕瀉泻過过噁恶痠酸氣气悶闷腫肿暈晕頸颈腳脚膚肤癢痒嗎吗沒没無无"
-         "這这還还會会個个幾几兩两點点歲岁醫医藥药壓压臟脏腎肾腸肠熱热體体溫温陽阳對对"
-         "蝦虾鮮鲜關关節节難难聽听說说記记講讲從从來来時时間间開开經经傷伤術术膽胆結结"
-         "歷历為为麼么後后裡里裏里們们媽妈爺爷親亲號号嚴严厲厉輕轻較较覺觉狀状週周鐘钟"
-         "餘余斷断續续陣阵帶带視视線线紅红燙烫乾干嗆呛變变擔担減减輸输懷怀菸烟煙烟飲饮"
-         "憶忆確确許许應应該该錯错題题邊边問问數数萬万並并認认幫帮給给檢检診诊療疗膿脓"
-         "瘡疮絞绞隱隐劇剧聲声啞哑嚨咙糞粪臉脸風风濕湿塊块蟲虫脹胀噴喷淚泪腦脑脈脉闌阑"
-         "貝贝魚鱼類类雞鸡黴霉黃黄勁劲睏困級级嘗尝雜杂壞坏")
-_TABLE = {ord(_TRAD[i]): ord(_TRAD[i + 1]) for i in range(0, len(_TRAD), 2)}
-_TABLE.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII
-_TABLE.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
-_TABLE.update({c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)})  # Ａ → a
-_TABLE[0x3000] = ord(" ")
-_WORDS = re.compile(r"\S+")
-
-
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index of the original character."""
-    t = text.translate(_TABLE)
-    parts, index = [], []
-    for m in _WORDS.finditer(t):
-        if parts:
-            index.append(m.start() - 1)
-        parts.append(m[0])
-        index.extend(range(m.start(), m.end()))
-    return " ".join(parts), index
-
-
-def normalise_mapped(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, per character, where it stood in what the patient typed."""
-    return _normalise(text)
-
-
-def normalise(text: str) -> str:
-    """Full-width → half-width, common traditional → simplified, lower-case Latin, one space."""
-    return _normalise(text)[0]
 
 
 PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
@@ -223,45 +197,6 @@ _KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_dis
                "diseases": "hist",
                "drugs": "drug", "foods": "drug"}  # symptoms, body sites, characters: "symptom"
 _HISTORY_KINDS = ("chronic_diseases", "operations", "infectious_diseases")
-_PREG_NO = re.compile(r"(?:(?<!有)没有?|不是|未|不可能|不会|没可能|否认|排除了?|不在)在?"
-                      r"(?:怀孕|怀上|孕)|没怀|非孕|(?:验孕|测孕|试纸)[^，,。；;]{0,4}"
-                      r"(?:阴性|一条杠|没)")
-_PREG_UNSURE = re.compile(r"(?:不知道|不确定|不清楚|可能|好像|也许|怀疑|是不是|有没有|会不会"
-                          r"|担心|怕)[^，,。；;]{0,3}(?:怀孕|怀上|有了)|备孕|想怀孕|要怀孕")
-_PREG_PAST = re.compile(r"怀孕过|怀过|(?:以前|之前|曾经|上次|上一胎)[^，,。；;]{0,4}怀孕"
-                        r"|怀孕[0-9一二两三四五六七八九十几]+次")
-_PREG_YES = re.compile(r"怀孕|怀上|怀着|孕[0-9一二两三四五六七八九十几]+周|孕期|孕妇|怀二胎"
-                       r"|有身孕|有喜了|孕[早中晚]期")
-_FILL = ("嗯|恩|啊|呀|哦|噢|呢|的|了|吧|哎|唉|诶|哈|嘛|额|呃|喔|哇|啦|咯|那个|这个|我|俺"
-         "|真的|真|确实|也|都|全都|全|啥|什么|一个|一样|任何|从来|并|还|暂时|目前|现在"
-         "|好像|实在|具体|反正|可能|就")
-
-
-def _bare(core: str) -> re.Pattern[str]:
-    """A whole answer made of these words and filler only (嗯，没有啊 / 一个都没有)."""
-    return re.compile(rf"(?:{_FILL})*(?:{core})(?:{_FILL}|{core})*")
-
-
-_DENY = _bare("没有过|没有|没得|木有|没事|没|无|不是|不对|不用|不需要|不会|否|不")
-_AFFIRM = _bare("是的|是滴|是|对的|对头|对|有的|有过|有|嗯嗯|嗯|恩|好的|好|行|可以|没错"
-                "|没问题|yes|ok|okay|中|有点|有一点|有些|一点点")
-_UNKNOWN = _bare("不知道|不清楚|记不清楚?|记不得|不记得|说不清楚?|说不上来|说不好|忘了"
-                 "|忘记了|忘记|不晓得|不确定|不太确定|不太清楚|不大清楚|不太记得|搞不清楚?"
-                 "|不好说|没注意|没留意|没量过?|没测过?|不懂|没数|不知|难说|没印象")
-_SKIP = re.compile(r"跳过|不想说|不想回答|不回答|不愿意?说|不方便说|下一题|下一个问题|略过"
-                   r"|这个不答|不说了|保密|pass|skip")
-_SKIP_BARE = _bare("下一个|下一步|过|算了|换一个")
-_BACK = re.compile(r"返回|上一题|上一步|上一个问题|上个问题|回到上|退回|回退|后退|前一题"
-                   r"|前一个问题|上一道|back")
-_BACK_BARE = _bare("上一个|前一个|回去")
-_PREVIOUS = re.compile(
-    r"(?:刚才|刚刚|上一个|前面|上面|之前)(?:那|的问题)[^，,。；;]{0,6}(?:错|改)")
-_CORRECTION = re.compile(r"不对(?!劲)|(?<![没不])(?:说错|写错|打错|搞错|弄错|填错|选错|错了)"
-                         r"|应该是|改成|改为|更正|纠正|我是说|我的意思是"
-                         r"|不是[^，,。；;]{1,10}?[，, ]?而?是")
-_COMPACT = re.compile(r"[\s,，。.;；!！?？~…、:\-]+")
-
-
 def _cut(n: int, separators: list[tuple[int, int]]) -> list[tuple[int, int]]:
     spans, at = [], 0
     for s, e in sorted(separators):
@@ -433,47 +368,21 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
     return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate)
 
 
-def _pregnant(text: str) -> bool | None:
-    """Only a plain statement counts; the pregnancy redirect must not fire on a guess."""
-    if _PREG_NO.search(text):
-        return False
-    if _PREG_UNSURE.search(text) or _PREG_PAST.search(text):
-        return None  # 可能怀孕了 / 怀过两次: the dialogue has to ask, not assume
-    return True if _PREG_YES.search(text) else None
-
-
-_ACKNOWLEDGE = _bare("好的|好滴|好|行|可以|知道了|知道|明白了?|收到|谢谢|谢了|你好|您好|在吗|在"
-                     "|哈喽|hello|hi|ok|okay|嗯好|嗯嗯好|没问题")
-_PATIENT_QUESTION = re.compile(
-    r"[?？]$|(?:吗|么|呢)[?？]?$|多少钱|多少|怎么|什么时候|几点|哪里|哪儿|在哪|能不能|可不可以"
-    r"|要不要|需不需要|挂号|费用|收费|医保|报销|停车|排队|到了|门口|预约|等多久|是什么意思")
-
-
-def not_an_answer(clause: str) -> bool:
-    """A greeting, an acknowledgement or a question of the patient's own: never an answer."""
-    compact = _COMPACT.sub("", normalise(clause))
-    if not compact or _ACKNOWLEDGE.fullmatch(compact):
-        return True
-    if _DENY.fullmatch(compact) or _UNKNOWN.fullmatch(compact) or _AFFIRM.fullmatch(compact):
-        return False  # 没有呢 / 不知道呢 answer the question
-    return bool(_PATIENT_QUESTION.search(normalise(clause).strip()))
-
-
 def understand(text: str, lexicon: Lexicon) -> Understanding:
     """Read one utterance. Pure and fast (a cached matcher per lexicon, regexes compiled once)."""
     r = _Reader(text, lexicon)
-    norm, compact = r.text, _COMPACT.sub("", r.text)
+    norm, compact = r.text, COMPACT.sub("", r.text)
     mentions = _mentions(r, lexicon)
     found = qty.durations(norm)
-    unknown = bool(compact) and bool(_UNKNOWN.fullmatch(compact))
-    deny = not unknown and bool(_DENY.fullmatch(compact))
-    affirm = not unknown and not deny and bool(_AFFIRM.fullmatch(compact))
-    correction = bool(_CORRECTION.search(norm))
+    unknown = bool(compact) and bool(UNKNOWN.fullmatch(compact))
+    deny = not unknown and bool(DENY.fullmatch(compact))
+    affirm = not unknown and not deny and bool(AFFIRM.fullmatch(compact))
+    correction = bool(CORRECTION.search(norm))
     duration = _duration(r, found, mentions, correction)
     severity = qty.severity(norm, last=correction)
     temperature = qty.temperature(norm, last=correction)
-    back = bool(_BACK.search(norm) or _BACK_BARE.fullmatch(compact)) or (
-        bool(_PREVIOUS.search(norm)) and duration is None and severity is None
+    back = bool(BACK.search(norm) or BACK_BARE.fullmatch(compact)) or (
+        bool(PREVIOUS.search(norm)) and duration is None and severity is None
         and temperature is None)  # 刚才那个错了 goes back; 刚才说错了，是五天 corrects
     attached = [(r.attach(q.start, q.end), q) for q in found]
     named_allergy = any(m.allergy and not m.negated for m in mentions)
@@ -483,8 +392,9 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     return Understanding(
         text=norm, mentions=mentions, duration=duration, severity=severity,
         temperature=temperature, times_per_day=qty.times_per_day(norm),
-        habits=qty.habits(norm, r.topics, attached), pregnant=_pregnant(norm), uncertain=unknown,
-        skip=bool(_SKIP.search(norm) or _SKIP_BARE.fullmatch(compact)), back=back,
+        habits=qty.habits(norm, r.topics, attached), pregnant=ctx.pregnancy_said(norm),
+        uncertain=unknown,
+        skip=bool(SKIP.search(norm) or SKIP_BARE.fullmatch(compact)), back=back,
         correction=correction and not back, deny=deny, affirm=affirm,
         no_known_allergy=said_none and not named_allergy,
         since=next((Duration(q.value, r.original(q.start, q.end), True) for q in found
