@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from conversations import redflags
 from conversations.absorb import absorb, deny_list, route_clauses, set_fact
 from conversations.answer_fit import (
     fits_options,
@@ -25,13 +24,13 @@ from conversations.emergency_model import EmergencyModel
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote
+from conversations.safety import look_for_danger, record, start_screening
 from conversations.state import (
     DialogueState,
     Fact,
     Message,
     PatientContext,
     RedFlagHit,
-    SymptomFact,
 )
 from conversations.triage import TriageResult, recommend
 
@@ -51,18 +50,11 @@ CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
 MAX_UNCLEAR = 2
 UNANSWERED = "未答"
-EMERGENCY_THRESHOLD = 0.95
-MODEL_RULE = "statistical_possible_emergency"
-MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
-                "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
-SCREENED_SYMPTOM = "suicidal_thoughts"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
 _INFORMANT_ASIDE = re.compile(r"替(他|她|我)(说|打|问)|帮(他|她|我)(说|打|问)|代(他|她)|帮我打的字"
                               r"|替他打字|我来说")
 _WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
 _RELIEF = re.compile(r"好|缓解|轻|舒服|松活|减轻|过去")
-_SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
-    r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 
 
 @dataclass
@@ -114,8 +106,7 @@ class Assistant:
             return self.closing_turn(state, departments)
         if state.finished:
             return self._after_the_end(state, message, departments)
-        state.turn += 1
-        state.transcript.append(Message("patient", message, state.turn))
+        record(state, message)
         u = understand(message, self.knowledge.lexicon)
         if u.back:
             return self._go_back(state)
@@ -129,69 +120,35 @@ class Assistant:
         screened, state.screening = state.screening, None
         if screened is None:
             self._answer_open_question(state, u, message.strip())
-        hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
-        if hit is None and screened is not None and not (u.deny or _SCREEN_NO.match(u.text)):
-            # Anything but a clear "no" to the screening question is taken as risk confirmed.
-            hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
-        if hit is None and self.model_helper is not None:
-            hit = redflags.possible(self.knowledge.red_flags, state, self._patient_texts(state))
-        if hit is None and self.emergency_model is not None:
-            hit = self._second_look(state)
-        if hit and hit.level == "screen":
-            return self._screen(state, hit)
+        hit = look_for_danger(self.knowledge, state, u, message, screened,
+                              with_language_model=self.model_helper is not None,
+                              emergency_model=self.emergency_model)
         if hit:
-            state.red_flag, state.stage, state.current = hit, "emergency", None
-            return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
-                                         stage="emergency", red_flag=hit))
+            return self._raise(state, hit)
         return self._next(state, departments)
 
     def _after_the_end(self, state: DialogueState, message: str,
                        departments: dict[str, str] | None) -> Turn:
         """A message after the triage result or the confirmed note is still read for danger
         (说话也接不上气了): the red flags never stop listening. Anything else gets the closing."""
-        state.turn += 1
-        state.transcript.append(Message("patient", message, state.turn))
+        record(state, message)
         u = understand(message, self.knowledge.lexicon)
         absorb(state, u, message.strip(), self.knowledge.lexicon)
         screened, state.screening = state.screening, None
-        hit = redflags.check(self.knowledge.red_flags, state, self._patient_texts(state))
-        if hit is None and screened is not None and not (u.deny or _SCREEN_NO.match(u.text)):
-            hit = redflags.escalation(self.knowledge.red_flags, screened, message.strip(), state)
-        if hit is None and self.emergency_model is not None:
-            hit = self._second_look(state)
-        if hit and hit.level != "screen":
-            state.red_flag, state.stage, state.current = hit, "emergency", None
-            return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
-                                         stage="emergency", red_flag=hit))
-        if hit:
-            return self._screen(state, hit)
-        return self._say(state, self.closing_turn(state, departments))
+        hit = look_for_danger(self.knowledge, state, u, message, screened,
+                              with_language_model=False, emergency_model=self.emergency_model)
+        return self._raise(state, hit) if hit else \
+            self._say(state, self.closing_turn(state, departments))
 
-    def _second_look(self, state: DialogueState) -> RedFlagHit | None:
-        """The statistical detector over everything the patient said: a *possible* emergency
-        (可能) the rules missed, quoting the words that weighed most. It never clears one."""
-        said = [m.text for m in state.transcript if m.role == "patient"]
-        model = self.emergency_model
-        # The latest message, alone and with the one before (the detector was trained on one to
-        # three messages; a whole interview would pile up small weights).
-        texts = [said[-1], " ".join(said[-2:])] if said else []
-        scored = max(texts, key=model.probability) if model and texts else ""
-        if model is None or not scored or model.probability(scored) < EMERGENCY_THRESHOLD:
-            return None
-        return RedFlagHit(rule_id=MODEL_RULE, name="可能是急症（统计模型提示）",
-                          advice=MODEL_ADVICE, words=model.strongest(scored), turn=state.turn,
-                          level="possible")
-
-    def _screen(self, state: DialogueState, hit: RedFlagHit) -> Turn:
-        """Ask the rule's screening question once; the interview goes on after a clear "no".
-        The thoughts themselves stay in the record and point triage to mental health."""
-        rule = next(r for r in self.knowledge.red_flags if r.id == hit.rule_id)
-        state.screened.append(hit.rule_id)
-        state.screening = hit
-        state.symptoms.setdefault(SCREENED_SYMPTOM, SymptomFact(
-            SCREENED_SYMPTOM, True, hit.words[0] if hit.words else "", state.turn))
-        return self._say(state, Turn(text=str(rule.screen), quick_replies=["有", "没有"],
-                                     stage="screening", red_flag=hit))
+    def _raise(self, state: DialogueState, hit: RedFlagHit) -> Turn:
+        """A screening question, or the emergency advice that ends the interview."""
+        if hit.level == "screen":
+            return self._say(state, Turn(text=start_screening(self.knowledge, state, hit),
+                                         quick_replies=["有", "没有"], stage="screening",
+                                         red_flag=hit))
+        state.red_flag, state.stage, state.current = hit, "emergency", None
+        return self._say(state, Turn(text=hit.advice, quick_replies=["拨打120", "我知道了"],
+                                     stage="emergency", red_flag=hit))
 
     def note(self, state: DialogueState) -> PreVisitNote:
         return self.notes.build(state)
@@ -456,10 +413,6 @@ class Assistant:
     def _say(self, state: DialogueState, turn: Turn) -> Turn:
         state.transcript.append(Message("assistant", turn.text, state.turn))
         return turn
-
-    @staticmethod
-    def _patient_texts(state: DialogueState) -> list[redflags.Said]:
-        return redflags.said(m.text for m in state.transcript if m.role == "patient")
 
     def finish_review(self, state: DialogueState) -> None:
         """The patient confirmed the note: the conversation is over."""

@@ -1,0 +1,73 @@
+"""Looking for danger in what the patient has said, on every message, until an emergency is
+raised — also after the triage result or the note.
+
+The order is fixed: the deterministic rules; a screening answer that is not a clear no; a
+language model's reading (possible, 可能); the statistical second look (possible, 可能). What a
+model says only ever adds a possible emergency; nothing removes a rule's flag.
+"""
+
+from __future__ import annotations
+
+import re
+
+from conversations import redflags
+from conversations.emergency_model import EmergencyModel
+from conversations.knowledge import Knowledge
+from conversations.nlu import Understanding
+from conversations.state import DialogueState, Message, RedFlagHit, SymptomFact
+
+EMERGENCY_THRESHOLD = 0.95
+MODEL_RULE = "statistical_possible_emergency"
+MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
+                "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
+SCREENED_SYMPTOM = "suicidal_thoughts"
+SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
+    r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
+
+
+def patient_texts(state: DialogueState) -> list[redflags.Said]:
+    return redflags.said(m.text for m in state.transcript if m.role == "patient")
+
+
+def look_for_danger(knowledge: Knowledge, state: DialogueState, u: Understanding, message: str,
+                    screened: RedFlagHit | None, *, with_language_model: bool,
+                    emergency_model: EmergencyModel | None) -> RedFlagHit | None:
+    """The flag this message raises, if any (emergency, screen or possible)."""
+    said = patient_texts(state)
+    hit = redflags.check(knowledge.red_flags, state, said)
+    if hit is None and screened is not None and not (u.deny or SCREEN_NO.match(u.text)):
+        # Anything but a clear "no" to the screening question is taken as risk confirmed.
+        hit = redflags.escalation(knowledge.red_flags, screened, message.strip(), state)
+    if hit is None and with_language_model:
+        hit = redflags.possible(knowledge.red_flags, state, said)
+    if hit is None and emergency_model is not None:
+        hit = second_look(emergency_model, state)
+    return hit
+
+
+def second_look(model: EmergencyModel, state: DialogueState) -> RedFlagHit | None:
+    """The statistical detector on the latest message, alone and with the one before (it was
+    trained on one to three messages; a whole interview would pile up small weights)."""
+    said = [m.text for m in state.transcript if m.role == "patient"]
+    texts = [said[-1], " ".join(said[-2:])] if said else []
+    scored = max(texts, key=model.probability) if texts else ""
+    if not scored or model.probability(scored) < EMERGENCY_THRESHOLD:
+        return None
+    return RedFlagHit(rule_id=MODEL_RULE, name="可能是急症（统计模型提示）", advice=MODEL_ADVICE,
+                      words=model.strongest(scored), turn=state.turn, level="possible")
+
+
+def start_screening(knowledge: Knowledge, state: DialogueState, hit: RedFlagHit) -> str:
+    """Record that the screening question is asked (once) and return it. The thoughts stay in
+    the record and point triage to mental health."""
+    rule = next(r for r in knowledge.red_flags if r.id == hit.rule_id)
+    state.screened.append(hit.rule_id)
+    state.screening = hit
+    state.symptoms.setdefault(SCREENED_SYMPTOM, SymptomFact(
+        SCREENED_SYMPTOM, True, hit.words[0] if hit.words else "", state.turn))
+    return str(rule.screen)
+
+
+def record(state: DialogueState, message: str) -> None:
+    state.turn += 1
+    state.transcript.append(Message("patient", message, state.turn))
