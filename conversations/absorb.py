@@ -18,6 +18,8 @@ from conversations.state import DialogueState, Fact, SymptomFact
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
                  "infectious_diseases": "past.infectious_diseases"}
 FEVER_THRESHOLD = 37.3
+_MIGRATION = re.compile(r"跑到|转到|移到|挪到|转移到|窜到了|现在到了")
+_VAGUE_SINCE = {"这几天", "这两天", "最近", "前几天", "近来", "近几天", "这段时间", "这阵子"}
 _VOCATIVE = re.compile(r"^\s*(?:医生|大夫|护士|老师|专家)(?:你好|您好)?[，,。！!\s]+")
 _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍|检查|有劲|正常|没事|不疼|不痛")
 _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
@@ -124,6 +126,11 @@ def _describers(state: DialogueState, u: Understanding, current: str | None) -> 
     """The site of the complaint: the first body site said of it. A site said as a secondary
     place (左胳膊也酸, 疼到大腿后面), of a test (颈椎片子) or of what is fine (手脚都有劲) is
     not it."""
+    sites = [m for m in u.mentions if m.kind == "body_sites" and not m.negated]
+    if len(sites) >= 2 and _MIGRATION.search(u.text):  # 开始在肚脐周围 现在跑到右下边了
+        said = f"由{sites[0].text}转移至{sites[-1].text}"
+        set_fact(state, "present_illness.site", said, said)
+        return
     for mention in u.mentions:
         if mention.negated or mention.family or mention.hypothetical:
             continue
@@ -144,7 +151,8 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
     said_alone = not u.mentions and not u.habits and len(_FILLER.sub("", rest)) <= 2
     return (known is None or current == "chief_complaint.duration" or u.correction
             or said_alone or (known.uncertain and not u.duration.approximate and u.mentions
-                              and any(m.kind == "symptoms" for m in u.mentions)))
+                              and any(m.kind == "symptoms" for m in u.mentions))
+            or (known.words in _VAGUE_SINCE and not u.duration.approximate))
 
 
 def _measures(state: DialogueState, u: Understanding, words: str, current: str | None) -> None:
