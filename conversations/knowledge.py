@@ -50,6 +50,7 @@ class Lexicon:
     site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
     site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
     site_tightness: dict[str, str] = field(default_factory=dict)  # chest -> chest_tightness
+    site_foreign_body: dict[str, str] = field(default_factory=dict)  # ear -> foreign_body_ear
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
 
     def get(self, kind: str, concept_id: str) -> Concept:
@@ -157,7 +158,7 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
                                          "allergy_reactions": {}, "site_feelings": {},
                                          "site_swelling": {}, "site_lump": {},
-                                         "site_tightness": {}}
+                                         "site_tightness": {}, "site_foreign_body": {}}
     normal: dict[str, tuple[str, ...]] = {}
     for where, data in files:
         unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "source"}

@@ -239,7 +239,8 @@ class _Reader:
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
         joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon)
-        self.found = sorted(found + pains + shorts + normal + joined)
+        foreign = ctx.foreign_bodies(self.text, found, lexicon)
+        self.found = sorted(found + pains + shorts + normal + joined + foreign)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}

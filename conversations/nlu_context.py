@@ -233,3 +233,21 @@ def pregnancy_said(text: str) -> bool | None:
     if PREG_UNSURE.search(text) or PREG_PAST.search(text):
         return None  # 可能怀孕了 / 怀过两次: the dialogue has to ask, not assume
     return True if PREG_YES.search(text) else None
+
+
+FB_AFTER_SITE = re.compile(
+    r"(?:里|里面|里头)?(?:进了|进去了|进去|掉进|钻进|塞了|卡了|卡着|扎了|扎进)")
+FB_BEFORE_SITE = re.compile(
+    r"(?:塞进?|卡在|卡到|掉进|扎进|扎到|进到|吸进|钻进|弄进)(?:了)?(?:他|她|我)?的?$")
+
+
+def foreign_bodies(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
+                   ) -> list[tuple[int, int, str, str]]:
+    """耳朵进了虫子 / 把豆子塞鼻孔里 / 鱼刺卡在嗓子里: a foreign body of that site."""
+    found = []
+    for s, e, kind, site in hits:
+        concept = lexicon.site_foreign_body.get(site) if kind == "body_sites" else None
+        before = text[max(0, s - 6):s]
+        if concept and (FB_AFTER_SITE.match(text, e) or FB_BEFORE_SITE.search(before)):
+            found.append((s, e, "symptoms", concept))
+    return found
