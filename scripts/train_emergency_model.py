@@ -39,9 +39,9 @@ def examples() -> list[tuple[str, int]]:
             data.append((" ".join(item["utterances"]), 1))
         elif item["expect"] == "none":
             data.append((" ".join(item["utterances"]), 0))
-    written = json.loads((ROOT / "tests/conversations/devset/training_messages.json")
-                         .read_text())
-    data += [(item["text"], int(item["label"] == "emergency")) for item in written]
+    for name in ("training_messages.json", "training_messages_2.json"):
+        written = json.loads((ROOT / "tests/conversations/devset" / name).read_text())
+        data += [(item["text"], int(item["label"] == "emergency")) for item in written]
     corpus = json.loads((ROOT / "tests/conversations/corpus/patients.json").read_text())
     for patient in corpus:
         data.append((" ".join(patient["utterances"]), int(bool(patient["expect"].get(
