@@ -102,9 +102,10 @@ class Assistant:
 
     def reply(self, state: DialogueState, message: str,
               departments: dict[str, str] | None = None) -> Turn:
-        if state.stage == "emergency":
+        if state.stage == "emergency" and not (state.red_flag and
+                                               state.red_flag.level == "possible"):
             return self.closing_turn(state, departments)
-        if state.finished:
+        if state.finished:  # after a triage result, a note or a *possible* emergency
             return self._after_the_end(state, message, departments)
         record(state, message)
         u = understand(message, self.knowledge.lexicon)
@@ -135,8 +136,12 @@ class Assistant:
         u = understand(message, self.knowledge.lexicon)
         absorb(state, u, message.strip(), self.knowledge.lexicon)
         screened, state.screening = state.screening, None
+        possible = state.red_flag is not None and state.red_flag.level == "possible"
         hit = look_for_danger(self.knowledge, state, u, message, screened,
-                              with_language_model=False, emergency_model=self.emergency_model)
+                              with_language_model=False,
+                              emergency_model=None if possible else self.emergency_model)
+        if hit and possible and hit.level != "emergency":
+            hit = None  # already told it may be an emergency: only a rule raises it further
         return self._raise(state, hit) if hit else \
             self._say(state, self.closing_turn(state, departments))
 

@@ -37,9 +37,11 @@ class EmergencyModel:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def strongest(self, text: str, count: int = 3) -> list[str]:
-        """The n-grams that pushed hardest towards an emergency: the basis shown for review."""
-        grams = {f: self.weights[f] for f in set(features(text)) if self.weights.get(f, 0) > 0}
-        return [f for f, _ in sorted(grams.items(), key=lambda kv: -kv[1])[:count]]
+        """The words (2–3 characters, no spaces) that pushed hardest towards an emergency: the
+        basis shown for review."""
+        grams = {f: self.weights[f] for f in set(features(text))
+                 if self.weights.get(f, 0) > 0 and len(f) > 1 and " " not in f}
+        return [f for f, _ in sorted(grams.items(), key=lambda kv: (-kv[1], kv[0]))[:count]]
 
 
 @cache

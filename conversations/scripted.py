@@ -62,8 +62,8 @@ def play(assistant: Assistant, patient: ScriptedPatient,
     """Run every utterance (stopping early if the conversation ends) and summarise."""
     state, _ = assistant.start(patient.mode, patient.context())
     for utterance in patient.utterances:
-        if state.finished:
-            break
+        if state.finished and not (state.red_flag and state.red_flag.level == "possible"):
+            break  # a possible emergency keeps listening: a rule may still confirm it
         assistant.reply(state, utterance, departments)
     return state, outcome(assistant, patient, state, departments)
 

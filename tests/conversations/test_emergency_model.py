@@ -48,3 +48,14 @@ def test_the_second_look_never_replaces_or_clears_a_rule():
     state, turn = assistant.start("triage", ADULT)
     turn = assistant.reply(state, "胸口疼，出了一身冷汗，喘不上气")
     assert turn.stage == "emergency" and state.red_flag.level == "emergency"
+
+
+def test_after_a_possible_emergency_a_rule_can_still_confirm_it():
+    model = EmergencyModel(weights={"头疼": 40.0}, bias=-5.0)  # fires on any 头疼
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "发烧两天 头疼得厉害")
+    assert state.red_flag.level == "possible"
+    turn = assistant.reply(state, "脖子也硬了 低不下头")
+    assert state.red_flag.level == "emergency" and turn.stage == "emergency"
+    assert state.red_flag.rule_id.startswith("fever_with_neck") or "meningism" in state.red_flag.rule_id
