@@ -76,10 +76,6 @@ KIN_NAMES = {
 }
 
 
-def clause_before(text: str, clause_start: int, start: int) -> str:
-    return text[clause_start:start]
-
-
 def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bool:
     """A question or worry about the thing (会不会是… / 怕… / …是什么意思 / 怎么预防…); what
     follows is read to the end of the sentence (热性惊厥 这是什么意思)."""

@@ -49,12 +49,14 @@ def second_look(model: EmergencyModel, state: DialogueState) -> RedFlagHit | Non
     """The statistical detector on the latest message, alone and with the one before (it was
     trained on one to three messages; a whole interview would pile up small weights)."""
     said = [m.text for m in state.transcript if m.role == "patient"]
-    texts = [said[-1], " ".join(said[-2:])] if said else []
-    scored = max(texts, key=model.probability) if texts else ""
-    if not scored or model.probability(scored) < EMERGENCY_THRESHOLD:
+    if not said:
+        return None
+    scored = max(((model.probability(text), text) for text in {said[-1], " ".join(said[-2:])}),
+                 default=(0.0, ""))
+    if scored[0] < EMERGENCY_THRESHOLD:
         return None
     return RedFlagHit(rule_id=MODEL_RULE, name="可能是急症（统计模型提示）", advice=MODEL_ADVICE,
-                      words=model.strongest(scored), turn=state.turn, level="possible")
+                      words=model.strongest(scored[1]), turn=state.turn, level="possible")
 
 
 def start_screening(knowledge: Knowledge, state: DialogueState, hit: RedFlagHit) -> str:
