@@ -52,6 +52,7 @@ class Lexicon:
     site_tightness: dict[str, str] = field(default_factory=dict)  # chest -> chest_tightness
     site_foreign_body: dict[str, str] = field(default_factory=dict)  # ear -> foreign_body_ear
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
+    lesion_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 结石 -> (石头, …)
 
     def get(self, kind: str, concept_id: str) -> Concept:
         return self.concepts[kind][concept_id]
@@ -160,13 +161,17 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
                                          "site_swelling": {}, "site_lump": {},
                                          "site_tightness": {}, "site_foreign_body": {}}
     normal: dict[str, tuple[str, ...]] = {}
+    lesions: dict[str, tuple[str, ...]] = {}
     for where, data in files:
-        unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "source"}
+        unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "lesion_words",
+                               "source"}
         _require(not unknown, where, f"unknown sections {sorted(unknown)}")
         for table, entries in tables.items():
             entries.update({str(k): str(v) for k, v in (data.get(table) or {}).items()})
         normal.update({str(k): tuple(map(str, v)) for k, v in
                        (data.get("normal_function") or {}).items()})
+        lesions.update({str(k): tuple(map(str, v or ())) for k, v in
+                        (data.get("lesion_words") or {}).items()})
         for kind in LEXICON_KINDS:
             for concept_id, entry in (data.get(kind) or {}).items():
                 at = f"{where} {kind}.{concept_id}"
@@ -188,7 +193,8 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
         except re.error as exc:
             raise KnowledgeError(f"lexicon normal_function {subject}: bad regex: {exc}") from exc
     sources = "; ".join(str(data["source"]) for _where, data in files)
-    return Lexicon(source=sources, concepts=concepts, normal_function=normal, **tables)
+    return Lexicon(source=sources, concepts=concepts, normal_function=normal,
+                   lesion_words=lesions, **tables)
 
 
 def _concept(kind: str, concept_id: str, entry: dict[str, Any], owner: dict[str, str],

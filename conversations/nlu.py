@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from conversations import nlu_context as ctx
 from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
+from conversations.nlu_compose import compositions
 from conversations.nlu_intents import (
     AFFIRM,
     BACK,
@@ -228,7 +229,7 @@ class _Reader:
     def __init__(self, text: str, lexicon: Lexicon) -> None:
         self.raw = text
         self.text, self.index = _normalise(text)
-        found = _matcher(lexicon).find(self.text)
+        found = _matcher(lexicon).find(self.text) + compositions(lexicon).find(self.text)
         self.covered = bytearray(len(self.text))
         for s, e, _kind, _id in found:
             self.covered[s:e] = b"\x01" * (e - s)

@@ -1,9 +1,13 @@
 """Text normalisation that keeps offsets: one character in, one out (spaces folded), so what
-the engine matches can always be quoted back exactly as the patient typed it."""
+the engine matches can always be quoted back exactly as the patient typed it. Input slips
+(甲壮腺, 肾结实) are corrected to words of the same length, from `data/typos.yaml`."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import yaml
 
 _TRAD = ("頭头發发燒烧嘔呕瀉泻過过噁恶痠酸氣气悶闷腫肿暈晕頸颈腳脚膚肤癢痒嗎吗沒没無无"
          "這这還还會会個个幾几兩两點点歲岁醫医藥药壓压臟脏腎肾腸肠熱热體体溫温陽阳對对"
@@ -19,11 +23,28 @@ _TABLE.update({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
 _TABLE.update({c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)})  # Ａ → a
 _TABLE[0x3000] = ord(" ")
 _WORDS = re.compile(r"\S+")
+TYPOS_FILE = Path(__file__).resolve().parent / "data" / "typos.yaml"
+
+
+def _typos(path: Path) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """Slip -> correction; a correction of another length would break quoting, so it is refused."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    table = {str(k).translate(_TABLE).lower(): str(v) for k, v in (data.get("typos") or {}).items()}
+    wrong = sorted(k for k, v in table.items() if len(k) != len(v))
+    if wrong:
+        raise ValueError(f"{path.name}: a correction must keep the length of its slip: {wrong}")
+    words = sorted(table, key=len, reverse=True)
+    return table, re.compile("|".join(map(re.escape, words))) if words else None
+
+
+_SLIPS, _SLIP_RE = _typos(TYPOS_FILE)
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
     """Normalised text and, for each of its characters, the index of the original character."""
     t = text.translate(_TABLE)
+    if _SLIP_RE is not None:
+        t = _SLIP_RE.sub(lambda m: _SLIPS[m[0]], t)
     parts, index = [], []
     for m in _WORDS.finditer(t):
         if parts:
