@@ -47,8 +47,9 @@ class Player:
     def play(self, mode: str, item: dict[str, Any], utterances: list[str]) -> DialogueState:
         state, _ = self.assistant.start(mode, _context(item))
         for text in utterances:
-            if state.stage == "emergency":  # the patient goes on talking after a triage result
-                break
+            possible = state.red_flag is not None and state.red_flag.level == "possible"
+            if state.stage == "emergency" and not (possible and mode == "pre_consultation"):
+                break  # told to go to the emergency department: the interview is over
             started = time.perf_counter()
             self.assistant.reply(state, text, self.departments)
             self.turn_ms.append((time.perf_counter() - started) * 1000)
@@ -283,6 +284,9 @@ def main(departments: dict[str, str], dump: Path | None = None) -> list[str]:
     try:
         from conversations.emergency_model import default_model
         deployed = Assistant(knowledge, emergency_model=default_model())
+        from conversations.department_model import default_model as department_model
+        deployed = Assistant(knowledge, emergency_model=default_model(),
+                             department_model=department_model())
     except (ImportError, TypeError):  # measuring an engine from before the second look
         deployed = Assistant(knowledge)
     player = Player(deployed, departments)

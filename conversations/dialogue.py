@@ -20,6 +20,7 @@ from conversations.answer_fit import (
     tapped_options,
     yes_no,
 )
+from conversations.department_model import DepartmentModel
 from conversations.emergency_model import EmergencyModel
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
@@ -79,9 +80,11 @@ class Assistant:
     """Stateless service object: all conversation state lives in `DialogueState`."""
 
     def __init__(self, knowledge: Knowledge, model_helper: ModelHelper | None = None,
-                 emergency_model: EmergencyModel | None = None) -> None:
+                 emergency_model: EmergencyModel | None = None,
+                 department_model: DepartmentModel | None = None) -> None:
         self.knowledge = knowledge
         self.emergency_model = emergency_model
+        self.department_model = department_model
         self.notes = NoteWriter(knowledge)
         self.model_helper = model_helper
         self.all_departments = {code: d["name"] for code, d in
@@ -121,9 +124,10 @@ class Assistant:
         screened, state.screening = state.screening, None
         if screened is None:
             self._answer_open_question(state, u, message.strip())
+        possible = state.red_flag is not None and state.red_flag.level == "possible"
         hit = look_for_danger(self.knowledge, state, u, message, screened,
-                              with_language_model=self.model_helper is not None,
-                              emergency_model=self.emergency_model)
+                              with_language_model=self.model_helper is not None and not possible,
+                              emergency_model=None if possible else self.emergency_model)
         if hit:
             return self._raise(state, hit)
         return self._next(state, departments)
@@ -142,6 +146,12 @@ class Assistant:
                               emergency_model=None if possible else self.emergency_model)
         if hit and possible and hit.level != "emergency":
             hit = None  # already told it may be an emergency: only a rule raises it further
+        if hit is None and possible and state.mode == "pre_consultation" and \
+                state.stage == "emergency":
+            # Told once that it may be urgent, the patient goes on answering: the interview
+            # goes on, and the possible flag stays on the record for the doctor.
+            state.stage = "present_illness"
+            return self._next(state, departments)
         return self._raise(state, hit) if hit else \
             self._say(state, self.closing_turn(state, departments))
 
@@ -160,7 +170,8 @@ class Assistant:
 
     def triage(self, state: DialogueState, departments: dict[str, str] | None = None
                ) -> TriageResult:
-        return recommend(self.knowledge, state, departments or self.all_departments)
+        return recommend(self.knowledge, state, departments or self.all_departments,
+                         self.department_model)
 
     def closing_turn(self, state: DialogueState, departments: dict[str, str] | None) -> Turn:
         if state.stage == "emergency" and state.red_flag:

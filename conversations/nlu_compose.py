@@ -30,6 +30,9 @@ FINDING_GAP = f"(?:{_PLACE}|{_FOUND}|{_COUNT}|{_SIZE}|{_LOOK}|[0-9]+(?:个|颗))
 REMOVAL_GAP = (r"(?:也|都|就|早就|早|已经|给|被|让医生|让人|叫医生|手术"
                r"|[0-9一二两三四五六七八九十几多]+年(?:前|了)?)*")
 REMOVAL = r"(?:切掉|切除|切|拿掉|拿了|摘掉|摘除|摘|割掉|割|取掉|取出|去掉)了?"
+# An organ said to be inflamed: 扁桃体以前老发炎, 胆囊发炎了 (the disease term is organ + 炎).
+INFLAMED_GAP = r"(?:以前|过去|小时候|老是?|经常|反复|总是?|常常?|又|容易|爱|也|都|有点|的|还)*"
+INFLAMED = r"发炎|发言"
 _REMOVAL_PREFIX = re.compile(r"^(?:切|摘|割)(?P<organ>.{1,4})$")
 _REMOVAL_SUFFIX = re.compile(r"^(?P<organ>.{1,4})(?:切除|摘除)$")
 
@@ -41,8 +44,10 @@ class Compositions:
     findings: dict[tuple[str, str], str]  # (organ, lesion) -> disease id
     lesions: dict[str, str]  # a lesion word as said -> its lexicon form (石头 -> 结石)
     removals: dict[str, str]  # organ -> operation id
+    inflamed: dict[str, str]  # organ -> the disease that is its inflammation
     finding_re: re.Pattern[str] | None
     removal_re: re.Pattern[str] | None
+    inflamed_re: re.Pattern[str] | None
 
     def find(self, text: str) -> list[Hit]:
         found: list[Hit] = []
@@ -53,6 +58,10 @@ class Compositions:
                 found.append((m.start(), m.end(), "diseases", disease))
         for m in self.removal_re.finditer(text) if self.removal_re else ():
             found.append((m.start(), m.end(), "operations", self.removals[m["organ"]]))
+        for m in self.inflamed_re.finditer(text) if self.inflamed_re else ():
+            # 扁桃体以前老发炎: the hit is 发炎, so 以前 stays a word that dates it (history).
+            start = m.start("said") if m.end("organ") < m.start("said") else m.start()
+            found.append((start, m.end(), "diseases", self.inflamed[m["organ"]]))
         return found
 
 
@@ -66,8 +75,12 @@ def build(lexicon: Lexicon) -> Compositions:
                for said in (form, *variants)}
     forms = sorted(set(lesions.values()), key=len, reverse=True)
     findings: dict[tuple[str, str], str] = {}
+    inflamed: dict[str, str] = {}
     for concept in lexicon.concepts.get("diseases", {}).values():
         for term in map(normalise, concept.terms):
+            if term.endswith("炎") and not term.endswith("发炎") and \
+                    re.fullmatch(r"[\u4e00-\u9fff]{2,4}", term[:-1]):
+                inflamed.setdefault(term[:-1], concept.id)
             form = next((f for f in forms if term.endswith(f) and len(term) > len(f)), None)
             organ = term[:-len(form)].rstrip("部内的") if form else ""
             if organ and re.fullmatch(r"[\u4e00-\u9fff]{1,5}", organ):
@@ -83,7 +96,10 @@ def build(lexicon: Lexicon) -> Compositions:
                             f"(?P<lesion>{_alternation(set(lesions))})") if organs else None
     removal_re = re.compile(f"(?P<organ>{_alternation(set(removals))}){REMOVAL_GAP}{REMOVAL}"
                             ) if removals else None
-    return Compositions(findings, lesions, removals, finding_re, removal_re)
+    inflamed_re = re.compile(f"(?P<organ>{_alternation(set(inflamed))}){INFLAMED_GAP}"
+                             f"(?P<said>{INFLAMED})") if inflamed else None
+    return Compositions(findings, lesions, removals, inflamed, finding_re, removal_re,
+                        inflamed_re)
 
 
 _BUILT: dict[int, tuple[weakref.ref, Compositions]] = {}

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from conversations.department_model import NONE, THRESHOLD, DepartmentModel
 from conversations.knowledge import Knowledge
 from conversations.state import DialogueState, Recommendation
 
 MIN_CONFIDENT_SHARE = 0.34
+MODEL_REASON = "根据您的描述"
+MODEL_MESSAGES = 3  # the first messages say why the patient came; later ones answer questions
 DISEASE_FACTOR = 1.5  # a named disease or finding is strong evidence for its department
 SITE_FACTOR = 1.0
 # A patient who asks for a service (想做康复, 想看中医, 建档) has named the department.
@@ -100,10 +103,26 @@ def _redirect(knowledge: Knowledge, state: DialogueState, scores: dict[str, floa
         scores.pop("PEDI", None)
 
 
-def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, str]
-              ) -> TriageResult:
-    """Top three of the hospital's departments (`available`: code → the hospital's name)."""
+def _model_scores(model: DepartmentModel, state: DialogueState
+                  ) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """The model's departments for the patient's own first words, when it is sure enough and
+    does not read them as nothing medical; empty otherwise."""
+    first = [m.text for m in state.transcript if m.role == "patient"][:MODEL_MESSAGES]
+    ranked = model.ranked(" ".join(first))
+    if not first or ranked[0][0] == NONE or ranked[0][1] < THRESHOLD:
+        return {}, {}
+    scores = {code: p for code, p in ranked[:4] if code != NONE and p > 0.02}
+    return scores, {code: [MODEL_REASON] for code in scores}
+
+
+def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, str],
+              model: DepartmentModel | None = None) -> TriageResult:
+    """Top three of the hospital's departments (`available`: code → the hospital's name).
+    The rules decide; `model` is asked only when they found nothing to go on."""
     scores, reasons = _scores(knowledge, state)
+    if model is not None and _unsure(scores):
+        guessed, why = _model_scores(model, state)
+        scores, reasons = (guessed, why) if guessed else (scores, reasons)
     _redirect(knowledge, state, scores, reasons, set(available))
     fallback = knowledge.departments.fallback
     if state.patient.is_child and "PEDI" in available:
@@ -117,7 +136,7 @@ def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, s
             scores[target] += scores[code] * 0.5
             reasons[target].extend(reasons[code])
         scores.pop(code)
-    total = sum(scores.values())
+    total = sum(scores.values()) or 1.0
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:3]
     recommendations = [
         Recommendation(code=code, name=available[code], confidence=round(score / total, 2),
@@ -130,3 +149,8 @@ def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, s
                                 reason=f"不确定：建议先到{available[fallback]}就诊")
         recommendations = [unsure, *recommendations[:2]]
     return TriageResult(recommendations, uncertain)
+
+
+def _unsure(scores: dict[str, float]) -> bool:
+    total = sum(scores.values())
+    return total <= 0 or max(scores.values()) / total < MIN_CONFIDENT_SHARE

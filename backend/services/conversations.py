@@ -21,6 +21,7 @@ from backend.models import ConversationSession, Department, Organization, PreVis
 from backend.security.masking import mask_text
 from backend.services import access, audit
 from backend.timeutil import age_on, local_today, utcnow
+from conversations.department_model import default_model as default_department_model
 from conversations.dialogue import Assistant, Turn
 from conversations.emergency_model import default_model as default_emergency_model
 from conversations.knowledge import default_knowledge
@@ -44,7 +45,8 @@ def assistant() -> Assistant:
         model = language_model(current_app.config)
         helper = make_model_helper(model, knowledge.lexicon) if not model.offline else None
         holder["instance"] = Assistant(knowledge, model_helper=helper,
-                                       emergency_model=default_emergency_model())
+                                       emergency_model=default_emergency_model(),
+                                       department_model=default_department_model())
     return holder["instance"]
 
 
@@ -194,6 +196,8 @@ def save_state(session: ConversationSession, state: DialogueState, turn: Turn) -
     session.version += 1
     if state.finished and session.finished_at is None:
         session.finished_at = utcnow()
+    elif not state.finished:  # a pre-visit interview goes on after a *possible* emergency
+        session.finished_at = None
 
 
 def draft_note(principal: Principal, session_id: str) -> dict[str, Any]:

@@ -59,3 +59,29 @@ def test_after_a_possible_emergency_a_rule_can_still_confirm_it():
     turn = assistant.reply(state, "脖子也硬了 低不下头")
     assert state.red_flag.level == "emergency" and turn.stage == "emergency"
     assert state.red_flag.rule_id in {"fever_with_neck_stiffness", "meningism_composed"}
+
+
+def test_a_pre_visit_interview_goes_on_after_a_possible_emergency_and_keeps_the_flag():
+    """Told once that it may be urgent, a patient who keeps answering is still interviewed:
+    the note is not lost, the doctor sees the possible flag, and the model does not nag again."""
+    model = EmergencyModel(weights={"39": 40.0}, bias=-5.0)  # fires on any 39
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("pre_consultation", ADULT)
+    assistant.reply(state, "嗓子疼 还发烧")
+    warned = assistant.reply(state, "昨晚开始的 最高烧到39度")
+    assert warned.stage == "emergency" and state.red_flag.level == "possible"
+    turn = assistant.reply(state, "没咳嗽 没流鼻涕 又烧到39度了")
+    assert turn.stage != "emergency" and "可能" not in turn.text
+    assert state.symptoms["cough"].present is False
+    assert state.red_flag.level == "possible"
+    turn = assistant.reply(state, "说话也说不清了 右边胳膊抬不起来")
+    assert turn.stage == "emergency" and state.red_flag.level == "emergency"
+
+
+def test_a_possible_emergency_ends_a_triage_chat_as_before():
+    model = EmergencyModel(weights={"一阵": 40.0}, bias=-5.0)
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("triage", ADULT)
+    assistant.reply(state, "肚子一阵一阵不舒服")
+    turn = assistant.reply(state, "也不怎么吐")
+    assert turn.stage == "emergency" and "可能" in turn.text
