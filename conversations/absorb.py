@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.knowledge import Lexicon
 from conversations.nlu import Understanding, normalise, understand
-from conversations.nlu_context import span_between
+from conversations.nlu_context import feeling_at, span_between
 from conversations.state import DialogueState, Fact, SymptomFact
 
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
@@ -73,6 +73,18 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
         state.symptoms[mention.concept] = SymptomFact(
             concept=mention.concept, present=not mention.negated, words=mention.text,
             turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
+
+
+def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
+    """不肿 / 又红又烫 said alone: of the site the patient last named (右边膝盖疼 … 不肿)."""
+    site = state.last_site
+    for kind, word, negated in u.unplaced_feelings if site else ():
+        concept = feeling_at(lexicon, kind, word, site)
+        known = state.symptoms.get(concept) if concept else None
+        if concept is None or (negated and known and known.present):
+            continue
+        state.symptoms[concept] = SymptomFact(concept=concept, present=not negated,
+                                              words=word, turn=state.turn)
 
 
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
@@ -211,6 +223,8 @@ def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon)
     """Apply everything the utterance says; the caller then answers the open question."""
     _symptoms(state, u)
     _diseases(state, u)
+    _unplaced_feelings(state, u, lexicon)
+    state.last_site = u.sites[-1] if u.sites else state.last_site
     _history(state, u, words, lexicon)
     _describers(state, u, state.current)
     _measures(state, u, words, state.current)

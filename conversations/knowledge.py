@@ -50,6 +50,7 @@ class Lexicon:
     site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
     site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
     site_tightness: dict[str, str] = field(default_factory=dict)  # chest -> chest_tightness
+    site_redness: dict[str, str] = field(default_factory=dict)  # eye -> red_eye
     site_foreign_body: dict[str, str] = field(default_factory=dict)  # ear -> foreign_body_ear
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
     lesion_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 结石 -> (石头, …)
@@ -159,7 +160,8 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
                                          "allergy_reactions": {}, "site_feelings": {},
                                          "site_swelling": {}, "site_lump": {},
-                                         "site_tightness": {}, "site_foreign_body": {}}
+                                         "site_tightness": {}, "site_foreign_body": {},
+                                         "site_redness": {}}
     normal: dict[str, tuple[str, ...]] = {}
     lesions: dict[str, tuple[str, ...]] = {}
     for where, data in files:

@@ -90,6 +90,9 @@ class Understanding:
     intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
     since: Duration | None = None  # 昨天 / 前天: when it began, said without a length
     for_relative: bool = False  # 我妈头晕: a relative's symptoms, told by someone else (代述)
+    # 不肿 / 又红又烫 with no site in the utterance: (kind, word, negated), placed by the dialogue
+    unplaced_feelings: tuple[tuple[str, str, bool], ...] = ()
+    sites: tuple[str, ...] = ()  # body sites named or inside a symptom's words, in order
 
 
 PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
@@ -223,6 +226,22 @@ def _not_negation(text: str, tok: str, s: int, e: int) -> bool:
     return tok == "不" and before in _VERB and after[:1] in _COMPLEMENT
 
 
+def _sites_inside(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
+                  ) -> list[tuple[int, int, str, str]]:
+    """The body site a symptom term names in itself (膝盖疼 → knee, 肚子咕噜响 → abdomen)."""
+    terms = _matcher(lexicon).terms
+    found = []
+    for s, e, _kind, _cid in hits:
+        for length in range(e - s - 1, 0, -1):
+            site = next(((i, cid) for i in range(s, e - length + 1)
+                         for kind, cid in terms.get(text[i:i + length], ())
+                         if kind == "body_sites"), None)
+            if site:
+                found.append((site[0], site[0] + length, "body_sites", site[1]))
+                break
+    return found
+
+
 class _Reader:
     """One utterance being read: normalised text, lexicon hits, clause spans and topics."""
 
@@ -237,11 +256,15 @@ class _Reader:
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
         normal = ctx.normal_functions(self.text, lexicon)
         self.inner_negated |= {h[0] for h in normal}
+        named_sites = [h for h in found if h[2] == "body_sites"] + \
+            _sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
         joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon)
         foreign = ctx.foreign_bodies(self.text, found, lexicon)
-        self.found = sorted(found + pains + shorts + normal + joined + foreign)
+        placed, self.unplaced = self.place_feelings(found, named_sites, lexicon)
+        self.sites = [cid for _s, _e, _k, cid in sorted(named_sites)]
+        self.found = sorted(found + pains + shorts + normal + joined + foreign + placed)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}
@@ -252,6 +275,26 @@ class _Reader:
         self.scopes = _cut(len(self.text), breaks + [m.span() for m in self.outside(_CONTRAST)])
         self.topics = sorted([(s, e, _KIND_TOPIC.get(k, "symptom")) for s, e, k, _ in self.found]
                              + [(*m.span(), str(m.lastgroup)) for m in self.outside(_TOPIC)])
+
+    def place_feelings(self, found: list[tuple[int, int, str, str]],
+                       named_sites: list[tuple[int, int, str, str]], lexicon: Lexicon
+                       ) -> tuple[list[tuple[int, int, str, str]], list[tuple[str, str, bool]]]:
+        """A feeling said on its own is of the last site named before it in the utterance
+        (右脚踝崴了 当时就肿起来了, 腿不肿 也不红); with none named, the dialogue places it."""
+        sites = sorted((s, cid) for s, _e, _kind, cid in named_sites)
+        placed, unplaced = [], []
+        for start, end, kind, word, negated in ctx.bare_feelings(self.text):
+            if any(s < end and start < e and k != "characters" for s, e, k, _ in found):
+                continue  # a term already reads this clause (隐隐作痛 only says how it hurts)
+            site = next((cid for s, cid in reversed(sites) if s < start), None)
+            concept = ctx.feeling_at(lexicon, kind, word, site) if site else None
+            if concept:
+                placed.append((start, end, "symptoms", concept))
+                if negated:
+                    self.inner_negated.add(start)
+            elif site is None:
+                unplaced.append((kind, word, negated))
+        return placed, unplaced
 
     def outside(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         """Cue words that are not part of a lexicon term (四肢无力 holds no negation), read with
@@ -401,5 +444,6 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         no_known_allergy=said_none and not named_allergy,
         since=next((Duration(q.value, r.original(q.start, q.end), True) for q in found
                     if q.relative), None),
-        for_relative=_told_for_a_relative(r),
+        for_relative=_told_for_a_relative(r), unplaced_feelings=tuple(r.unplaced),
+        sites=tuple(r.sites),
         intensity=None if severity is not None else qty.intensity_words(norm))

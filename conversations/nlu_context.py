@@ -23,7 +23,8 @@ HYPOTHETICAL_AFTER = re.compile(
     r"|有什么(?:症状|表现|危害)|怎么样才)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|网上|听说"
-                          r"|村里|单位里|熟人|病友|室友|别人家|工友|老乡|同伴|队友")
+                          r"|村里|单位里|熟人|病友|室友|别人家|工友|老乡|同伴|队友"
+                          r"|(?:村|单位|小区|厂|学校|楼)里?有(?:个)?人")
 # "was and is no longer": 不咳了 / 没再吐 / 烧退了 / 疹子消了.
 RESOLVED_AFTER = re.compile(
     r"^(?:也|都|已经|早就|现在|基本)*(?:退了|好了|消了|没了|止住了|消失了|不见了|停了|下去了"
@@ -42,7 +43,9 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
                          r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?的时候")
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
-CHRONIC_CUE = re.compile(r"还是|仍然|至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
+CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
+# 还是 / 仍然 only make a phrase lasting in its own clause: 喷了三次还是喘 指脉氧只有88 is now.
+CHRONIC_NEAR = re.compile(r"还是|仍然")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
                        r"|倒了|叫不醒|没反应")
 # An event that is over for someone else: not the patient's emergency now.
@@ -123,7 +126,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     cue = cues[-1] if cues else None
     if cue is not None and not RECURRING_NOW.search(text, cue.end(), start):
         return False
-    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], end):
+    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], end) or \
+            CHRONIC_NEAR.search(text, lo, end):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
     if about_someone_else(text, clause, start) and (
             ENDED_FOR_OTHERS.search(text, lo, hi) or not ACUTE_NOW.search(text, lo, hi)):
@@ -247,3 +251,42 @@ def foreign_bodies(text: str, hits: list[tuple[int, int, str, str]], lexicon: Le
         if concept and (FB_AFTER_SITE.match(text, e) or FB_BEFORE_SITE.search(before)):
             found.append((s, e, "symptoms", concept))
     return found
+
+
+# -- a feeling said on its own (不肿, 又红又烫, 有点隐隐作痛), of the site said before ----
+
+BARE_FILLER = re.compile(r"也|都|还|就|有点儿?|有些|一点儿?|了|的|啊|呀|哦|起来|当时|现在|今天"
+                         r"|那种|又|特别|很|挺|老是?|一直|倒是?|好像|感觉")
+BARE_FEELINGS = re.compile(
+    r"(?P<neg>不怎么|没怎么|不|没有?)?(?P<feels>(?:隐隐作痛|作痛|发红|发烫|发麻|发紫|青紫"
+    r"|[肿红烫麻痒疼痛])+)")
+FEELING_KIND = {"肿": "swelling", "红": "redness", "发红": "redness", "烫": "redness",
+                "发烫": "redness", "麻": "feeling", "发麻": "feeling", "痒": "feeling",
+                "疼": "pain", "痛": "pain", "作痛": "pain", "隐隐作痛": "pain",
+                "发紫": "bruise", "青紫": "bruise"}
+_FEEL_TOKEN = re.compile("|".join(sorted(FEELING_KIND, key=len, reverse=True)))
+_CLAUSE_SPAN = re.compile(r"[^，,。；;！!？?\s]+")
+
+
+def bare_feelings(text: str) -> list[tuple[int, int, str, str, bool]]:
+    """Clauses that are only a feeling, maybe denied (不肿, 又红又烫, 有点隐隐作痛): (start, end,
+    kind, the word, negated). Whose site it is, the caller decides from what came before."""
+    found = []
+    for clause in _CLAUSE_SPAN.finditer(text):
+        compact = BARE_FILLER.sub("", clause[0])
+        m = BARE_FEELINGS.fullmatch(compact) if compact else None
+        if m is None:
+            continue
+        for word in _FEEL_TOKEN.findall(m["feels"]):
+            found.append((clause.start(), clause.end(), FEELING_KIND[word], word, bool(m["neg"])))
+    return found
+
+
+def feeling_at(lexicon: Lexicon, kind: str, word: str, site: str) -> str | None:
+    """The symptom a bare feeling names at a site (肿 at the knee is joint swelling)."""
+    return {"swelling": lexicon.site_swelling.get(site),
+            "redness": lexicon.site_redness.get(site),
+            "feeling": lexicon.site_feelings.get(word),
+            "pain": lexicon.site_pain.get(site),
+            "bruise": "bruising" if "bruising" in lexicon.concepts.get("symptoms", {}) else None,
+            }.get(kind)

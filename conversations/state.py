@@ -96,6 +96,7 @@ class DialogueState:
     symptoms: dict[str, SymptomFact] = field(default_factory=dict)
     diseases: dict[str, SymptomFact] = field(default_factory=dict)  # named diseases and findings
     sites: dict[str, str] = field(default_factory=dict)  # body sites the patient named -> words
+    last_site: str | None = None  # the site last spoken of: 不肿 said alone is of it
     known: dict[str, Fact] = field(default_factory=dict)  # offered for confirmation
     red_flag: RedFlagHit | None = None
     triage: list[Recommendation] = field(default_factory=list)

@@ -52,12 +52,13 @@ def train(data: list[tuple[str, str]]) -> dict:
     classes = sorted({label for _, label in data})
     at = {c: i for i, c in enumerate(classes)}
     counts = Counter(f for text, _ in data for f in set(features(text)))
-    vocab = [f for f, n in counts.most_common(MAX_FEATURES) if n >= MIN_COUNT]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by name: stable
+    vocab = [f for f, n in ranked[:MAX_FEATURES] if n >= MIN_COUNT]
     index = {f: i for i, f in enumerate(vocab)}
     k = len(classes)
     weights = [[0.0] * k for _ in vocab]
     bias = [0.0] * k
-    rows = [([index[f] for f in set(features(text)) if f in index], at[label])
+    rows = [(sorted({index[f] for f in features(text) if f in index}), at[label])
             for text, label in data]
     for epoch in range(EPOCHS):
         rate = RATE / (1 + epoch)

@@ -39,7 +39,7 @@ def examples() -> list[tuple[str, int]]:
             data.append((" ".join(item["utterances"]), 1))
         elif item["expect"] == "none":
             data.append((" ".join(item["utterances"]), 0))
-    for name in ("training_messages.json", "training_messages_2.json"):
+    for name in ("training_messages.json", "training_messages_2.json", "training_messages_3.json"):
         written = json.loads((ROOT / "tests/conversations/devset" / name).read_text())
         data += [(item["text"], int(item["label"] == "emergency")) for item in written]
     corpus = json.loads((ROOT / "tests/conversations/corpus/patients.json").read_text())
@@ -57,12 +57,13 @@ def examples() -> list[tuple[str, int]]:
 
 def train(data: list[tuple[str, int]]) -> tuple[dict[str, float], float]:
     counts = Counter(f for text, _ in data for f in set(features(text)))
-    vocab = [f for f, n in counts.most_common(MAX_FEATURES) if n >= MIN_COUNT]
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by name: stable
+    vocab = [f for f, n in ranked[:MAX_FEATURES] if n >= MIN_COUNT]
     index = {f: i for i, f in enumerate(vocab)}
     weights, bias = [0.0] * len(vocab), 0.0
     positives = sum(label for _, label in data)
     balance = {1: len(data) / (2 * positives), 0: len(data) / (2 * (len(data) - positives))}
-    rows = [([index[f] for f in set(features(text)) if f in index], label)
+    rows = [(sorted({index[f] for f in features(text) if f in index}), label)
             for text, label in data]
     for epoch in range(EPOCHS):
         rate = RATE / (1 + epoch)

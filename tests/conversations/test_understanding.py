@@ -303,3 +303,29 @@ def test_a_calm_message_after_the_triage_result_gets_the_closing_again():
     state, _ = converse("咳嗽三天了", "有点痰", "晚上咳得多", "不发烧", mode="triage")
     closing = ASSISTANT.reply(state, "好的谢谢")
     assert closing.stage == "triage_result" and state.red_flag is None
+
+
+# -- a feeling said on its own belongs to the site said before it ------------------------------
+
+def test_a_bare_denial_is_of_the_site_the_patient_named_earlier():
+    state, _ = converse("我这个右边膝盖疼", "疼了有半年了", "不肿")
+    assert state.symptoms["joint_swelling"].present is False
+
+
+def test_feelings_after_a_site_in_one_message_are_of_that_site():
+    state, _ = converse("小腿老抽筋 腿不肿 也不红")
+    assert state.symptoms["oedema"].present is False
+    assert state.symptoms["rash"].present is False
+    state, _ = converse("肚子咕噜咕噜响 有点隐隐作痛")
+    assert state.symptoms["abdominal_pain"].present is True
+
+
+def test_a_reading_said_after_still_in_another_clause_is_now():
+    state, turn = converse("打篮球后哮喘发作 喷了三次还是喘 指脉氧只有88", mode="triage")
+    assert turn.stage == "emergency" and state.red_flag.rule_id == "critical_vital_signs"
+
+
+def test_someone_in_the_village_and_a_denied_thought_are_no_emergency():
+    state, _ = converse("我们村有人喝农药没救过来 我最近心里一直堵 晚上睡不着 我自己没有想不开",
+                        mode="triage")
+    assert state.red_flag is None or state.red_flag.level != "emergency"

@@ -1,0 +1,68 @@
+"""The department model: shipped weights are reproducible, and it is asked only when the rules
+found nothing to go on; a message with nothing medical in it stays "不确定"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conversations.department_model import MODEL, DepartmentModel, default_model, from_data
+from conversations.dialogue import Assistant
+from conversations.knowledge import default_knowledge
+from conversations.state import PatientContext
+from scripts.train_department_model import examples, train
+
+ADULT = PatientContext(age_years=52, sex="female")
+
+
+def _triage(model: DepartmentModel | None, *messages: str, patient: PatientContext = ADULT):
+    assistant = Assistant(default_knowledge(), department_model=model)
+    state, _ = assistant.start("triage", patient)
+    for message in messages:
+        assistant.reply(state, message)
+    return assistant.triage(state)
+
+
+def _leaning(word: str, code: str) -> DepartmentModel:
+    """A model that reads `word` as `code` and anything else as nothing medical."""
+    return DepartmentModel(classes=(code, "NONE", "GENM"), weights={word: {0: 12.0}},
+                           bias=(-4.0, 2.0, -4.0))
+
+
+def test_the_shipped_weights_are_what_the_training_script_makes():
+    shipped = json.loads(MODEL.read_text(encoding="utf-8"))
+    made = train(examples())
+    assert shipped["classes"] == made["classes"] and shipped["bias"] == made["bias"]
+    assert shipped["weights"] == made["weights"]
+    assert MODEL.stat().st_size < 20 * 1024 * 1024
+
+
+def test_a_model_file_without_one_bias_per_class_is_refused():
+    with pytest.raises(ValueError, match="one bias per class"):
+        from_data({"classes": ["ENT", "NONE"], "bias": [0.0], "weights": {}})
+
+
+def test_words_the_rules_cannot_place_go_where_the_model_reads_them():
+    result = _triage(_leaning("怪怪", "DERM"), "那个地方老是怪怪的")
+    assert not result.uncertain
+    assert result.recommendations[0].code == "DERM"
+    assert result.recommendations[0].reason == "因为：根据您的描述"
+
+
+def test_the_model_never_overrules_what_the_rules_understood():
+    result = _triage(_leaning("胸口", "DERM"), "胸口疼了两天 一活动就疼")
+    assert "DERM" not in [r.code for r in result.recommendations]
+
+
+def test_nothing_medical_stays_uncertain_with_the_shipped_model():
+    for words in ("医生你好", "停车场在哪里", "谢谢你们"):
+        result = _triage(default_model(), words)
+        assert result.uncertain, words
+        assert result.recommendations[0].code == "GENM"
+
+
+def test_age_and_sex_still_apply_to_the_models_answer():
+    model = _leaning("怪怪", "GYNE")
+    man = PatientContext(age_years=40, sex="male")
+    assert "GYNE" not in [r.code for r in _triage(model, "下面怪怪的", patient=man).recommendations]
