@@ -63,8 +63,9 @@ SITE_PAIN = re.compile(
     r"|(?:上|里|下面|底下|旁边|前面|后面)?(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
 JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
-NORMAL_AFTER = re.compile(r"[^，,。；;]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少|挺多|还行"
-                          r"|可以|跟(?:以前|平时|原来)(?:差不多|一样))")
+NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少"
+                          r"|挺多|还行|可以|挺准|很准|准时|规律|跟(?:以前|平时|原来)(?:差不多|一样))")
+NORMAL_SAID = re.compile(r"不|挺多|不少|还行|正常")  # 尿挺多 / 尿不少 say it is normal already
 KIN_NAMES = {
     "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",
     "爹": "父亲", "妈妈": "母亲", "老妈": "母亲", "母亲": "母亲", "妈": "母亲", "俺娘": "母亲",
@@ -208,7 +209,7 @@ def normal_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, s
     found = []
     for subject, denied in lexicon.normal_function.items():
         for m in re.finditer(subject, text):
-            if "不" in m[0] or NORMAL_AFTER.match(text, m.end()):
+            if NORMAL_SAID.search(m[0]) or NORMAL_AFTER.match(text, m.end()):
                 found.extend((m.start(), m.end(), "symptoms", concept) for concept in denied)
     return found
 
