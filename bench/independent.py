@@ -19,6 +19,11 @@ from typing import Any
 
 from conversations.dialogue import Assistant
 from conversations.knowledge import default_knowledge
+
+try:
+    from conversations.knowledge import REQUESTS  # what was asked for, not felt: not a symptom
+except ImportError:  # measuring an engine from before the requests were told apart
+    REQUESTS = frozenset()
 from conversations.nlu import understand
 from conversations.state import DialogueState, PatientContext
 
@@ -206,7 +211,7 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
         symptoms = state.symptoms
         chief = _value(state, "chief_complaint.symptom")
         present = {c for c, s in symptoms.items() if s.present and not getattr(s, "resolved", 0)
-                   and not getattr(s, "history", False)} - {chief}
+                   and not getattr(s, "history", False)} - {chief} - REQUESTS
         denied = {c for c, s in symptoms.items() if not s.present}
         had = {c for c, s in symptoms.items() if s.present}
         if expect.get("chief_complaint"):

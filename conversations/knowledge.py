@@ -21,6 +21,9 @@ PRESENT_ILLNESS_SLOTS = ("onset", "site", "character", "severity", "timing", "ag
                          "relieving", "associated", "treatment", "medications", "course")
 HISTORY_SECTIONS = ("past", "personal", "family", "allergy", "obstetric", "paediatric")
 POPULATIONS = ("any", "child", "adult", "female")
+# What a patient asks for rather than feels (想做康复, 看中医, 建档): a reason to come, which names
+# the department, but no symptom of the illness in the note.
+REQUESTS = frozenset({"rehab_request", "tcm_request", "antenatal_booking"})
 
 
 class KnowledgeError(ValueError):

@@ -165,8 +165,9 @@ _VERB = set("睡吃喝喘站走看听憋忍受止动起咽尿拉停坐躺抬举�
 _COMPLEMENT = set("着下上住了来去见清稳出动起过好进开完定")
 _POST_SKIP = re.compile(
     r"(?:[和跟与及、也都还或 ]|或者|以及|什么的|之类的?|这些|那些|啥的|倒是|倒|是)*")
-_POST_NEG = re.compile(
-    r"(?:[都也还是]|倒是?|从来|一点[也都])*(?:没有|没得|木有|没|无|不)[过的了呢啊呀吧哦]*")
+_POST_NEG = re.compile(  # 发烧倒是没有 / 尿蛋白阴性: said after the term, it denies it
+    r"(?:[都也还是]|倒是?|从来|一点[也都])*(?:没有|没得|木有|没|无|不)[过的了呢啊呀吧哦]*"
+    r"|(?:是|为|呈|结果)?(?:阴性|未见异常)[的了]*")
 _UNSURE = re.compile(r"好像|可能|似乎|也许|不太确定|不确定|不知道|不清楚|说不清|记不清"
                      r"|不记得|说不定|估计|怀疑|貌似|不敢肯定|不一定|像是|有没有|是不是|会不会")
 _UNSURE_END = re.compile(r"一直|还有|而且|然后|另外|现在|目前")
@@ -348,6 +349,10 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     past = [(m.end(), not m["now"]) for m in r.outside(_PAST)]
     now = [m.start() for m in _NOW.finditer(text)]
     subjects = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)]
+    # Who a later clause of the sentence is still about: a subject that said something of itself
+    # (我爸有冠心病 放过支架), not the object of a verb (生过一个孩子 剖腹产).
+    speakers = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)
+                if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends]
     kin = [(m.end(), _KIN[m[0]], m[0]) for m in r.outside(_SUBJECT)
            if not m["self"] and _KIN.get(m[0])]
     kin.reverse()  # the nearest relative before the mention names it
@@ -363,6 +368,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     for s, e, kind, cid in r.found:
         lo, hi = _span_of(r.scopes, s)
         c_lo, c_hi = _span_of(r.clauses, s)
+        sentence_lo = ctx.sentence_of(text, s)[0]
         last = [(a, k) for a, b, k in events if lo <= a and b <= s]
         pos = r.after(e, hi)
         post = _POST_NEG.match(text, pos, hi)
@@ -376,15 +382,17 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         negated = negated or (allergy and any(lo <= c < hi for c in no_allergy))
         if kind in _HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
             history = not any(lo <= n < hi for n in now)
-            who = [g for end, g in subjects if c_lo <= end <= s]
+            # 我爸有冠心病 放过支架: the relative said earlier in the sentence had the stent too
+            who = [g for end, g in subjects if c_lo <= end <= s] or [
+                g for end, g in speakers if sentence_lo <= end <= c_lo and g][-1:]
             family = history and bool(who) and who[-1] != "self" and who[-1] not in patients
             history = history and not family
         else:
             cue = [(end, was) for end, was in past if c_lo <= end <= s]
             history, family = bool(cue and cue[-1][1]) and not allergy, False
             history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
-        relative = next((ctx.KIN_NAMES.get(m) for end, g, m in kin if c_lo <= end <= s), None) \
-            if family else None
+        relative = next((ctx.KIN_NAMES.get(m) for end, g, m in kin if sentence_lo <= end <= s),
+                        None) if family else None
         reaction = kind == "symptoms" and cid in lexicon.allergy_reactions \
             and ctx.allergy_reaction(text, r.clauses, allergens, s)
         out.append(Mention(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from conversations.knowledge import Knowledge
+from conversations.knowledge import REQUESTS, Knowledge
 from conversations.state import DialogueState, Fact
 
 SECTION_TITLES = {
@@ -170,7 +170,8 @@ def _symptom_facts(state: DialogueState) -> dict[str, Fact]:
         "past.symptoms": lambda s: s.present and s.history,
     }
     for key, wanted in groups.items():
-        items = [s for s in state.symptoms.values() if wanted(s) and s.concept != chief_id]
+        items = [s for s in state.symptoms.values() if wanted(s) and s.concept != chief_id
+                 and s.concept not in REQUESTS]
         if items:
             derived[key] = Fact(key=key, value=[s.concept for s in items],
                                 words="；".join(dict.fromkeys(s.words for s in items)),

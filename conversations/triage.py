@@ -12,17 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from conversations.department_model import NONE, THRESHOLD, DepartmentModel
-from conversations.knowledge import Knowledge
+from conversations.knowledge import REQUESTS, Knowledge
 from conversations.state import DialogueState, Recommendation
 
 MIN_CONFIDENT_SHARE = 0.34
 MODEL_REASON = "根据您的描述"
 MODEL_MESSAGES = 3  # the first messages say why the patient came; later ones answer questions
 DISEASE_FACTOR = 1.5  # a named disease or finding is strong evidence for its department
-SITE_FACTOR = 1.0
-# A patient who asks for a service (想做康复, 想看中医, 建档) has named the department.
-REQUESTS = {"rehab_request", "tcm_request", "antenatal_booking"}
-REQUEST_FACTOR = 3.0  # the part of the body a problem is in (牙龈, 膝盖) points to who sees it
+SITE_FACTOR = 1.0  # the part of the body a problem is in (牙龈, 膝盖) points to who sees it
+REQUEST_FACTOR = 3.0  # asking for a service (想做康复, 看中医, 建档) names the department
 SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "STOM", "EMER",
                        "GYNE", "OBST", "PSYC"}
 

@@ -329,3 +329,18 @@ def test_someone_in_the_village_and_a_denied_thought_are_no_emergency():
     state, _ = converse("我们村有人喝农药没救过来 我最近心里一直堵 晚上睡不着 我自己没有想不开",
                         mode="triage")
     assert state.red_flag is None or state.red_flag.level != "emergency"
+
+
+def test_a_relatives_operation_said_after_their_illness_is_theirs():
+    state, _ = converse("胸口闷一个多月了", "我爸有冠心病 放过支架 怕我也是心脏出问题")
+    assert "pci" not in (state.facts.get("past.operations").value
+                         if state.facts.get("past.operations") else [])
+    assert "父亲冠心病" in note_of(state)
+    state, _ = converse("阴道不规则出血三个月", "生过一个孩子 剖腹产")
+    assert "caesarean_section" in state.facts["past.operations"].value
+
+
+def test_a_negative_result_denies_and_a_check_up_is_no_symptom():
+    state, _ = converse("怀孕34周 脚肿得鞋都穿不进去", "上周产检血压118/75 尿蛋白阴性")
+    assert state.symptoms["foamy_urine"].present is False
+    assert "产前检查" not in note_of(state)
