@@ -20,6 +20,23 @@ SITUATION = re.compile(r"时|候|后|一.{0,6}就|吃|喝|走|站|坐|躺|活动
                        r"|生气|着急|累|冷|热|凉|低头|弯腰|咳|饿|饱|晚上|早上|夜里|白天|天气|下雨"
                        r"|月经|劳|爬|上楼|睡|用力|说话|吞|咽|抬|弯|蹲|起")
 YES_NO = re.compile(r"有没有|是不是|是否|会不会|吗[？?]?$|能不能")
+# A history question takes an answer about its own topic: a term of its kind or one of these
+# words. 昨晚又喝了 to 做过手术吗 is no operation, 跑长途 to 输过血吗 no transfusion.
+HISTORY_TOPIC = {
+    "past.chronic_diseases": (("chronic_diseases", "diseases", "infectious_diseases"),
+                              re.compile(r"病|炎|高|低|癌|瘤|结石|增生|不好|问题")),
+    "past.operations": (("operations",),
+                        re.compile(r"手术|开刀|开过|动过刀|切|摘|割|置换|支架|搭桥|剖|缝|刀")),
+    "past.trauma": (("diseases",),
+                    re.compile(r"伤|摔|骨折|撞|车祸|砸|扭|崴|缝|断|烫|烧|咬|跌")),
+    "past.transfusion": ((), re.compile(r"输血|输过|血")),
+    "past.infectious_diseases": (("infectious_diseases", "diseases"),
+                                 re.compile(r"肝|结核|痨|传染|梅毒|艾滋|hiv|疟|伤寒|阳")),
+    "family.history": (("chronic_diseases", "diseases", "infectious_diseases"),
+                       re.compile(r"爸|妈|父|母|爷|奶|外公|外婆|姥|哥|姐|弟|妹|家|亲|病|遗传")),
+    "allergy.drugs": (("drugs",), re.compile(r"过敏|药|素|霉|头孢|针")),
+    "allergy.foods": (("foods",), re.compile(r"过敏|吃|海鲜|鱼|虾|蟹|蛋|奶|花生|豆|果")),
+}
 
 
 def option_or_words(question: Question | None, words: str) -> str:
@@ -45,7 +62,8 @@ def fits_options(question: Question | None, answer: str) -> bool:
 
 def fits_slot(key: str, intent: Understanding) -> bool:
     """Open questions still need an answer of their kind: where (a body part), which medicine
-    (a drug or the word 药), what makes it worse or better (a situation, not 治好了 or 戒了)."""
+    (a drug or the word 药), what makes it worse or better (a situation, not 治好了 or 戒了),
+    a history question something of its topic."""
     kinds = {m.kind for m in intent.mentions}
     if key == "present_illness.site":
         return "body_sites" in kinds
@@ -53,6 +71,9 @@ def fits_slot(key: str, intent: Understanding) -> bool:
         return "drugs" in kinds or bool(MEDICINE.search(intent.text))
     if key in ("present_illness.aggravating", "present_illness.relieving"):
         return bool(SITUATION.search(intent.text))
+    if key in HISTORY_TOPIC:
+        term_kinds, words = HISTORY_TOPIC[key]
+        return bool(kinds & set(term_kinds)) or bool(words.search(intent.text))
     return True
 
 
