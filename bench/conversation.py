@@ -184,12 +184,17 @@ def http_turns(patients: list[ScriptedPatient]) -> list[str]:
 
 def main() -> None:
     """Corpus and independent set, then HTTP. BENCH_HTTP=0 skips the HTTP round;
-    BENCH_MISSES=<file> writes every independent-set failure there as JSON for review."""
+    BENCH_MISSES=<file> writes every independent-set failure there as JSON for review,
+    BENCH_DEV_MISSES=<file> those of the development sets."""
     data = json.loads(CORPUS.read_text(encoding="utf-8"))
     patients = [ScriptedPatient.parse(item, i) for i, item in enumerate(data)]
     print("\nAssistant on the independent set (rule engine, no language model)\n")
     dump = os.environ.get("BENCH_MISSES")
     print("\n".join(independent.main(_departments()["H001"], Path(dump) if dump else None)))
+    dev_dump = os.environ.get("BENCH_DEV_MISSES")
+    print()
+    print("\n".join(independent.development(_departments()["H001"],
+                                           Path(dev_dump) if dev_dump else None)))
     print("\nAssistant on the scripted corpus (rule engine, no language model)\n")
     rows = accuracy_and_speed(patients)
     if os.environ.get("BENCH_HTTP", "1") != "0":

@@ -40,10 +40,14 @@ RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今�
 # Said of an earlier time: a red-flag phrase after these in its clause is history, not now.
 HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|当年|那年|去年"
                          r"|前年|[0-9几一二两三四五六七八九十多]+年前|好几年|上次|上回|那次"
-                         r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?的时候")
+                         r"|半年前|[0-9几一二两三四五六七八九十]+个多?月前|上个?月|上上个月"
+                         r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?(?:的时候|时)")
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
-CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病")
+CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病"
+                         r"|以前也这样|一直这样|老这样|经常这样|一(?:紧张|着急|生气|激动)就")
+# 晕倒过 / 抽过: a thing that has happened before (过, not 过去 or 过来), unless now again.
+PAST_AFTER = re.compile(r"过(?![去来])")
 # 还是 / 仍然 only make a phrase lasting in its own clause: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
@@ -130,6 +134,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     if CHRONIC_CUE.search(text, sentence_of(text, start)[0], end) or \
             CHRONIC_NEAR.search(text, lo, end):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
+    if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
+        return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (
             ENDED_FOR_OTHERS.search(text, lo, hi) or not ACUTE_NOW.search(text, lo, hi)):
         return False  # 邻居前天脑梗住院了 / 村里有人喝假酒: not now; 同事刚晕倒 still counts
