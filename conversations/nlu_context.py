@@ -46,8 +46,8 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病"
                          r"|以前也这样|一直这样|老这样|经常这样|一(?:紧张|着急|生气|激动)就")
-# 晕倒过 / 抽过: a thing that has happened before (过, not 过去 or 过来), unless now again.
-PAST_AFTER = re.compile(r"过(?![去来])")
+# 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
+PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
 # 还是 / 仍然 only make a phrase lasting in its own clause: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
