@@ -125,9 +125,14 @@ class Assistant:
         if screened is None:
             self._answer_open_question(state, u, message.strip())
         possible = state.red_flag is not None and state.red_flag.level == "possible"
+        # The second look was trained on why patients come, not on answers to our questions:
+        # once a pre-visit interview knows the complaint, the rules alone read the answers.
+        opening = state.mode != "pre_consultation" or CHIEF.key not in state.facts \
+            or state.facts[CHIEF.key].turn == state.turn
         hit = look_for_danger(self.knowledge, state, u, message, screened,
                               with_language_model=self.model_helper is not None and not possible,
-                              emergency_model=None if possible else self.emergency_model)
+                              emergency_model=self.emergency_model
+                              if opening and not possible else None)
         if hit:
             return self._raise(state, hit)
         return self._next(state, departments)

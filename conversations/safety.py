@@ -21,6 +21,7 @@ MODEL_RULE = "statistical_possible_emergency"
 MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
                 "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
 SCREENED_SYMPTOM = "suicidal_thoughts"
+RISK_WORDS = re.compile(r"有|想过|准备|打算|计划|买|攒|存|绳|刀|药|跳|死|活|伤|割|结束|办法")
 SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one
     r"\s*(?:没有?(?!准备好)|不(?!知道|清楚|确定|好说|一定)|从来?没|从不|并没|否)")
 
@@ -36,13 +37,21 @@ def look_for_danger(knowledge: Knowledge, state: DialogueState, u: Understanding
     said = patient_texts(state)
     hit = redflags.check(knowledge.red_flags, state, said)
     if hit is None and screened is not None and not (u.deny or SCREEN_NO.match(u.text)):
-        # Anything but a clear "no" to the screening question is taken as risk confirmed.
-        hit = redflags.escalation(knowledge.red_flags, screened, message.strip(), state)
+        if _about_something_else(u) and state.screened.count(screened.rule_id) < 2:
+            hit = screened  # 甲状腺结节 体检查出来的: no answer to it; asked once more
+        else:  # anything else but a clear "no" is taken as risk confirmed
+            hit = redflags.escalation(knowledge.red_flags, screened, message.strip(), state)
     if hit is None and with_language_model:
         hit = redflags.possible(knowledge.red_flags, state, said)
     if hit is None and emergency_model is not None:
         hit = second_look(emergency_model, state)
     return hit
+
+
+def _about_something_else(u: Understanding) -> bool:
+    """A reply that names other medical things and says nothing of plans, means or yes."""
+    return bool(u.mentions) and not u.affirm and not RISK_WORDS.search(u.text) and not any(
+        m.concept == SCREENED_SYMPTOM for m in u.mentions)
 
 
 def second_look(model: EmergencyModel, state: DialogueState) -> RedFlagHit | None:

@@ -67,8 +67,7 @@ def test_a_pre_visit_interview_goes_on_after_a_possible_emergency_and_keeps_the_
     model = EmergencyModel(weights={"39": 40.0}, bias=-5.0)  # fires on any 39
     assistant = Assistant(default_knowledge(), emergency_model=model)
     state, _ = assistant.start("pre_consultation", ADULT)
-    assistant.reply(state, "嗓子疼 还发烧")
-    warned = assistant.reply(state, "昨晚开始的 最高烧到39度")
+    warned = assistant.reply(state, "嗓子疼 还发烧 最高烧到39度")
     assert warned.stage == "emergency" and state.red_flag.level == "possible"
     turn = assistant.reply(state, "没咳嗽 没流鼻涕 又烧到39度了")
     assert turn.stage != "emergency" and "可能" not in turn.text
@@ -85,3 +84,12 @@ def test_a_possible_emergency_ends_a_triage_chat_as_before():
     assistant.reply(state, "肚子一阵一阵不舒服")
     turn = assistant.reply(state, "也不怎么吐")
     assert turn.stage == "emergency" and "可能" in turn.text
+
+
+def test_the_second_look_reads_why_the_patient_came_not_the_answers_to_our_questions():
+    model = EmergencyModel(weights={"吐了": 40.0}, bias=-5.0)  # fires on any 吐了
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("pre_consultation", ADULT)
+    assistant.reply(state, "肚子一阵一阵疼 拉肚子")
+    turn = assistant.reply(state, "恶心 吐了一次")
+    assert state.red_flag is None and turn.stage != "emergency"
