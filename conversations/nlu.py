@@ -417,7 +417,10 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
             scored.append((1, q))
     if not scored:
         return None
-    best = scored[-1][1] if correction else max(scored, key=lambda p: (p[0], p[1].value))[1]
+    # A length said (半个多月) outranks a time of day that may only say when it is worse
+    # (早上起来晕得厉害); among lengths, the one said of a symptom, then the longest.
+    best = scored[-1][1] if correction else max(
+        scored, key=lambda p: (not p[1].relative, p[0], p[1].value))[1]
     return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate)
 
 

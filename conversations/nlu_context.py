@@ -48,8 +48,8 @@ CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每�
                          r"|以前也这样|一直这样|老这样|经常这样|一(?:紧张|着急|生气|激动)就")
 # 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
 PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
-# 还是 / 仍然 only make a phrase lasting in its own clause: 喷了三次还是喘 指脉氧只有88 is now.
-CHRONIC_NEAR = re.compile(r"还是|仍然")
+# 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
+CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
                        r"|倒了|叫不醒|没反应")
 # An event that is over for someone else: not the patient's emergency now.

@@ -169,8 +169,10 @@ def durations(text: str) -> list[Quantity]:
                 continue
             low, high, vague = rng
         value = (low + high) / 2 + (0.5 if m["half"] or m["post"] == "半" else 0)
-        extra = m["m2"] == "多" or m["post"] == "多"  # 一个多月, 一年多: half a unit more
-        value += (0.5 if value >= 1 else 0.1) if extra else 0  # 半年多: a little more
+        # 一个多月, 一年多: a little more than the unit (people say 一个多月 for five or six
+        # weeks, rarely for seven); the note still writes 1个月余
+        extra = m["m2"] == "多" or m["post"] == "多"
+        value += (0.2 if value >= 1 else 0.1) if extra else 0  # 半年多: a little more
         approx = vague or low != high or extra or pre not in ("", "大", "小", "好") or (
             m["post"] in ("左右", "上下", "出头")) or m["m2"] == "来"
         found.append(Quantity(m.start(), m.end(), value * _UNIT_DAYS[unit], approx))
