@@ -253,7 +253,9 @@ def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pat
     message = _VOCATIVE.sub("", normalise(message))  # 医生，我… addresses, it is no occupation
     for clause in filter(None, _CLAUSES.split(message)):
         u = understand(clause, lexicon)
-        history_terms = any(m.kind in _CONSUMING_KINDS and m.kind != "drugs" for m in u.mentions)
+        # 卖海鲜的 is a job: a food counts as history only when it is an allergy
+        history_terms = any(m.kind in _CONSUMING_KINDS and m.kind != "drugs"
+                            and (m.kind != "foods" or m.allergy) for m in u.mentions)
         slot = next((key for key, cue in cues.items() if applicable(key.removesuffix(NONE_CUE))
                      and cue.search(clause)), None)
         if slot and not history_terms:
