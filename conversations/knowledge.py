@@ -57,6 +57,7 @@ class Lexicon:
     site_foreign_body: dict[str, str] = field(default_factory=dict)  # ear -> foreign_body_ear
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
     lesion_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 结石 -> (石头, …)
+    impaired_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 听力差 -> …
 
     def get(self, kind: str, concept_id: str) -> Concept:
         return self.concepts[kind][concept_id]
@@ -167,14 +168,17 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
                                          "site_redness": {}}
     normal: dict[str, tuple[str, ...]] = {}
     lesions: dict[str, tuple[str, ...]] = {}
+    impaired: dict[str, tuple[str, ...]] = {}
     for where, data in files:
         unknown = set(data) - {*LEXICON_KINDS, *tables, "normal_function", "lesion_words",
-                               "source"}
+                               "impaired_function", "source"}
         _require(not unknown, where, f"unknown sections {sorted(unknown)}")
         for table, entries in tables.items():
             entries.update({str(k): str(v) for k, v in (data.get(table) or {}).items()})
         normal.update({str(k): tuple(map(str, v)) for k, v in
                        (data.get("normal_function") or {}).items()})
+        impaired.update({str(k): tuple(map(str, v)) for k, v in
+                         (data.get("impaired_function") or {}).items()})
         lesions.update({str(k): tuple(map(str, v or ())) for k, v in
                         (data.get("lesion_words") or {}).items()})
         for kind in LEXICON_KINDS:
@@ -190,7 +194,7 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
              "keys must be body sites")
     _require(set(tables["allergy_reactions"]) <= set(concepts["symptoms"]),
              "lexicon allergy_reactions", "keys must be symptoms")
-    for subject, denied in normal.items():
+    for subject, denied in [*normal.items(), *impaired.items()]:
         _require(all(d in concepts["symptoms"] for d in denied), f"lexicon normal_function "
                  f"{subject}", "values must be symptoms")
         try:
@@ -199,7 +203,7 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
             raise KnowledgeError(f"lexicon normal_function {subject}: bad regex: {exc}") from exc
     sources = "; ".join(str(data["source"]) for _where, data in files)
     return Lexicon(source=sources, concepts=concepts, normal_function=normal,
-                   lesion_words=lesions, **tables)
+                   lesion_words=lesions, impaired_function=impaired, **tables)
 
 
 def _concept(kind: str, concept_id: str, entry: dict[str, Any], owner: dict[str, str],

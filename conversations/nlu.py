@@ -256,6 +256,12 @@ class _Reader:
         pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered, lexicon)
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
         normal = ctx.normal_functions(self.text, lexicon)
+        readings, normal_readings = ctx.blood_pressure(self.text, lexicon)
+        readings = [h for h in readings if not any(self.covered[h[0]:h[1]])]
+        self.inner_negated |= normal_readings
+        named = {(s, cid) for s, _e, _k, cid in found}
+        impaired = [h for h in ctx.impaired_functions(self.text, lexicon)
+                    if not any(self.covered[h[0]:h[1]]) and (h[0], h[3]) not in named]
         self.inner_negated |= {h[0] for h in normal}
         named_sites = [h for h in found if h[2] == "body_sites"] + \
             _sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
@@ -265,7 +271,8 @@ class _Reader:
         foreign = ctx.foreign_bodies(self.text, found, lexicon)
         placed, self.unplaced = self.place_feelings(found, named_sites, lexicon)
         self.sites = [cid for _s, _e, _k, cid in sorted(named_sites)]
-        self.found = sorted(found + pains + shorts + normal + joined + foreign + placed)
+        self.found = sorted(found + pains + shorts + normal + impaired + joined + foreign + placed
+                            + readings)
         for s, e, _kind, _id in self.found:
             self.covered[s:e] = b"\x01" * (e - s)
         self.ends = {s: e for s, e, _kind, _id in self.found}

@@ -57,7 +57,8 @@ ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过�
                               r"|送医|出院|前几天|前天|上周|上个月")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
-SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)")
+SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)"
+                            r"|(?:有时候?|经常|常常?|偶尔|老是?|总是?)(?P<v>吐)(?![血痰字出口沫奶])")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
 SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
@@ -69,7 +70,8 @@ SITE_PAIN = re.compile(
 JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
 NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少"
                           r"|挺多|还行|可以|挺准|很准|准时|规律|跟(?:以前|平时|原来)(?:差不多|一样))")
-NORMAL_SAID = re.compile(r"不|挺多|不少|还行|正常")  # 尿挺多 / 尿不少 say it is normal already
+# 尿挺多 / 体重没掉 / 能躺平: the subject itself already says it is fine
+NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平")
 KIN_NAMES = {
     "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",
     "爹": "父亲", "妈妈": "母亲", "老妈": "母亲", "母亲": "母亲", "妈": "母亲", "俺娘": "母亲",
@@ -160,12 +162,14 @@ def sentence_of(text: str, pos: int) -> tuple[int, int]:
 
 def short_forms(text: str, covered: bytearray, table: dict[str, str]
                 ) -> list[tuple[int, int, str, str]]:
-    """Single characters that name a symptom only right after a negator (没痰 → sputum)."""
+    """Single characters that name a symptom only beside a negator or a frequency (没痰 →
+    sputum, 有时候吐 → vomiting)."""
     found = []
     for m in [*SHORT_AFTER_NEGATOR.finditer(text), *SHORT_BEFORE_GONE.finditer(text),
               *SHORT_AFFIRMED.finditer(text)]:
-        pos = m.start("c")
-        concept = table.get(m["c"])
+        group = "v" if m.groupdict().get("v") else "c"
+        pos = m.start(group)
+        concept = table.get(m[group])
         if concept and not covered[pos] and not (pos + 1 < len(text) and covered[pos + 1]):
             found.append((pos, pos + 1, "symptoms", concept))
     return found
@@ -207,6 +211,13 @@ def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon:
                 (follow[1] == "symptoms" or SITE_PAIN.match(text, follow[0])):
             found.append((s, e, "symptoms", own))
     return found
+
+
+def impaired_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
+    """闻味儿差点 / 听力也差点: each symptom a function said to be worse affirms."""
+    return [(m.start(), m.end(), "symptoms", concept)
+            for subject, affirmed in lexicon.impaired_function.items()
+            for m in re.finditer(subject, text) for concept in affirmed]
 
 
 def normal_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
@@ -297,3 +308,29 @@ def feeling_at(lexicon: Lexicon, kind: str, word: str, site: str) -> str | None:
             "pain": lexicon.site_pain.get(site),
             "bruise": "bruising" if "bruising" in lexicon.concepts.get("symptoms", {}) else None,
             }.get(kind)
+
+
+# -- a blood pressure read off the cuff: 高压170 低压105, 血压160多, 140/95 ---------------------
+
+BP_READING = re.compile(
+    r"(?:血压|高压|收缩压)[^0-9，,。；;]{0,5}(?P<s>[1-2]?[0-9]{2})(?:多)?"
+    r"(?:\s*[/／]\s*|[^0-9，,。；;]{0,3}(?:低压|舒张压)[^0-9，,。；;]{0,2})?(?P<d>[0-9]{2,3})?"
+    r"|(?<![0-9./])(?P<s2>1[0-9]{2}|[89][0-9])\s*[/／]\s*(?P<d2>[4-9][0-9]|1[0-4][0-9])(?![0-9./])")
+ELEVATED_BP = "elevated_blood_pressure"
+
+
+def blood_pressure(text: str, lexicon: Lexicon) -> tuple[list[tuple[int, int, str, str]], set[int]]:
+    """A reading is a finding: 140/90 or more is raised blood pressure; a lower one denies it.
+    Returns the hits and the starts of those that deny."""
+    if ELEVATED_BP not in lexicon.concepts.get("symptoms", {}):
+        return [], set()
+    found, normal = [], set()
+    for m in BP_READING.finditer(text):
+        s, d = (m["s"], m["d"]) if m["s"] else (m["s2"], m["d2"])
+        systolic, diastolic = int(s), int(d) if d else 0
+        if not 70 <= systolic <= 300 or (diastolic and not 40 <= diastolic <= 200):
+            continue
+        found.append((m.start(), m.end(), "symptoms", ELEVATED_BP))
+        if systolic < 140 and diastolic < 90:
+            normal.add(m.start())
+    return found, normal

@@ -344,3 +344,17 @@ def test_a_negative_result_denies_and_a_check_up_is_no_symptom():
     state, _ = converse("怀孕34周 脚肿得鞋都穿不进去", "上周产检血压118/75 尿蛋白阴性")
     assert state.symptoms["foamy_urine"].present is False
     assert "产前检查" not in note_of(state)
+
+
+@pytest.mark.parametrize(("words", "concept", "present"), [
+    ("体重没掉", "weight_loss", False), ("大便没见血 也不黑", "melena", False),
+    ("皮肤不黄 眼睛不黄", "jaundice", False), ("晚上能躺平睡 不憋", "orthopnoea", False),
+    ("吞咽没事", "dysphagia", False), ("关节不疼", "joint_pain", False),
+    ("闻东西没以前灵了", "smell_taste_loss", True), ("听力好像也差点", "hearing_loss", True),
+    ("胃也不好 常吐", "vomiting", True), ("打嗝 放屁多", "belching", True),
+    ("这礼拜量血压 高压170 低压105", "elevated_blood_pressure", True),
+    ("产检血压118/75", "elevated_blood_pressure", False),
+])
+def test_functions_said_fine_or_worse_and_readings_are_findings(words, concept, present):
+    state, _ = converse("头晕一个礼拜了", words)
+    assert state.symptoms[concept].present is present
