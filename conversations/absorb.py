@@ -27,6 +27,7 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十"
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
+_ASKED = re.compile(r"是不是|会不会|是否|吗|呢|[？?]")
 
 
 def set_fact(state: DialogueState, key: str, value: Any, words: str, *, uncertain: bool = False,
@@ -95,6 +96,9 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
+        if mention.kind in HISTORY_KINDS and mention.uncertain \
+                and _ASKED.search(_clause_of(u.text, mention.start)):
+            continue  # 是不是癌 / 淋巴瘤会不会: a worry asked about, not a past illness
         if mention.kind in HISTORY_KINDS:
             key = "family.history" if mention.family else HISTORY_KINDS[mention.kind]
             if mention.negated:

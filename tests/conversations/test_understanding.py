@@ -358,3 +358,10 @@ def test_a_negative_result_denies_and_a_check_up_is_no_symptom():
 def test_functions_said_fine_or_worse_and_readings_are_findings(words, concept, present):
     state, _ = converse("头晕一个礼拜了", words)
     assert state.symptoms[concept].present is present
+
+
+def test_a_worry_asked_about_is_no_past_illness():
+    state, _ = converse("左边乳房摸到个疙瘩", "我好害怕 是不是癌", "淋巴瘤会不会")
+    assert not state.facts.get("past.chronic_diseases")
+    state, _ = converse("胸闷一个月", "我有高血压")
+    assert state.facts["past.chronic_diseases"].value == ["hypertension"]
