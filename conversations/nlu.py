@@ -96,6 +96,7 @@ class Understanding:
 
 
 PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
+GENERIC_LUMP = "lump"  # a lump said without a site; a site's own lump (neck_lump) replaces it
 
 
 class _Matcher:
@@ -254,6 +255,9 @@ class _Reader:
         for s, e, _kind, _id in found:
             self.covered[s:e] = b"\x01" * (e - s)
         pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered, lexicon)
+        # 外阴长了个包: the site's own lump replaces the generic lump it overlaps
+        found = [h for h in found if not (h[3] == GENERIC_LUMP and any(
+            p[0] <= h[0] < p[1] for p in pains if p[3] in lexicon.site_lump.values()))]
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
         normal = ctx.normal_functions(self.text, lexicon)
         readings, normal_readings = ctx.blood_pressure(self.text, lexicon)

@@ -65,7 +65,8 @@ SITE_PAIN = re.compile(
     r"|一阵一阵)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
     r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
-    r"|(?:上|里|下面|底下|旁边|前面|后面)?(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
+    r"|(?:上|里|下面|底下|旁边|前面|后面|一边|这边|那边|左边|右边|边上)?"
+    r"(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
 JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
 NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少"
@@ -182,10 +183,12 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
     found, negated = [], set()
     for s, e, kind, site in hits:
         m = SITE_PAIN.match(text, e) if kind == "body_sites" else None
-        if m is None or any(covered[m.start("pain"):m.end("pain")]) or len(m["gap"]) > 6:
+        if m is None or len(m["gap"]) > 6:
             continue
         feeling = m["pain"]
         lump = len(feeling) > 1 and feeling[-1] in "包瘩块节球物结"
+        if any(covered[m.start("pain"):m.end("pain")]) and not lump:
+            continue  # a term reads it already; a lump is still the site's (外阴…长了个包)
         symptom = (lexicon.site_lump.get(site) if lump
                    else lexicon.site_swelling.get(site) if feeling == "肿"
                    else lexicon.site_tightness.get(site) if feeling in ("闷", "发闷")
@@ -256,7 +259,7 @@ def pregnancy_said(text: str) -> bool | None:
 FB_AFTER_SITE = re.compile(
     r"(?:里|里面|里头)?(?:进了|进去了|进去|掉进|钻进|塞了|卡了|卡着|扎了|扎进)")
 FB_BEFORE_SITE = re.compile(
-    r"(?:塞进?|卡在|卡到|掉进|扎进|扎到|进到|吸进|钻进|弄进)(?:了)?(?:他|她|我)?的?$")
+    r"(?:塞进?|卡在|卡到|卡住?|掉进|扎进|扎到|进到|吸进|钻进|弄进)(?:了)?(?:他|她|我)?的?$")
 
 
 def foreign_bodies(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon

@@ -365,3 +365,14 @@ def test_a_worry_asked_about_is_no_past_illness():
     assert not state.facts.get("past.chronic_diseases")
     state, _ = converse("胸闷一个月", "我有高血压")
     assert state.facts["past.chronic_diseases"].value == ["hypertension"]
+
+
+@pytest.mark.parametrize(("words", "patient", "first"), [
+    ("孩子八岁了晚上还尿床", PatientContext(age_years=8, sex="male"), "PEDI"),
+    ("吃饭让鸡骨头卡嗓子了 能说话", ADULT, "ENT"),
+    ("外阴一边长了个包 走路磨着疼", WOMAN, "GYNE"),
+    ("右边蛋蛋上有个硬疙瘩 黄豆那么大", ADULT, "UROL"),
+])
+def test_a_sites_own_problem_decides_the_department(words, patient, first):
+    state, _ = converse(words, mode="triage", patient=patient)
+    assert ASSISTANT.triage(state).recommendations[0].code == first
