@@ -62,7 +62,7 @@ SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|�
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
 SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
-    r"|一阵一阵)*"
+    r"|一阵一阵|一阵阵|隐隐约约|隐隐|绞着|揪着|拧着|胀着|坠着|火辣辣的?|针扎似的|刀割似的)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
     r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面|一边|这边|那边|左边|右边|边上)?"
@@ -181,6 +181,10 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
     """A body site followed closely by 疼/痛, 麻, 痒 or 肿 (胸口也不疼, 膝盖有点肿, 腿不麻) is that
     symptom there; the second value holds the starts of those said with a negator between."""
     found, negated = [], set()
+    covered = bytearray(covered)  # how it hurts (隐隐痛, 绞着疼) still leaves the pain to the site
+    for s, e, kind, _cid in hits:
+        if kind == "characters":
+            covered[s:e] = bytes(e - s)
     for s, e, kind, site in hits:
         m = SITE_PAIN.match(text, e) if kind == "body_sites" else None
         if m is None or len(m["gap"]) > 6:
