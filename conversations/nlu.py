@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import weakref
 from dataclasses import dataclass
 
 from conversations import nlu_context as ctx
@@ -30,6 +29,7 @@ from conversations.nlu_intents import (
     UNKNOWN,
     not_an_answer,
 )
+from conversations.nlu_matcher import GENERIC_LUMP, matcher, sites_inside
 from conversations.nlu_numbers import parse_chinese_number
 from conversations.normalise import _normalise, normalise, normalise_mapped
 
@@ -93,57 +93,6 @@ class Understanding:
     # 不肿 / 又红又烫 with no site in the utterance: (kind, word, negated), placed by the dialogue
     unplaced_feelings: tuple[tuple[str, str, bool], ...] = ()
     sites: tuple[str, ...] = ()  # body sites named or inside a symptom's words, in order
-
-
-PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
-GENERIC_LUMP = "lump"  # a lump said without a site; a site's own lump (neck_lump) replaces it
-
-
-class _Matcher:
-    """Leftmost-longest substring matching: a dict of terms, the lengths to try per first char.
-    The disease vocabulary is a second, parallel pass, so 鸡蛋过敏 (a disease term) still leaves
-    鸡蛋 to the allergy reading."""
-
-    def __init__(self, lexicon: Lexicon, parallel: bool = False) -> None:
-        self.terms: dict[str, list[tuple[str, str]]] = {}
-        self.parallel = None if parallel else _Matcher(lexicon, parallel=True)
-        for kind, concepts in lexicon.concepts.items():
-            if (kind in PARALLEL_KINDS) != parallel:
-                continue
-            for concept in concepts.values():
-                for term in {normalise(t) for t in concept.terms} - {""}:
-                    self.terms.setdefault(term, []).append((kind, concept.id))
-        lengths: dict[str, set[int]] = {}
-        for term in self.terms:
-            lengths.setdefault(term[0], set()).add(len(term))
-        self.lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
-
-    def find(self, text: str) -> list[tuple[int, int, str, str]]:
-        found, i, n = [], 0, len(text)
-        while i < n:
-            step = 1
-            for length in self.lengths.get(text[i], ()):
-                hits = self.terms.get(text[i:i + length]) if i + length <= n else None
-                if hits:
-                    found.extend((i, i + length, kind, cid) for kind, cid in hits)
-                    step = length
-                    break
-            i += step
-        return found + self.parallel.find(text) if self.parallel else found
-
-
-_MATCHERS: dict[int, tuple[weakref.ref, _Matcher]] = {}
-
-
-def _matcher(lexicon: Lexicon) -> _Matcher:
-    """One matcher per live Lexicon (it is unhashable); the entry goes when it is collected."""
-    key = id(lexicon)
-    cached = _MATCHERS.get(key)
-    if cached and cached[0]() is lexicon:
-        return cached[1]
-    matcher = _Matcher(lexicon)
-    _MATCHERS[key] = (weakref.ref(lexicon, lambda _ref: _MATCHERS.pop(key, None)), matcher)
-    return matcher
 
 
 # -- cue words (CJK is two columns wide, hence the short lines) ---------------------------------
@@ -228,29 +177,13 @@ def _not_negation(text: str, tok: str, s: int, e: int) -> bool:
     return tok == "不" and before in _VERB and after[:1] in _COMPLEMENT
 
 
-def _sites_inside(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
-                  ) -> list[tuple[int, int, str, str]]:
-    """The body site a symptom term names in itself (膝盖疼 → knee, 肚子咕噜响 → abdomen)."""
-    terms = _matcher(lexicon).terms
-    found = []
-    for s, e, _kind, _cid in hits:
-        for length in range(e - s - 1, 0, -1):
-            site = next(((i, cid) for i in range(s, e - length + 1)
-                         for kind, cid in terms.get(text[i:i + length], ())
-                         if kind == "body_sites"), None)
-            if site:
-                found.append((site[0], site[0] + length, "body_sites", site[1]))
-                break
-    return found
-
-
 class _Reader:
     """One utterance being read: normalised text, lexicon hits, clause spans and topics."""
 
     def __init__(self, text: str, lexicon: Lexicon) -> None:
         self.raw = text
         self.text, self.index = _normalise(text)
-        found = _matcher(lexicon).find(self.text) + compositions(lexicon).find(self.text)
+        found = matcher(lexicon).find(self.text) + compositions(lexicon).find(self.text)
         self.covered = bytearray(len(self.text))
         for s, e, _kind, _id in found:
             self.covered[s:e] = b"\x01" * (e - s)
@@ -268,7 +201,7 @@ class _Reader:
                     if not any(self.covered[h[0]:h[1]]) and (h[0], h[3]) not in named]
         self.inner_negated |= {h[0] for h in normal}
         named_sites = [h for h in found if h[2] == "body_sites"] + \
-            _sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
+            sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
         joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon)
