@@ -288,10 +288,13 @@ def _held_out(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def development(departments: dict[str, str], dump: Path | None = None) -> list[str]:
     """The development sets, written blind for tuning: their misses say what to fix next; their
     figures are no measure (the engine is tuned on them)."""
+    from conversations.department_model import default_model as department_model
     from conversations.emergency_model import default_model
-    player = Player(Assistant(default_knowledge(), emergency_model=default_model()), departments)
+    player = Player(Assistant(default_knowledge(), emergency_model=default_model(),
+                              department_model=department_model()), departments)
     lines, misses = ["development sets (tests/conversations/devset), tuned on: not a measure"], {}
     for name, file, run in (("emergencies", "emergencies_dev2", emergencies),
+                            ("triage", "triage_dev", triage),
                             ("dialogues", "dialogues_dev", dialogues)):
         items = load(file, DEV_DIR)
         if items:

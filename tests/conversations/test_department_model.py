@@ -1,5 +1,5 @@
-"""The department model: shipped weights are reproducible, and it is asked only when the rules
-found nothing to go on; a message with nothing medical in it stays "不确定"."""
+"""The department model: shipped weights are reproducible, it counts as much as the rules' own
+reading, and a message with nothing medical in it stays "不确定"."""
 
 from __future__ import annotations
 
@@ -50,9 +50,14 @@ def test_words_the_rules_cannot_place_go_where_the_model_reads_them():
     assert result.recommendations[0].reason == "因为：根据您的描述"
 
 
-def test_the_model_never_overrules_what_the_rules_understood():
+def test_the_rules_and_the_model_count_equally():
+    rules_only = _triage(None, "胸口疼了两天 一活动就疼").recommendations[0]
     result = _triage(_leaning("胸口", "DERM"), "胸口疼了两天 一活动就疼")
-    assert "DERM" not in [r.code for r in result.recommendations]
+    codes = [r.code for r in result.recommendations]
+    assert rules_only.code in codes and "DERM" in codes
+    by_code = {r.code: r for r in result.recommendations}
+    assert by_code["DERM"].reason == "因为：根据您的描述"
+    assert by_code[rules_only.code].reason == rules_only.reason
 
 
 def test_nothing_medical_stays_uncertain_with_the_shipped_model():
