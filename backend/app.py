@@ -17,6 +17,7 @@ from backend.errors import register_error_handlers
 from backend.extensions import db, limiter, migrate, redis_client
 from backend.logging_setup import configure_logging
 from backend.request_context import assign_request_id
+from backend.request_guards import register_request_guards
 from backend.security.crypto import BlindIndex, FieldCipher
 from backend.vendor_clients import VendorClients
 
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_api(app)
     register_error_handlers(app)
     _request_logging(app)
+    register_request_guards(app)  # after the request id is assigned
 
     register_commands(app)
     return app

@@ -32,11 +32,12 @@ def register_commands(app: Flask) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(bind: str, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (production web process)."""
-    from backend.gunicorn_app import GunicornApp
+    from backend.gunicorn_app import ACCESS_LOG_FORMAT, GunicornApp, MaskedAccessLogger
 
     GunicornApp({"bind": bind, "workers": workers, "threads": threads,
-                 "worker_class": "gthread", "accesslog": "-", "timeout": 30,
-                 "graceful_timeout": 20}).run()
+                 "worker_class": "gthread", "accesslog": "-",
+                 "access_log_format": ACCESS_LOG_FORMAT, "logger_class": MaskedAccessLogger,
+                 "timeout": 30, "graceful_timeout": 20}).run()
 
 
 @click.command()

@@ -21,7 +21,8 @@ def caller_key() -> str:
 
 
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
-                      "schema": {"type": "string", "maxLength": 64},
+                      "schema": {"type": "string", "minLength": 8, "maxLength": 64,
+                                 "pattern": "^[!-~]{8,64}$"},
                       "description": "The same key on a retried request returns the first "
                                      "result instead of doing it twice."}
 
