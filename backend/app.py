@@ -18,6 +18,7 @@ from backend.extensions import db, limiter, migrate, redis_client
 from backend.logging_setup import configure_logging
 from backend.request_context import assign_request_id
 from backend.request_guards import register_request_guards
+from backend.security.audit_chain import AuditKeyring
 from backend.security.crypto import BlindIndex, FieldCipher
 from backend.vendor_clients import VendorClients
 
@@ -53,6 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["field_cipher"] = FieldCipher.from_config(
         settings["FIELD_ENCRYPTION_KEYS"], settings["FIELD_ENCRYPTION_KEY_ID"])
     app.extensions["blind_index"] = BlindIndex(settings["BLIND_INDEX_KEY"].encode())
+    app.extensions["audit_keyring"] = AuditKeyring.from_config(
+        settings["AUDIT_HMAC_KEYS"], settings["AUDIT_HMAC_KEY_ID"])
     app.extensions["vendor_clients"] = VendorClients(app)
 
     db.init_app(app)

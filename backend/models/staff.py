@@ -18,6 +18,7 @@ from backend.models.types import UTCDateTime
 class StaffRole(enum.StrEnum):
     FAMILY_DOCTOR = "family_doctor"  # 家庭医生
     HOSPITAL_ADMIN = "hospital_admin"  # 医院管理员
+    GROUP_AUDITOR = "group_auditor"  # 集团审计员: every organization's audit log, nothing else
 
 
 class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):

@@ -70,7 +70,7 @@ def login(username: str, password: str) -> StaffLogin:
             staff.failed_login_count = 0
         audit.record("staff.login_failed", "staff", str(staff.external_id),
                      {"locked": locked}, actor_kind="staff", actor_id=str(staff.external_id),
-                     actor_role=staff.role)
+                     actor_role=staff.role, organization_id=staff.organization_id)
         db.session.commit()
         log.warning("staff login failed", extra={"staff": str(staff.external_id),
                                                  "locked": locked})
@@ -84,7 +84,8 @@ def login(username: str, password: str) -> StaffLogin:
     session, token = open_session(kind=PrincipalKind.STAFF, channel="console",
                                   staff_id=staff.id)
     audit.record("staff.login", "staff", str(staff.external_id), actor_kind="staff",
-                 actor_id=str(staff.external_id), actor_role=staff.role)
+                 actor_id=str(staff.external_id), actor_role=staff.role,
+                 organization_id=staff.organization_id)
     db.session.commit()
     return StaffLogin(token, session.expires_at, staff)
 
@@ -123,8 +124,11 @@ def get_resident(principal: Principal, external_id: str) -> PatientProfile:
 
 
 def audit_log(principal: Principal, limit: int, before_seq: int | None) -> list[AuditEntry]:
-    """Hospital admins read the log; reading it is itself recorded."""
+    """A hospital admin reads their own organization's entries; only the group auditor role
+    reads every organization's. Reading the log is itself recorded."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if principal.role != StaffRole.GROUP_AUDITOR:
+        query = query.where(AuditEntry.organization_id == principal.organization_id)
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
     rows = list(db.session.execute(query).scalars().all())
@@ -150,6 +154,7 @@ def create_staff(username: str, display_name: str, role: str, organization_code:
                       organization_id=organization.id, password_hash=hash_password(password))
     db.session.add(staff)
     db.session.flush()
-    audit.record("staff.create", "staff", str(staff.external_id), {"role": role})
+    audit.record("staff.create", "staff", str(staff.external_id), {"role": role},
+                 organization_id=organization.id)
     db.session.commit()
     return staff

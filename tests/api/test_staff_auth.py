@@ -58,3 +58,35 @@ def test_staff_logout_revokes(client, ctx):
     token = f.bearer(f.staff_token(f.staff(f.organization())))
     assert client.post("/api/v1/admin/auth/logout", headers=token).status_code == 200
     assert client.get("/api/v1/admin/me", headers=token).status_code == 401
+
+
+def test_a_hospital_admin_reads_only_their_own_organizations_audit_log(client, ctx):
+    first, second = f.organization(), f.organization()
+    resident = f.profile(f.account())
+    doctor = f.staff(second)
+    f.sign(doctor, resident)
+    doctor_headers = f.bearer(f.staff_token(doctor))
+    read = client.get(f"/api/v1/admin/residents/{resident.external_id}", headers=doctor_headers)
+    assert read.status_code == 200
+    assert login(client, doctor.username, "wrong-password").status_code == 401
+    own = f.bearer(f.staff_token(f.staff(first, role="hospital_admin")))
+    entries = client.get("/api/v1/admin/audit-log?limit=200", headers=own).json["data"]
+    text = str(entries)
+    assert str(resident.external_id) not in text and str(doctor.external_id) not in text
+    theirs = f.bearer(f.staff_token(f.staff(second, role="hospital_admin")))
+    seen = client.get("/api/v1/admin/audit-log?limit=200", headers=theirs).json["data"]
+    actions = {e["action"] for e in seen}
+    assert {"resident.read", "staff.login_failed"} <= actions
+    assert all(e["actor_kind"] == "staff" for e in seen)
+
+
+def test_only_the_group_auditor_reads_every_organizations_audit_log(client, ctx):
+    first, second = f.organization(), f.organization()
+    f.staff(first)
+    for org in (first, second):
+        admin = f.bearer(f.staff_token(f.staff(org, role="hospital_admin")))
+        assert client.get("/api/v1/admin/residents", headers=admin).status_code == 200
+    auditor = f.bearer(f.staff_token(f.staff(first, role="group_auditor")))
+    entries = client.get("/api/v1/admin/audit-log?limit=200", headers=auditor).json["data"]
+    assert [e["action"] for e in entries].count("resident.list") == 2
+    assert client.get("/api/v1/admin/residents", headers=auditor).status_code == 403

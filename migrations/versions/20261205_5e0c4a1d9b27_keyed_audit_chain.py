@@ -1,0 +1,31 @@
+"""Keyed audit chain and per-organization audit entries.
+
+`key_id` names the HMAC-SM3 key of each new entry (rows written before stay NULL: the unkeyed
+SM3 prefix of the chain); `organization_id` scopes the audit log to a hospital's admins.
+Adding columns fires no row trigger, so the append-only triggers stay as they are.
+
+Revision ID: 5e0c4a1d9b27
+Revises: d4c9c9cd9454
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '5e0c4a1d9b27'
+down_revision = 'd4c9c9cd9454'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('audit_entry', sa.Column('key_id', sa.String(length=32), nullable=True))
+    op.add_column('audit_entry', sa.Column('organization_id', sa.Integer(), nullable=True))
+    op.create_index('ix_audit_entry_organization_id', 'audit_entry', ['organization_id'])
+
+
+def downgrade():
+    op.drop_index('ix_audit_entry_organization_id', table_name='audit_entry')
+    # Plain DROP COLUMN (SQLite >= 3.35 too): a batch table rebuild would lose the triggers.
+    op.drop_column('audit_entry', 'organization_id')
+    op.drop_column('audit_entry', 'key_id')
