@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields, post_dump, validate
 
 from backend.schemas.common import StrictSchema
+from backend.security.identifiers import mask_identifiers
 
 
 class ConversationStartSchema(StrictSchema):
@@ -57,6 +58,13 @@ class TranscriptMessageSchema(StrictSchema):
     role = fields.String(required=True)
     text = fields.String(required=True)
     turn = fields.Integer(required=True)
+
+    @post_dump
+    def _identifiers_masked(self, data, **_kwargs):
+        """Transcripts stored before identifiers were masked on the way in are masked on the
+        way out: an identifier never leaves in clear."""
+        data["text"] = mask_identifiers(data["text"]).text
+        return data
 
 
 class ConversationSchema(StrictSchema):
