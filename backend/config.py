@@ -72,8 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Signed audit checkpoints, appended outside the database (put it where database "
             "users cannot write)."),
     Setting("SESSION_TTL_HOURS", _int, 72, "Lifetime of a patient or staff session token."),
-    Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5, "Failed staff logins before the account locks."),
-    Setting("STAFF_LOCKOUT_MINUTES", _int, 15, "How long a locked staff account stays locked."),
+    Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5,
+            "Failed staff logins from one address before it waits (30 s, doubling) between tries."),
+    Setting("STAFF_LOCKOUT_MINUTES", _int, 15,
+            "Longest wait of an address that keeps failing (the account itself never locks)."),
     Setting("MAX_CONTENT_LENGTH", _int, 1_048_576, "Largest accepted request body, in bytes."),
     Setting("RATELIMIT_LOGIN", _str, "10 per minute", "Login attempts per client address."),
     Setting("RATELIMIT_MESSAGES", _str, "30 per minute",

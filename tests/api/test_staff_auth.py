@@ -33,16 +33,52 @@ def test_wrong_password_and_unknown_user_look_the_same(client, ctx):
     assert wrong.json["error"]["code"] == unknown.json["error"]["code"] == "bad_credentials"
 
 
-def test_five_failures_lock_the_account_until_the_lock_expires(client, ctx):
+def test_an_address_that_keeps_failing_waits_longer_each_time_others_do_not(client, ctx):
     f.staff(f.organization(), username="doctor.sun")
-    for _ in range(4):
-        assert login(client, "doctor.sun", "wrong-password").status_code == 401
-    fifth = login(client, "doctor.sun", "wrong-password")
-    assert fifth.status_code == 423
-    assert fifth.json["error"]["code"] == "account_locked"
-    assert login(client, "doctor.sun", f.STAFF_PASSWORD).status_code == 423
-    with time_machine.travel(utcnow() + timedelta(minutes=16), tick=False):
-        assert login(client, "doctor.sun", f.STAFF_PASSWORD).status_code == 200
+    attacker = {"REMOTE_ADDR": "10.9.9.9"}
+
+    def attempt(password, environ=attacker):
+        return client.post("/api/v1/admin/auth/login", environ_base=environ,
+                           json={"username": "doctor.sun", "password": password})
+
+    for _ in range(5):
+        assert attempt("wrong-password").status_code == 401
+    # Now this address waits 30 s, even with the right password; the answer looks the same.
+    waiting = attempt(f.STAFF_PASSWORD)
+    assert waiting.status_code == 401 and waiting.json["error"]["code"] == "bad_credentials"
+    # The real user, elsewhere, is not locked out.
+    assert attempt(f.STAFF_PASSWORD, {"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert attempt("wrong-password").status_code == 401  # the 6th failure: 60 s now
+        assert attempt(f.STAFF_PASSWORD).status_code == 401
+    with time_machine.travel(utcnow() + timedelta(seconds=31 + 61), tick=False):
+        assert attempt(f.STAFF_PASSWORD).status_code == 200
+
+
+def test_unknown_and_waiting_accounts_get_the_same_answer(client, ctx):
+    f.staff(f.organization(), username="doctor.qian")
+    answers = []
+    for username in ("doctor.qian", "nobody.here"):
+        for _ in range(6):
+            response = login(client, username, "wrong-password")
+        answers.append((response.status_code, response.json["error"]["code"],
+                        response.json["error"]["message"]))
+    assert answers[0] == answers[1] == (401, "bad_credentials",
+                                        "用户名或密码不正确。多次输错后，请等几分钟再试。")
+
+
+def test_a_burst_of_wrong_passwords_on_one_account_alerts_its_admins(client, ctx):
+    org = f.organization()
+    target = f.staff(org, username="doctor.zhou")
+    for index in range(20):  # from twenty addresses: nobody waits, but the admins hear of it
+        client.post("/api/v1/admin/auth/login", environ_base={"REMOTE_ADDR": f"10.0.0.{index}"},
+                    json={"username": "doctor.zhou", "password": "wrong-password"})
+    admin = f.bearer(f.staff_token(f.staff(org, role="hospital_admin")))
+    alerts = client.get("/api/v1/admin/alerts", headers=admin).json["data"]
+    assert [a["kind"] for a in alerts] == ["staff_login_burst"]
+    assert alerts[0]["subject_id"] == str(target.external_id)
+    other = f.bearer(f.staff_token(f.staff(f.organization(), role="hospital_admin")))
+    assert client.get("/api/v1/admin/alerts", headers=other).json["data"] == []
 
 
 def test_a_family_doctor_cannot_read_the_audit_log(client, ctx):
