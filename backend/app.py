@@ -43,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_DEFAULT=settings["RATELIMIT_DEFAULT"],
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
-        RATELIMIT_SWALLOW_ERRORS=True,
+        # While Redis is unreachable, limits are counted in this process instead of switched off.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=False,
         JSON_AS_ASCII=False,
     )
     configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
