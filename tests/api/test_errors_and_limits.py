@@ -111,3 +111,18 @@ def test_the_openapi_document_states_the_rules_the_guards_enforce(client):
                         and k["schema"]["pattern"] == "^[!-~]{8,64}$" for k in keys)
     rules = document["components"]["schemas"]["BookingRules"]["properties"]
     assert rules["hold_minutes"]["type"] == "integer"
+
+
+def test_a_write_a_database_constraint_refuses_is_a_409_not_a_500(simulators, app):
+    fresh = make_app(simulators)
+
+    @fresh.post("/_test/twice")
+    def twice():  # two staff with one username: the unique constraint refuses the second
+        org = f.organization()
+        f.staff(org, username="same.name")
+        f.staff(org, username="same.name")
+        return {"data": "unreachable"}
+
+    response = fresh.test_client().post("/_test/twice")
+    _assert_envelope(response, 409, "conflict")
+    assert "same.name" not in response.get_data(as_text=True)
