@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import BasePlugin
+from marshmallow import fields
 
 from backend.request_guards import MAX_JSON_DEPTH
 
@@ -47,3 +48,13 @@ class EnforcedRulesPlugin(BasePlugin):
             for parameter in operation.get("parameters", []):
                 if isinstance(parameter, dict) and parameter.get("name") == "Idempotency-Key":
                     parameter["schema"] = dict(IDEMPOTENCY_KEY_SCHEMA)
+
+
+def object_sizes(self, field: fields.Field, ret: dict[str, Any], **_kwargs: Any) -> dict:
+    """apispec writes a mapping's Length validator as minLength/maxLength, which mean nothing
+    for an object: say minProperties/maxProperties, as enforced."""
+    if isinstance(field, fields.Dict):
+        for length, size in (("minLength", "minProperties"), ("maxLength", "maxProperties")):
+            if length in ret:
+                ret[size] = ret.pop(length)
+    return {}

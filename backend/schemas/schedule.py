@@ -18,13 +18,16 @@ CLINIC_DATES = validate.Range(date(2000, 1, 1), date(2099, 12, 31),
 
 
 class SlotInSchema(StrictSchema):
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, metadata={
+        "description": "On the session's clinic_date (China time); no two slots of a session "
+                       "start at the same instant, whatever offset they are written in."})
     ends_at = fields.AwareDateTime(required=True)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(0, 500))
 
 
 class ScheduleInSchema(StrictSchema):
-    his_ref = fields.String(required=True, validate=validate.Length(1, 64))
+    his_ref = fields.String(required=True, validate=validate.Length(1, 64),
+                            metadata={"description": "The HIS's own key; once per push."})
     department_code = fields.String(required=True, validate=validate.Length(1, 32))
     doctor_id = fields.UUID(allow_none=True)
     clinic_date = fields.Date(required=True, validate=CLINIC_DATES)

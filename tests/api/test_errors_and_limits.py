@@ -109,8 +109,12 @@ def test_the_openapi_document_states_the_rules_the_guards_enforce(client):
             if parameter.get("name") == "Idempotency-Key"]
     assert keys and all(k["schema"]["minLength"] == 8 and k["schema"]["maxLength"] == 64
                         and k["schema"]["pattern"] == "^[!-~]{8,64}$" for k in keys)
-    rules = document["components"]["schemas"]["BookingRules"]["properties"]
-    assert rules["hold_minutes"]["type"] == "integer"
+    schemas = document["components"]["schemas"]
+    assert schemas["BookingRules"]["properties"]["hold_minutes"]["type"] == "integer"
+    assert schemas["SchedulePush"]["properties"]["schedules"]["minItems"] == 1
+    choices = schemas["SubscriptionChoices"]["properties"]["results"]
+    assert (choices["minProperties"], choices["maxProperties"]) == (1, 20)
+    assert "minLength" not in choices
 
 
 def test_a_write_a_database_constraint_refuses_is_a_409_not_a_500(simulators, app):
