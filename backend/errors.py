@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_limiter.errors import RateLimitExceeded
+from redis import RedisError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -189,6 +190,14 @@ def register_error_handlers(app: Flask) -> None:
             "constraint": getattr(getattr(exc.orig, "diag", None), "constraint_name", None)})
         code, message = _HTTP_DEFAULTS[409]
         return _respond(409, error_body(409, code, message))
+
+    @app.errorhandler(RedisError)
+    def handle_redis_error(exc: RedisError):
+        # Every path that needs Redis has a fallback; one that still reaches here is answered
+        # as what it is, a passing outage, not as a bug.
+        log.error("redis unreachable", extra={"error": type(exc).__name__})
+        code, message = _HTTP_DEFAULTS[503]
+        return _respond(503, error_body(503, code, message), {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -130,3 +130,22 @@ def test_a_write_a_database_constraint_refuses_is_a_409_not_a_500(simulators, ap
     response = fresh.test_client().post("/_test/twice")
     _assert_envelope(response, 409, "conflict")
     assert "same.name" not in response.get_data(as_text=True)
+
+
+def test_a_request_that_still_needs_an_unreachable_redis_is_a_503_not_a_500(simulators, app):
+    import socket
+
+    import redis
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    fresh = make_app(simulators, REDIS_URL=dead)
+
+    @fresh.get("/_test/needs-redis")
+    def needs_redis():
+        return {"data": redis.Redis.from_url(dead).get("anything")}
+
+    response = fresh.test_client().get("/_test/needs-redis")
+    _assert_envelope(response, 503, "service_unavailable")
+    assert int(response.headers["Retry-After"]) > 0
