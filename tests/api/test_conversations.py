@@ -208,3 +208,16 @@ def test_the_message_limit_counts_per_session_however_the_header_is_spelt(
                             headers={"Authorization": f"{scheme} {token}"}).status_code
                 for scheme in ("Bearer", "bearer", "BEARER", "Bearer ", "bEaReR")]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_identifiers_typed_into_note_edits_reach_the_note_masked(client, patient):
+    conversation = start(client, patient, mode="pre_consultation")
+    _complete_pre_consultation(client, patient, conversation["id"], "头疼三天了")
+    phone = "13912345678"
+    confirmed = client.post(
+        f"/api/v1/mp/conversations/{conversation['id']}/note/confirm",
+        headers=patient["headers"],
+        json={"edits": [{"key": "personal.smoking", "value": f"吸烟10年，电话{phone}"}]})
+    assert confirmed.status_code == 201, confirmed.json
+    body = confirmed.get_data(as_text=True)
+    assert phone not in body and "139****5678" in body
