@@ -114,6 +114,18 @@ def _listen(port: int) -> socket.socket:
     return sock
 
 
+def _audit_checkpoints(database: str) -> Path:
+    """The demo's audit checkpoints sit next to its SQLite file; a new demo database starts
+    without the old database's checkpoints (they would say its chain was cut short)."""
+    if not database.startswith("sqlite:///"):
+        return ROOT / "instance" / "demo-audit-checkpoints.jsonl"
+    db_file = Path(database.removeprefix("sqlite:///"))
+    checkpoints = db_file.with_name(db_file.name + ".audit-checkpoints.jsonl")
+    if not db_file.exists():
+        checkpoints.unlink(missing_ok=True)
+    return checkpoints
+
+
 @click.command()
 @click.option("--port", default=5000, show_default=True,
               help="API port on 127.0.0.1 (a free one when it is taken; the banner says which).")
@@ -122,6 +134,7 @@ def demo(port: int, database: str | None) -> None:
     """Run the whole service locally with demo data and simulated vendors."""
     (ROOT / "instance").mkdir(exist_ok=True)
     database = database or f"sqlite:///{ROOT / 'instance' / 'demo.db'}"
+    checkpoints = _audit_checkpoints(database)
     api_socket = _listen(port)
     if api_socket.getsockname()[1] != port:
         click.echo(f"Port {port} is in use: the API listens on port "
@@ -130,6 +143,7 @@ def demo(port: int, database: str | None) -> None:
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
     simulators = start_simulators((port + 101, port + 102, port + 103, port + 104))
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
+                      "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
                       **simulators.config})
     with app.app_context():

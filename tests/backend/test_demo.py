@@ -140,3 +140,17 @@ def test_a_second_demo_takes_free_ports_instead_of_exiting(tmp_path):
     finally:
         for sock in taken:
             sock.close()
+
+
+def test_a_new_demo_database_starts_without_the_old_ones_audit_checkpoints(tmp_path):
+    from backend.demo.runner import _audit_checkpoints
+
+    database = tmp_path / "demo.db"
+    stale = tmp_path / "demo.db.audit-checkpoints.jsonl"
+    stale.write_text('{"seq": 40}\n')
+    assert _audit_checkpoints(f"sqlite:///{database}") == stale
+    assert not stale.exists()  # the database it anchored is gone
+    database.write_bytes(b"")
+    stale.write_text('{"seq": 40}\n')
+    assert _audit_checkpoints(f"sqlite:///{database}") == stale
+    assert stale.exists()  # same database: its checkpoints stay
