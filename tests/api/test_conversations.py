@@ -221,3 +221,19 @@ def test_identifiers_typed_into_note_edits_reach_the_note_masked(client, patient
     assert confirmed.status_code == 201, confirmed.json
     body = confirmed.get_data(as_text=True)
     assert phone not in body and "139****5678" in body
+
+
+def test_a_note_stored_with_an_identifier_in_clear_is_returned_masked(client, patient, ctx):
+    from backend.models import PreVisitNote
+
+    conversation = start(client, patient, mode="pre_consultation")
+    _complete_pre_consultation(client, patient, conversation["id"], "头疼三天了")
+    note = client.post(f"/api/v1/mp/conversations/{conversation['id']}/note/confirm",
+                       headers=patient["headers"], json={}).json["data"]
+    row = db.session.execute(select(PreVisitNote)).scalar_one()  # written by an older release
+    row.narrative = row.narrative + "联系电话13712345678"
+    db.session.commit()
+    shown = client.get(f"/api/v1/mp/notes/{note['id']}", headers=patient["headers"])
+    assert shown.status_code == 200
+    assert "13712345678" not in shown.get_data(as_text=True)
+    assert "137****5678" in shown.json["data"]["narrative"]
