@@ -126,3 +126,16 @@ def test_only_the_group_auditor_reads_every_organizations_audit_log(client, ctx)
     entries = client.get("/api/v1/admin/audit-log?limit=200", headers=auditor).json["data"]
     assert [e["action"] for e in entries].count("resident.list") == 2
     assert client.get("/api/v1/admin/residents", headers=auditor).status_code == 403
+
+
+def test_a_group_auditor_is_created_from_the_command_line(app, client, ctx):
+    from click.testing import CliRunner
+
+    org = f.organization()
+    result = CliRunner().invoke(app.cli, [
+        "staff", "create", "--username", "auditor.group", "--name", "集团审计",
+        "--role", "group_auditor", "--organization", org.code],
+        input="Audit-Pass-2026\nAudit-Pass-2026\n")
+    assert result.exit_code == 0, result.output
+    token = login(client, "auditor.group", "Audit-Pass-2026").json["data"]["token"]
+    assert client.get("/api/v1/admin/audit-log", headers=f.bearer(token)).status_code == 200
