@@ -17,6 +17,8 @@ from backend.errors import register_error_handlers
 from backend.extensions import db, limiter, migrate, redis_client
 from backend.logging_setup import configure_logging
 from backend.request_context import assign_request_id
+from backend.request_guards import register_request_guards
+from backend.security.audit_chain import AuditKeyring
 from backend.security.crypto import BlindIndex, FieldCipher
 from backend.vendor_clients import VendorClients
 
@@ -41,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_DEFAULT=settings["RATELIMIT_DEFAULT"],
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
-        RATELIMIT_SWALLOW_ERRORS=True,
+        # While Redis is unreachable, limits are counted in this process instead of switched off.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=False,
         JSON_AS_ASCII=False,
     )
     configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
@@ -52,6 +56,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["field_cipher"] = FieldCipher.from_config(
         settings["FIELD_ENCRYPTION_KEYS"], settings["FIELD_ENCRYPTION_KEY_ID"])
     app.extensions["blind_index"] = BlindIndex(settings["BLIND_INDEX_KEY"].encode())
+    app.extensions["audit_keyring"] = AuditKeyring.from_config(
+        settings["AUDIT_HMAC_KEYS"], settings["AUDIT_HMAC_KEY_ID"])
     app.extensions["vendor_clients"] = VendorClients(app)
 
     db.init_app(app)
@@ -61,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_api(app)
     register_error_handlers(app)
     _request_logging(app)
+    register_request_guards(app)  # after the request id is assigned
 
     register_commands(app)
     return app

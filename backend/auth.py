@@ -60,8 +60,12 @@ def _load_session(token: str) -> AuthSession:
     max_age = current_app.config["SESSION_TTL_HOURS"] * 3600
     try:
         payload = _serializer().loads(token, max_age=max_age)
-        session_id = uuid.UUID(hex=payload["sid"])
-    except (BadSignature, KeyError, TypeError, ValueError) as exc:
+        # Signed by us, but the shape is still checked: an old or odd payload is just invalid.
+        raw_id = payload.get("sid") if isinstance(payload, dict) else None
+        if not isinstance(raw_id, str):
+            raise ValueError("session token without a string sid")
+        session_id = uuid.UUID(hex=raw_id)
+    except (BadSignature, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
     row = db.session.execute(
         db.select(AuthSession).where(AuthSession.external_id == session_id)
@@ -85,6 +89,8 @@ def authenticate() -> Principal:
                          role=staff.role, organization_id=staff.organization_id,
                          actor_external_id=str(staff.external_id))
     account = db.session.get(Account, row.account_id)
+    if account is None:
+        raise Unauthenticated()
     return Principal(kind=PrincipalKind.ACCOUNT, session_id=row.id, account_id=account.id,
                      actor_external_id=str(account.external_id))
 

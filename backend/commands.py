@@ -32,11 +32,12 @@ def register_commands(app: Flask) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(bind: str, workers: int, threads: int) -> None:
     """Serve the API with gunicorn (production web process)."""
-    from backend.gunicorn_app import GunicornApp
+    from backend.gunicorn_app import ACCESS_LOG_FORMAT, GunicornApp, MaskedAccessLogger
 
     GunicornApp({"bind": bind, "workers": workers, "threads": threads,
-                 "worker_class": "gthread", "accesslog": "-", "timeout": 30,
-                 "graceful_timeout": 20}).run()
+                 "worker_class": "gthread", "accesslog": "-",
+                 "access_log_format": ACCESS_LOG_FORMAT, "logger_class": MaskedAccessLogger,
+                 "timeout": 30, "graceful_timeout": 20}).run()
 
 
 @click.command()
@@ -105,18 +106,28 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--no-anchor", is_flag=True,
+              help="Only check; do not append a checkpoint for the verified entries.")
 @with_appcontext
-def audit_verify() -> None:
-    """Re-walk the chain; exit 1 if any entry was changed or removed."""
-    from backend.services.audit import verify_chain
+def audit_verify(no_anchor: bool) -> None:
+    """Re-walk the chain and compare it with the checkpoint file; exit 1 if any entry was
+    changed, removed or rewritten. An intact chain is anchored with a new checkpoint."""
+    from backend.services.audit import anchor, verify_chain
 
-    count, problems = verify_chain()
+    checkpoint = None
+    if no_anchor:
+        count, problems = verify_chain()
+    else:
+        count, problems, checkpoint = anchor()
     for problem in problems:
         click.echo(f"BROKEN at seq {problem.seq}: {problem.problem}", err=True)
     if problems:
         click.echo(f"audit chain: {count} entries, {len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {count} entries")
+    if checkpoint is not None:
+        path = current_app.config["AUDIT_CHECKPOINT_PATH"]
+        click.echo(f"anchored at seq {checkpoint.seq} in {path}")
 
 
 @click.group("staff")
@@ -127,7 +138,8 @@ def staff_group() -> None:
 @staff_group.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(["family_doctor", "hospital_admin"]), required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["family_doctor", "hospital_admin", "group_auditor"]))
 @click.option("--organization", "organization_code", required=True, help="Organization code.")
 @click.password_option()
 @with_appcontext

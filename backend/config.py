@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backend.security.audit_chain import AuditKeyring
+
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable service."""
@@ -47,6 +49,7 @@ class Setting:
 DEMO_SIGNING_KEY = "demo-only-signing-key-change-me"
 DEMO_FIELD_KEYS = "demo1:00112233445566778899aabbccddeeff"
 DEMO_BLIND_INDEX_KEY = "demo-blind-index-key-32-bytes-long!"
+DEMO_AUDIT_KEYS = "demo1:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("FRONTDOOR_ENV", _str, "development", "`production`, `development` or `test`."),
@@ -61,9 +64,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FIELD_ENCRYPTION_KEY_ID", _str, "demo1", "Key id used for new ciphertexts."),
     Setting("BLIND_INDEX_KEY", _str, DEMO_BLIND_INDEX_KEY,
             "HMAC-SM3 key of the blind index (never rotate without re-indexing).", secret=True),
+    Setting("AUDIT_HMAC_KEYS", _str, DEMO_AUDIT_KEYS,
+            "HMAC-SM3 keys of the audit chain, kept out of the database: "
+            "`id1:<32-128 hex>,id2:<hex>` (keep old ids to verify old entries).", secret=True),
+    Setting("AUDIT_HMAC_KEY_ID", _str, "demo1", "Key id used for new audit entries."),
+    Setting("AUDIT_CHECKPOINT_PATH", _str, "instance/audit-checkpoints.jsonl",
+            "Signed audit checkpoints, appended outside the database (put it where database "
+            "users cannot write)."),
     Setting("SESSION_TTL_HOURS", _int, 72, "Lifetime of a patient or staff session token."),
-    Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5, "Failed staff logins before the account locks."),
-    Setting("STAFF_LOCKOUT_MINUTES", _int, 15, "How long a locked staff account stays locked."),
+    Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5,
+            "Failed staff logins from one address before it waits (30 s, doubling) between tries."),
+    Setting("STAFF_LOCKOUT_MINUTES", _int, 15,
+            "Longest wait of an address that keeps failing (the account itself never locks)."),
     Setting("MAX_CONTENT_LENGTH", _int, 1_048_576, "Largest accepted request body, in bytes."),
     Setting("RATELIMIT_LOGIN", _str, "10 per minute", "Login attempts per client address."),
     Setting("RATELIMIT_MESSAGES", _str, "30 per minute",
@@ -136,6 +148,7 @@ _PRODUCTION_SECRETS = {
     "SECRET_KEY": DEMO_SIGNING_KEY,
     "FIELD_ENCRYPTION_KEYS": DEMO_FIELD_KEYS,
     "BLIND_INDEX_KEY": DEMO_BLIND_INDEX_KEY,
+    "AUDIT_HMAC_KEYS": DEMO_AUDIT_KEYS,
     "WECHAT_APP_SECRET": "wx-demo-secret",
 }
 
@@ -170,6 +183,10 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError(f"LLM_API_KEY is required for LLM_PROVIDER={config['LLM_PROVIDER']}")
     for key in ("WECHAT_SUBSCRIBE_TEMPLATES", "ALIPAY_MESSAGE_TEMPLATES"):
         _check_templates(key, config[key])
+    try:
+        AuditKeyring.from_config(config["AUDIT_HMAC_KEYS"], config["AUDIT_HMAC_KEY_ID"])
+    except ValueError as exc:
+        raise ConfigError(f"AUDIT_HMAC_KEYS / AUDIT_HMAC_KEY_ID: {exc}") from exc
     if config["FRONTDOOR_ENV"] != "production":
         return
     problems = [

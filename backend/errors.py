@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_limiter.errors import RateLimitExceeded
+from redis import RedisError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from backend.request_context import current_request_id
@@ -141,6 +143,17 @@ def _respond(status: int, body: dict[str, Any], headers: Any = None):
     return response
 
 
+def _kept_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The exception's own headers (a 405's `Allow`, a 401's `WWW-Authenticate`, webargs'
+    extras) survive the switch to our envelope; only its HTML content type is dropped."""
+    headers = [(name, value) for name, value in exc.get_headers()
+               if name.lower() != "content-type"]
+    extra = getattr(exc, "data", {}).get("headers")
+    if extra:
+        headers.extend(dict(extra).items())
+    return headers
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
@@ -163,8 +176,28 @@ def register_error_handlers(app: Flask) -> None:
         field = next(iter(fields)) if fields else None
         if fields and len(fields) == 1 and field != "_schema":
             message = f"{fields[field][0]}"
-        headers = getattr(exc, "data", {}).get("headers")
-        return _respond(status, error_body(status, code, message, field, fields), headers)
+        return _respond(status, error_body(status, code, message, field, fields),
+                        _kept_headers(exc))
+
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError):
+        # Validation should have caught it; a constraint still refusing means a race or a
+        # rule the schema missed. Either way the client gets a conflict, never a 500.
+        from backend.extensions import db
+
+        db.session.rollback()
+        log.warning("constraint refused a write", extra={
+            "constraint": getattr(getattr(exc.orig, "diag", None), "constraint_name", None)})
+        code, message = _HTTP_DEFAULTS[409]
+        return _respond(409, error_body(409, code, message))
+
+    @app.errorhandler(RedisError)
+    def handle_redis_error(exc: RedisError):
+        # Every path that needs Redis has a fallback; one that still reaches here is answered
+        # as what it is, a passing outage, not as a bug.
+        log.error("redis unreachable", extra={"error": type(exc).__name__})
+        code, message = _HTTP_DEFAULTS[503]
+        return _respond(503, error_body(503, code, message), {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

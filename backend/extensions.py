@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from backend.openapi_rules import API_DESCRIPTION, EnforcedRulesPlugin
 from backend.request_context import client_ip
 from backend.schemas.common import ErrorSchema
 
@@ -36,7 +37,8 @@ class FrontDoorApi(Api):
 # Responses are dumped after the service commits: keep loaded state instead of re-selecting it.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-api = FrontDoorApi()
+api = FrontDoorApi(spec_kwargs={"extra_plugins": [EnforcedRulesPlugin()],
+                                "info": {"description": API_DESCRIPTION}})
 limiter = Limiter(key_func=client_ip)
 
 

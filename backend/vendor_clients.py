@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from wechatpy.session.memorystorage import MemoryStorage
-from wechatpy.session.redisstorage import RedisStorage
 
 from backend.vendors.alipay import AlipayOpenApi
+from backend.vendors.token_storage import RedisWithLocalFallback
 from backend.vendors.wechat import WeChatMiniProgram
 from payments.alipay import AlipayGateway
 from payments.gateway import GatewayRegistry
@@ -27,7 +27,8 @@ class VendorClients:
         if self._wechat is None:
             config = self._app.config
             redis = self._app.extensions.get("redis")
-            session = RedisStorage(redis, prefix="frontdoor:wechat") if redis else MemoryStorage()
+            session = (RedisWithLocalFallback(redis, prefix="frontdoor:wechat") if redis
+                       else MemoryStorage())
             self._wechat = WeChatMiniProgram(
                 config["WECHAT_APP_ID"], config["WECHAT_APP_SECRET"],
                 api_base_url=config["WECHAT_API_BASE_URL"], session=session,

@@ -61,10 +61,13 @@ class SimulatorServer:
             client = WeChatMiniProgram(..., api_base_url=server.url + "/")
     """
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0,
+                 sock: socket.socket | None = None) -> None:
+        """`sock`: an already bound and listening socket to serve on (then `port` is its)."""
         self.app = app
         self.host = host
-        self._requested_port = port
+        self._sock = sock
+        self._requested_port = sock.getsockname()[1] if sock is not None else port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -75,15 +78,19 @@ class SimulatorServer:
         server = make_server(
             self.host, self._requested_port, self.app, threaded=True,
             request_handler=_QuietRequestHandler,
+            fd=self._sock.fileno() if self._sock is not None else None,
         )
+        if self._sock is not None:
+            self._sock.close()  # the server holds its own duplicate
+        port = server.socket.getsockname()[1]
         server.simulator_connections = _ConnectionRegistry()  # type: ignore[attr-defined]
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"simulator-{server.server_port}", daemon=True,
+            name=f"simulator-{port}", daemon=True,
         )
         thread.start()
         self._server, self._thread = server, thread
-        self._port = server.server_port
+        self._port = port
         return self
 
     @property

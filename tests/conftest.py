@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextvars
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 import redis
@@ -21,6 +23,10 @@ from backend.extensions import db
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Signed audit checkpoints live outside the database; each test starts without any, like its
+# empty tables.
+AUDIT_CHECKPOINT_PATH = str(Path(tempfile.gettempdir()) /
+                            f"frontdoor-test-audit-{os.getpid()}.jsonl")
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +45,7 @@ def make_app(simulators, **overrides):
         "RATELIMIT_LOGIN": "100000 per minute",
         "RATELIMIT_MESSAGES": "100000 per minute",
         "LOG_LEVEL": "WARNING",
+        "AUDIT_CHECKPOINT_PATH": AUDIT_CHECKPOINT_PATH,
         **simulators.config,
     }
     config.update(overrides)
@@ -87,6 +94,7 @@ def _clean_state(request):
         _truncate_all()
         db.session.remove()
     redis.Redis.from_url(REDIS_URL).flushdb()
+    Path(AUDIT_CHECKPOINT_PATH).unlink(missing_ok=True)
     yield
 
 

@@ -6,13 +6,14 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import DATABASE_URL, REDIS_URL
+from tests.conftest import AUDIT_CHECKPOINT_PATH, DATABASE_URL, REDIS_URL
 
 
 def frontdoor_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FRONTDOOR_ENV": "test",
-                "LOG_LEVEL": "INFO"})
+                "LOG_LEVEL": "INFO",
+                "AUDIT_CHECKPOINT_PATH": AUDIT_CHECKPOINT_PATH})
     env.update(extra)
     return env
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import request
+from flask import g, request
 
 from backend.errors import ValidationFailed
 from backend.request_context import client_ip
@@ -12,16 +10,20 @@ from backend.request_context import client_ip
 BEARER = [{"bearerAuth": []}]
 
 
-def caller_key() -> str:
-    """Rate-limit key: the session token (hashed, never stored in clear), else the address."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "t:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+def session_key() -> str:
+    """Rate-limit key of an authenticated view: the session it runs in (so the spelling of the
+    Authorization header cannot buy a fresh quota), else the address.
+
+    Put the limit *below* the `require_…` decorator, so authentication has run first."""
+    principal = g.get("principal")
+    if principal is not None:
+        return f"s:{principal.session_id}"
     return "ip:" + client_ip()
 
 
 IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False,
-                      "schema": {"type": "string", "maxLength": 64},
+                      "schema": {"type": "string", "minLength": 8, "maxLength": 64,
+                                 "pattern": "^[!-~]{8,64}$"},
                       "description": "The same key on a retried request returns the first "
                                      "result instead of doing it twice."}
 

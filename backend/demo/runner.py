@@ -6,12 +6,13 @@ runs the scheduler in-process and serves the API with Flask's server on 127.0.0.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from flask_migrate import upgrade
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 from backend.app import create_app
 from backend.demo.schedules import seed_schedules
@@ -53,9 +54,13 @@ class RunningSimulators:
             server.stop()
 
 
-def start_simulators(wechat_port: int = 0, alipay_port: int = 0, emr_port: int = 0,
-                     wechatpay_port: int = 0) -> RunningSimulators:
-    """Start every vendor simulator and return the config that points the app at them."""
+def start_simulators(preferred_ports: tuple[int, int, int, int] = (0, 0, 0, 0)
+                     ) -> RunningSimulators:
+    """Start every vendor simulator and return the config that points the app at them.
+
+    Each takes its preferred port (wechat, alipay, emr, wechatpay) when free, else any free one:
+    a second demo or a test run on the same machine must not stop this one."""
+    wechat_port, alipay_port, emr_port, wechatpay_port = preferred_ports
     app_keys, alipay_keys = generate_rsa_keypair(), generate_rsa_keypair()
     merchant_keys, platform_keys = generate_rsa_keypair(), generate_rsa_keypair()
     wechat = _serve(create_wechat_simulator(dict([DEMO_WECHAT_APP])), wechat_port)
@@ -91,22 +96,54 @@ def start_simulators(wechat_port: int = 0, alipay_port: int = 0, emr_port: int =
 
 
 def _serve(app, port: int) -> SimulatorServer:
-    """Serve on the preferred port, or on any free one when it is taken (the demo prints where)."""
+    return SimulatorServer(app, sock=_listen(port)).start()
+
+
+def _listen(port: int) -> socket.socket:
+    """A listening socket on `port`, or on a free one when that is taken (0: any free one).
+
+    Bound here and handed to the server, so nothing can take the port in between; werkzeug's
+    own bind would exit the whole demo with "Port … is in use"."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        return SimulatorServer(app, port=port).start()
+        sock.bind(("127.0.0.1", port if 0 <= port <= 65535 else 0))
     except OSError:
-        return SimulatorServer(app, port=0).start()
+        sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+def _audit_checkpoints(database: str) -> Path:
+    """The demo's audit checkpoints sit next to its SQLite file; a new demo database starts
+    without the old database's checkpoints (they would say its chain was cut short)."""
+    if not database.startswith("sqlite:///"):
+        return ROOT / "instance" / "demo-audit-checkpoints.jsonl"
+    db_file = Path(database.removeprefix("sqlite:///"))
+    checkpoints = db_file.with_name(db_file.name + ".audit-checkpoints.jsonl")
+    if not db_file.exists():
+        checkpoints.unlink(missing_ok=True)
+    return checkpoints
 
 
 @click.command()
-@click.option("--port", default=5000, show_default=True, help="API port on 127.0.0.1.")
+@click.option("--port", default=5000, show_default=True,
+              help="API port on 127.0.0.1 (a free one when it is taken; the banner says which).")
 @click.option("--database", default=None, help="SQLAlchemy URL (default: instance/demo.db).")
 def demo(port: int, database: str | None) -> None:
     """Run the whole service locally with demo data and simulated vendors."""
     (ROOT / "instance").mkdir(exist_ok=True)
     database = database or f"sqlite:///{ROOT / 'instance' / 'demo.db'}"
-    simulators = start_simulators(port + 101, port + 102, port + 103, port + 104)
+    checkpoints = _audit_checkpoints(database)
+    api_socket = _listen(port)
+    if api_socket.getsockname()[1] != port:
+        click.echo(f"Port {port} is in use: the API listens on port "
+                   f"{api_socket.getsockname()[1]} instead.")
+    port = api_socket.getsockname()[1]
+    # The mini-program's develop build expects the simulators at API port + 101…104 when free.
+    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104))
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
+                      "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
                       **simulators.config})
     with app.app_context():
@@ -138,8 +175,11 @@ Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026
        -d '{{"username":"doctor.li","password":"Demo-Doctor-2026"}}'
 Press Ctrl+C to stop.
 """)
+    server = make_server("127.0.0.1", port, app, threaded=True, fd=api_socket.fileno())
     try:
-        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+        server.serve_forever()
     finally:
+        server.server_close()
+        api_socket.close()
         scheduler.shutdown(wait=False)
         simulators.stop()

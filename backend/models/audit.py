@@ -1,7 +1,9 @@
-"""Append-only audit log of every read and change of personal data, SM3 hash-chained.
+"""Append-only audit log of every read and change of personal data, HMAC-SM3 hash-chained.
 
 `AuditChainHead` holds the last sequence number and hash; appenders lock it, so the chain is a
-single line even with many web processes, and deleting the newest rows is detectable too.
+single line even with many web processes. `key_id` names the audit key that made `hash` (empty
+only on entries written before the chain was keyed); `organization_id` is the organization the
+entry belongs to (a staff member's own), which scopes what a hospital admin may read.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class AuditEntry(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    organization_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class AuditChainHead(db.Model):

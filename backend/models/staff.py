@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,16 +12,18 @@ from backend.extensions import db
 from backend.models.account import PatientProfile
 from backend.models.base import ExternalIdMixin, TimestampMixin
 from backend.models.organization import Organization
-from backend.models.types import UTCDateTime
 
 
 class StaffRole(enum.StrEnum):
     FAMILY_DOCTOR = "family_doctor"  # 家庭医生
     HOSPITAL_ADMIN = "hospital_admin"  # 医院管理员
+    GROUP_AUDITOR = "group_auditor"  # 集团审计员: every organization's audit log, nothing else
 
 
 class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
-    """A console user. Passwords are Argon2id hashes; repeated failures lock the account."""
+    """A console user. Passwords are Argon2id hashes. `failed_login_count` counts wrong passwords
+    since the last success (bursts alert the admins); a failing address waits, the account never
+    locks (`services.login_throttle`)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -30,7 +32,6 @@ class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_active: Mapped[bool] = mapped_column(default=True)
 
     organization: Mapped[Organization] = relationship()

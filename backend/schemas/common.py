@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
+from backend.security.identifiers import mask_identifiers
+
 
 def _unsafe_text(value: Any) -> bool:
     """NUL and unpaired surrogates cannot be stored (PostgreSQL text) or logged as UTF-8."""
@@ -33,6 +35,15 @@ class StrictSchema(Schema):
                 if _unsafe_text(key) or _unsafe_text(value):
                     raise ValidationError("含有无法识别的字符。", field_name=str(key))
         return data
+
+
+class MaskedText(fields.String):
+    """Text a patient may have typed an identifier into: masked on the way out, whatever was
+    stored (records written before identifiers were masked on the way in included)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        text = super()._serialize(value, attr, obj, **kwargs)
+        return mask_identifiers(text).text if text else text
 
 
 class ErrorDetailSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from backend.schemas.common import StrictSchema
+from backend.schemas.common import MaskedText, StrictSchema
 
 
 class ConversationStartSchema(StrictSchema):
@@ -27,7 +27,7 @@ class RedFlagSchema(StrictSchema):
     rule = fields.String(required=True)
     name = fields.String(required=True)
     advice = fields.String(required=True)
-    words = fields.List(fields.String(), required=True)
+    words = fields.List(MaskedText(), required=True)
     level = fields.String(
         required=True, validate=validate.OneOf(["emergency", "screen", "possible"]),
         metadata={"description": "emergency: go now; screen: a screening question is asked "
@@ -42,7 +42,7 @@ class RecommendationSchema(StrictSchema):
 
 
 class TurnSchema(StrictSchema):
-    text = fields.String(required=True)
+    text = MaskedText(required=True)
     quick_replies = fields.List(fields.String(), required=True)
     hint = fields.String(allow_none=True)
     stage = fields.String(required=True)
@@ -55,7 +55,7 @@ class TurnSchema(StrictSchema):
 
 class TranscriptMessageSchema(StrictSchema):
     role = fields.String(required=True)
-    text = fields.String(required=True)
+    text = MaskedText(required=True)
     turn = fields.Integer(required=True)
 
 
@@ -77,8 +77,8 @@ class NoteSlotSchema(StrictSchema):
     key = fields.String(required=True)
     label = fields.String(required=True)
     value = fields.Raw(allow_none=True)
-    display = fields.String(required=True)
-    words = fields.String(required=True)
+    display = MaskedText(required=True)
+    words = MaskedText(required=True)
     turn = fields.Integer(required=True)
     source = fields.String(required=True)
     uncertain = fields.Boolean(required=True)
@@ -86,8 +86,8 @@ class NoteSlotSchema(StrictSchema):
 
 class DraftNoteSchema(StrictSchema):
     slots = fields.List(fields.Nested(NoteSlotSchema), required=True)
-    narrative = fields.String(required=True)
-    sections = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    narrative = MaskedText(required=True)
+    sections = fields.Dict(keys=fields.String(), values=MaskedText(), required=True)
 
 
 class NoteEditSchema(StrictSchema):
@@ -111,9 +111,9 @@ class NoteSchema(StrictSchema):
     conversation_id = fields.UUID(attribute="session.external_id", required=True)
     version = fields.Integer(required=True)
     slots = fields.List(fields.Nested(NoteSlotSchema), required=True)
-    narrative = fields.String(required=True)
+    narrative = MaskedText(required=True)
     red_flag_rule = fields.String(allow_none=True)
-    amendment_reason = fields.String(allow_none=True)
+    amendment_reason = MaskedText(allow_none=True)
     confirmed_at = fields.DateTime(required=True)
     delivery_state = fields.String(required=True, metadata={
         "description": "`delivered` (已送达医生) or `waiting` (等待发送)."})

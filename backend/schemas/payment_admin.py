@@ -25,11 +25,11 @@ class MismatchSchema(StrictSchema):
 
 
 class BookingRulesSchema(StrictSchema):
-    hold_minutes = fields.Integer()
-    max_active_bookings = fields.Integer()
-    cancel_cutoff_minutes = fields.Integer()
-    no_show_limit = fields.Integer()
-    no_show_window_days = fields.Integer()
-    suspension_days = fields.Integer()
-    check_in_opens_minutes = fields.Integer()
-    check_in_closes_minutes = fields.Integer()
+    hold_minutes = fields.Integer(strict=True)
+    max_active_bookings = fields.Integer(strict=True)
+    cancel_cutoff_minutes = fields.Integer(strict=True)
+    no_show_limit = fields.Integer(strict=True)
+    no_show_window_days = fields.Integer(strict=True)
+    suspension_days = fields.Integer(strict=True)
+    check_in_opens_minutes = fields.Integer(strict=True)
+    check_in_closes_minutes = fields.Integer(strict=True)

@@ -60,9 +60,16 @@ _LABELS: dict[DocumentType, str] = {
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_EARLIEST_BIRTH = date(1900, 1, 1)
+EARLIEST_BIRTH = date(1900, 1, 1)
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _HMT_REGIONS = ("810000", "820000", "830000")
+# Province-level codes, the first two digits of every GB/T 2260 region code (行政区划代码):
+# 11-15 North, 21-23 North-east, 31-37 East, 41-46 Central-south, 50-54 South-west,
+# 61-65 North-west, 71 Taiwan, 81-83 Hong Kong, Macao and the Taiwan residence permits.
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83"})
 
 _PATTERNS: dict[DocumentType, re.Pattern[str]] = {
     DocumentType.PASSPORT: re.compile(r"[A-Z0-9]{5,17}"),
@@ -119,6 +126,9 @@ def _parse_gb11643(
         )
     if resident_id_check_char(value[:17]) != value[17]:
         raise DocumentError(f"{label}号码校验不通过，请核对后重新输入。", "invalid_checksum")
+    if value[:2] not in PROVINCE_CODES:
+        raise DocumentError(f"{label}号码的前六位地区码无效，请核对后重新输入。",
+                            "invalid_region")
     bad_birth = DocumentError(
         f"{label}号码中的出生日期无效，请核对后重新输入。", "invalid_birth_date"
     )
@@ -126,7 +136,7 @@ def _parse_gb11643(
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise bad_birth from None
-    if birth < _EARLIEST_BIRTH or birth > (today or date.today()):
+    if birth < EARLIEST_BIRTH or birth > (today or date.today()):
         raise bad_birth
     sex: Literal["male", "female"] = "male" if int(value[16]) % 2 else "female"
     return ResidentId(number=value, birth_date=birth, sex=sex, region_code=value[:6])

@@ -18,6 +18,7 @@ from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import ConversationSession, Department, Organization, PreVisitNote
+from backend.security.identifiers import mask_identifiers
 from backend.security.masking import mask_text
 from backend.services import access, audit
 from backend.timeutil import age_on, local_today, utcnow
@@ -165,10 +166,14 @@ def send(principal: Principal, session_id: str, text: str) -> tuple[Conversation
     state = DialogueState.from_dict(session.state)
     if state.turn >= MAX_TURNS:
         raise Conflict("这次对话已经很长了，请重新开始一次。", code="conversation_too_long")
-    turn = assistant().reply(state, text, _departments(_organization(session)))
+    # Identifiers typed into the chat are masked before the assistant or the transcript sees them.
+    typed = mask_identifiers(text)
+    turn = assistant().reply(state, typed.text, _departments(_organization(session)))
     save_state(session, state, turn)
-    audit.record("conversation.message", "conversation", str(session.external_id),
-                 {"turn": state.turn, "stage": state.stage})
+    detail: dict[str, Any] = {"turn": state.turn, "stage": state.stage}
+    if typed.found:
+        detail["identifiers_masked"] = sorted(set(typed.found))
+    audit.record("conversation.message", "conversation", str(session.external_id), detail)
     flag = turn.red_flag
     if flag and flag.level == "screen":
         # A screening question (passive ideation) is asked, not an emergency: logged for review.

@@ -19,6 +19,7 @@ from backend.interop.fhir import question_keys
 from backend.jobs import enqueue
 from backend.jobs.emr import deliver_note
 from backend.models import ConversationSession, EmrDelivery, PreVisitNote
+from backend.security.identifiers import mask_identifiers
 from backend.services import audit, emr
 from backend.services.access import parse_id
 from backend.services.conversations import assistant, load_session, save_state
@@ -37,7 +38,8 @@ EDITABLE_KEY = re.compile(
 def _apply_edits(state: DialogueState, edits: list[dict[str, Any]]) -> None:
     known_keys = question_keys(default_knowledge())
     for index, edit in enumerate(edits):
-        key, value = edit["key"], edit["value"]
+        # The note goes to the doctor's EMR: an identifier typed into it is masked like in chat.
+        key, value = edit["key"], mask_identifiers(edit["value"]).text
         if not EDITABLE_KEY.match(key) or key == "chief_complaint.symptom" \
                 or key not in known_keys:
             raise ValidationFailed("这一项不能在这里修改。", field=f"edits.{index}.key")
@@ -51,7 +53,8 @@ def _write(session: ConversationSession, state: DialogueState, version: int,
     row = PreVisitNote(session_id=session.id, patient_id=session.patient_id, version=version,
                        supersedes_id=supersedes.id if supersedes else None,
                        slots=[vars(slot) for slot in note.slots], narrative=note.narrative,
-                       red_flag_rule=session.red_flag_rule, amendment_reason=reason,
+                       red_flag_rule=session.red_flag_rule,
+                       amendment_reason=mask_identifiers(reason).text if reason else None,
                        confirmed_at=utcnow())
     db.session.add(row)
     db.session.flush()

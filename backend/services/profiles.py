@@ -6,6 +6,7 @@ records hang on it; a mistake is corrected by removing the profile and adding it
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from backend.errors import Conflict, Forbidden, ValidationFailed
 from backend.extensions import db
 from backend.models import Account, PatientProfile, Relationship
 from backend.security.identity_docs import (
+    EARLIEST_BIRTH,
     DocumentError,
     DocumentType,
     normalize_document,
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_PROFILES_PER_ACCOUNT = 10
 _DOC_KIND = "document"
 _PHONE_KIND = "phone"
+_NAME_KIND = "name"
 
 
 def _index(value: str, kind: str) -> str:
@@ -63,6 +66,8 @@ def _identity(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("请填写出生日期。", field="birth_date")
     if birth_date > local_today():
         raise ValidationFailed("出生日期不能晚于今天。", field="birth_date")
+    if birth_date < EARLIEST_BIRTH:
+        raise ValidationFailed("出生日期不正确，请核对证件。", field="birth_date")
     return {"document_type": doc_type.value, "document_number": number, "sex": sex,
             "birth_date": birth_date}
 
@@ -130,9 +135,21 @@ def add_profile(principal: Principal, data: dict[str, Any]) -> PatientProfile:
     return profile
 
 
+def _same_name(existing: PatientProfile, given: str) -> bool:
+    """Compare names through their blind index, in constant time: the answer must not leak
+    through timing either."""
+    return hmac.compare_digest(_index(existing.name, _NAME_KIND),
+                               _index(given.strip(), _NAME_KIND))
+
+
 def _restore_or_refuse(account: Account, existing: PatientProfile, data: dict[str, Any],
                        relationship: Relationship) -> PatientProfile:
     if existing.account_id != account.id:
+        if not _same_name(existing, data["name"]):
+            # Whoever only knows a number learns nothing about it: the same words as any
+            # other refusal that needs a person at the window.
+            log.info("profile refused: document registered elsewhere under another name")
+            raise Conflict("无法添加，请到窗口办理。", code="cannot_add_profile")
         log.info("document already registered by another account")
         raise Conflict("该证件已被其他账户添加。如需帮助，请联系医院客服。",
                        code="document_registered_elsewhere", field="document_number")

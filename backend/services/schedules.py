@@ -23,6 +23,7 @@ from backend.services.deferred import commit
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
 
 MAX_SEARCH_DAYS = 14
+MAX_DAYS_AHEAD = 366  # no hospital releases further ahead; also keeps date arithmetic in range
 
 
 def release_time(clinic_date: date) -> datetime:
@@ -124,15 +125,29 @@ def update_queue(principal: Principal, schedule_id, board: dict[str, Any]) -> Sc
     return schedule
 
 
+def _search_window(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+    """The days to list: from today on, within a year, at most MAX_SEARCH_DAYS at a time; each
+    refusal names what is wrong with the dates asked for."""
+    today = local_today()
+    if date_from and date_to and date_to < date_from:
+        raise ValidationFailed("结束日期不能早于开始日期。", field="date_to")
+    if date_to and date_to < today:
+        raise ValidationFailed("只能查今天及以后的号源。", field="date_to")
+    start = max(date_from or today, today)
+    if (start - today).days > MAX_DAYS_AHEAD:
+        raise ValidationFailed("只能查一年以内的号源。", field="date_from")
+    end = date_to or start + timedelta(days=MAX_SEARCH_DAYS - 1)
+    if (end - start).days >= MAX_SEARCH_DAYS:
+        raise ValidationFailed(f"一次最多查{MAX_SEARCH_DAYS}天。", field="date_to")
+    return start, end
+
+
 def search(hospital_id, args: dict[str, Any]) -> list[Schedule]:
     organization = db.session.execute(select(Organization).where(
         Organization.external_id == parse_id(hospital_id))).scalar_one_or_none()
     if organization is None:
         raise NotFound("没有找到这家医院。")
-    start = max(args.get("date_from") or local_today(), local_today())
-    end = args.get("date_to") or start + timedelta(days=MAX_SEARCH_DAYS - 1)
-    if end < start or (end - start).days >= MAX_SEARCH_DAYS:
-        raise ValidationFailed(f"一次最多查{MAX_SEARCH_DAYS}天。", field="date_to")
+    start, end = _search_window(args.get("date_from"), args.get("date_to"))
     query = (select(Schedule).where(
         Schedule.organization_id == organization.id, Schedule.status == "open",
         Schedule.release_at <= utcnow(), Schedule.clinic_date.between(start, end))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,9 +12,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from backend.auth import Principal, open_session
-from backend.errors import ApiError, Unauthenticated
+from backend.errors import Unauthenticated
 from backend.extensions import db
 from backend.models import (
+    AdminAlert,
     AuditEntry,
     Organization,
     PatientProfile,
@@ -22,18 +23,17 @@ from backend.models import (
     StaffRole,
     StaffUser,
 )
-from backend.services import access, audit
-from backend.timeutil import utcnow
+from backend.request_context import client_ip
+from backend.services import access, audit, login_throttle
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown usernames as slow as wrong passwords (no user probing).
 _DUMMY_HASH = _hasher.hash("frontdoor-dummy-password")
 MIN_PASSWORD_LENGTH = 10
-
-
-class AccountLocked(ApiError):
-    status, code, message = 423, "account_locked", "密码错误次数过多，账户已临时锁定，请稍后再试。"
+# Wrong passwords on one account, from anywhere, that make an alert: this many times the
+# failures one address may make before it has to wait.
+BURST_FACTOR = 4
 
 
 def hash_password(password: str) -> str:
@@ -49,44 +49,64 @@ class StaffLogin:
     staff: StaffUser
 
 
+BAD_CREDENTIALS = "用户名或密码不正确。多次输错后，请等几分钟再试。"
+
+
 def login(username: str, password: str) -> StaffLogin:
-    config = current_app.config
+    """Unknown user, wrong password and "wait before trying again" get the same answer after
+    the same work (one Argon2 verification), so none can be told from another."""
+    username = username.strip().lower()
+    source = client_ip()
+    if login_throttle.wait_seconds(username, source):
+        _verify(_DUMMY_HASH, password)
+        log.warning("staff login refused: this source must wait", extra={"source": source})
+        raise Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
     staff = db.session.execute(
-        select(StaffUser).where(StaffUser.username == username.strip().lower())
+        select(StaffUser).where(StaffUser.username == username)
         .with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    now = utcnow()
     if staff is None or not staff.is_active:
         _verify(_DUMMY_HASH, password)
-        log.info("staff login refused: unknown or inactive user")
-        raise Unauthenticated("用户名或密码不正确。", code="bad_credentials")
-    if staff.locked_until and staff.locked_until > now:
-        raise AccountLocked()
+        throttle = login_throttle.record_failure(username, source)
+        log.info("staff login refused: unknown or inactive user",
+                 extra={"source": source, "failures": throttle.failures})
+        raise Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
     if not _verify(staff.password_hash, password):
-        staff.failed_login_count += 1
-        locked = staff.failed_login_count >= config["STAFF_LOCKOUT_ATTEMPTS"]
-        if locked:
-            staff.locked_until = now + timedelta(minutes=config["STAFF_LOCKOUT_MINUTES"])
-            staff.failed_login_count = 0
-        audit.record("staff.login_failed", "staff", str(staff.external_id),
-                     {"locked": locked}, actor_kind="staff", actor_id=str(staff.external_id),
-                     actor_role=staff.role)
-        db.session.commit()
-        log.warning("staff login failed", extra={"staff": str(staff.external_id),
-                                                 "locked": locked})
-        if locked:
-            raise AccountLocked()
-        raise Unauthenticated("用户名或密码不正确。", code="bad_credentials")
+        _failed(staff, login_throttle.record_failure(username, source))
+        raise Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
+    login_throttle.record_success(username, source)
     staff.failed_login_count = 0
-    staff.locked_until = None
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = _hasher.hash(password)
     session, token = open_session(kind=PrincipalKind.STAFF, channel="console",
                                   staff_id=staff.id)
     audit.record("staff.login", "staff", str(staff.external_id), actor_kind="staff",
-                 actor_id=str(staff.external_id), actor_role=staff.role)
+                 actor_id=str(staff.external_id), actor_role=staff.role,
+                 organization_id=staff.organization_id)
     db.session.commit()
     return StaffLogin(token, session.expires_at, staff)
+
+
+def _failed(staff: StaffUser, throttle: login_throttle.Throttle) -> None:
+    """Record a wrong password; a burst on one account (from any mix of addresses) is raised
+    to its hospital's admins."""
+    staff.failed_login_count += 1
+    audit.record("staff.login_failed", "staff", str(staff.external_id),
+                 {"wait_seconds": throttle.wait_seconds}, actor_kind="staff",
+                 actor_id=str(staff.external_id), actor_role=staff.role,
+                 organization_id=staff.organization_id)
+    burst = current_app.config["STAFF_LOCKOUT_ATTEMPTS"] * BURST_FACTOR
+    if staff.failed_login_count % burst == 0:
+        db.session.add(AdminAlert(
+            organization_id=staff.organization_id, kind="staff_login_burst",
+            subject_id=str(staff.external_id),
+            message=f"账号 {staff.username} 已连续 {staff.failed_login_count} 次密码错误，"
+                    "可能有人在猜测密码，请核实。"))
+        log.warning("staff login burst", extra={"staff": str(staff.external_id),
+                                                "failures": staff.failed_login_count})
+    db.session.commit()
+    log.warning("staff login failed", extra={"staff": str(staff.external_id),
+                                             "wait_seconds": throttle.wait_seconds})
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -123,8 +143,11 @@ def get_resident(principal: Principal, external_id: str) -> PatientProfile:
 
 
 def audit_log(principal: Principal, limit: int, before_seq: int | None) -> list[AuditEntry]:
-    """Hospital admins read the log; reading it is itself recorded."""
+    """A hospital admin reads their own organization's entries; only the group auditor role
+    reads every organization's. Reading the log is itself recorded."""
     query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if principal.role != StaffRole.GROUP_AUDITOR:
+        query = query.where(AuditEntry.organization_id == principal.organization_id)
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
     rows = list(db.session.execute(query).scalars().all())
@@ -150,6 +173,7 @@ def create_staff(username: str, display_name: str, role: str, organization_code:
                       organization_id=organization.id, password_hash=hash_password(password))
     db.session.add(staff)
     db.session.flush()
-    audit.record("staff.create", "staff", str(staff.external_id), {"role": role})
+    audit.record("staff.create", "staff", str(staff.external_id), {"role": role},
+                 organization_id=organization.id)
     db.session.commit()
     return staff

@@ -84,6 +84,21 @@ def test_booking_rules_outside_their_range_are_refused(client):
     bad = client.patch("/api/v1/admin/booking-rules", headers=clinic.admin,
                        json={"hold_minutes": 0})
     assert bad.status_code == 422 and bad.json["error"]["field"] == "rules.hold_minutes"
+    for not_an_integer in (1.5, "20"):
+        loose = client.patch("/api/v1/admin/booking-rules", headers=clinic.admin,
+                             json={"hold_minutes": not_an_integer})
+        assert loose.status_code == 422 and loose.json["error"]["field"] == "hold_minutes"
+
+
+def test_a_cancel_reason_in_plain_text_is_refused_not_dropped(client):
+    clinic = b.open_clinic(client)
+    who = b.patient()
+    booking = b.hold(client, who, clinic.slot_ids[0]).json["data"]
+    url = f"/api/v1/mp/bookings/{booking['id']}/cancel"
+    text = client.post(url, headers=who.headers, data='{"reason": "临时有事"}',
+                       content_type="text/plain")
+    assert text.status_code == 415 and text.json["error"]["code"] == "unsupported_media_type"
+    assert b.remaining(clinic.slot_ids[0]) == 2  # not cancelled without its reason
 
 
 @pytest.mark.parametrize(("department", "birth", "male"), [

@@ -161,3 +161,79 @@ def test_message_validation_and_ownership(client, patient, ctx):
     foreign_start = client.post("/api/v1/mp/conversations", headers=stranger, json={
         "patient_id": patient["profile"], "mode": "triage"})
     assert foreign_start.status_code == 404
+
+
+def test_identifiers_typed_into_the_chat_are_stored_masked_and_never_returned(
+        client, patient, ctx):
+    from backend.models import ConversationSession
+    from backend.security.identifiers import mask_identifiers
+
+    conversation = start(client, patient)
+    number, phone = f.resident_id(date(1960, 5, 1)), "13812345678"
+    say(client, patient, conversation["id"], f"头疼三天了，我身份证{number}，电话{phone}")
+    shown = client.get(f"/api/v1/mp/conversations/{conversation['id']}",
+                       headers=patient["headers"])
+    assert shown.status_code == 200
+    body = shown.get_data(as_text=True)
+    assert number not in body and phone not in body
+    assert number[:3] + "*" * 11 + number[-4:] in body
+    db.session.expire_all()
+    stored = db.session.execute(select(ConversationSession)).scalar_one()
+    assert number not in str(stored.state) and phone not in str(stored.state)
+    assert number not in str(stored.last_turn)
+    message = db.session.execute(select(AuditEntry).where(
+        AuditEntry.action == "conversation.message")).scalar_one()
+    assert message.detail["identifiers_masked"] == ["mobile", "resident_id"]
+    # A transcript stored in clear before this change still leaves masked.
+    state = dict(stored.state)
+    state["transcript"] = [*state["transcript"],
+                           {"role": "patient", "text": f"旧的{phone}", "turn": 9}]
+    stored.state = state
+    db.session.commit()
+    again = client.get(f"/api/v1/mp/conversations/{conversation['id']}",
+                       headers=patient["headers"]).get_data(as_text=True)
+    assert phone not in again and mask_identifiers(phone).text in again
+
+
+def test_the_message_limit_counts_per_session_however_the_header_is_spelt(
+        simulators, patient):
+    from tests.conftest import make_app
+
+    limited = make_app(simulators, RATELIMIT_MESSAGES="3 per minute")
+    client = limited.test_client()
+    conversation = start(client, patient)
+    token = patient["headers"]["Authorization"].split(" ", 1)[1]
+    url = f"/api/v1/mp/conversations/{conversation['id']}/messages"
+    statuses = [client.post(url, json={"text": "头疼"},
+                            headers={"Authorization": f"{scheme} {token}"}).status_code
+                for scheme in ("Bearer", "bearer", "BEARER", "Bearer ", "bEaReR")]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_identifiers_typed_into_note_edits_reach_the_note_masked(client, patient):
+    conversation = start(client, patient, mode="pre_consultation")
+    _complete_pre_consultation(client, patient, conversation["id"], "头疼三天了")
+    phone = "13912345678"
+    confirmed = client.post(
+        f"/api/v1/mp/conversations/{conversation['id']}/note/confirm",
+        headers=patient["headers"],
+        json={"edits": [{"key": "personal.smoking", "value": f"吸烟10年，电话{phone}"}]})
+    assert confirmed.status_code == 201, confirmed.json
+    body = confirmed.get_data(as_text=True)
+    assert phone not in body and "139****5678" in body
+
+
+def test_a_note_stored_with_an_identifier_in_clear_is_returned_masked(client, patient, ctx):
+    from backend.models import PreVisitNote
+
+    conversation = start(client, patient, mode="pre_consultation")
+    _complete_pre_consultation(client, patient, conversation["id"], "头疼三天了")
+    note = client.post(f"/api/v1/mp/conversations/{conversation['id']}/note/confirm",
+                       headers=patient["headers"], json={}).json["data"]
+    row = db.session.execute(select(PreVisitNote)).scalar_one()  # written by an older release
+    row.narrative = row.narrative + "联系电话13712345678"
+    db.session.commit()
+    shown = client.get(f"/api/v1/mp/notes/{note['id']}", headers=patient["headers"])
+    assert shown.status_code == 200
+    assert "13712345678" not in shown.get_data(as_text=True)
+    assert "137****5678" in shown.json["data"]["narrative"]

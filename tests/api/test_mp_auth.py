@@ -80,3 +80,14 @@ def test_consent_is_recorded(client, simulators):
     assert response.status_code == 200
     assert response.json["data"]["privacy_policy_version"] == "2026-01"
     assert response.json["data"]["privacy_consented_at"]
+
+
+def test_a_signed_token_with_an_odd_payload_is_refused_with_401(app, client):
+    from itsdangerous import URLSafeTimedSerializer
+
+    signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="frontdoor.session.v1")
+    for payload in ({"sid": 5}, {"sid": None}, {"sid": ["a"]}, {"sid": "not-hex"}, [1, 2],
+                    "sid", 7, None, {}):
+        response = client.get("/api/v1/mp/me", headers=bearer(signer.dumps(payload)))
+        assert response.status_code == 401, payload
+        assert response.json["error"]["code"] == "unauthenticated"

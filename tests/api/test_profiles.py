@@ -67,6 +67,14 @@ def test_other_documents_need_sex_and_birth_date(client, patient):
     assert ok.json["data"]["document_type"] == "passport"
 
 
+def test_a_passport_birth_date_before_1900_is_refused(client, patient):
+    _, headers = patient
+    response = add(client, headers, document_type="passport", document_number="E12345678",
+                   sex="female", birth_date="0001-01-01")
+    assert response.status_code == 422
+    assert response.json["error"]["field"] == "birth_date"
+
+
 def test_health_data_waits_for_privacy_consent(client, ctx):
     acct = f.account(consented=False)
     response = add(client, f.bearer(f.account_token(acct)))
@@ -85,6 +93,18 @@ def test_one_id_number_belongs_to_one_person_only(client, patient, ctx):
     elsewhere = add(client, other, document_number=number, relationship="parent")
     assert elsewhere.status_code == 409
     assert elsewhere.json["error"]["code"] == "document_registered_elsewhere"
+
+
+def test_an_id_number_alone_does_not_tell_whether_it_is_registered(client, patient, ctx):
+    _, headers = patient
+    number = f.resident_id()
+    assert add(client, headers, document_number=number).status_code == 201
+    prober = f.bearer(f.account_token(f.account()))
+    guess = add(client, prober, document_number=number, name="王小二", relationship="parent")
+    assert guess.status_code == 409
+    assert guess.json["error"]["code"] == "cannot_add_profile"
+    assert guess.json["error"]["message"] == "无法添加，请到窗口办理。"
+    assert "field" not in guess.json["error"]
 
 
 def test_only_one_self_profile(client, patient):

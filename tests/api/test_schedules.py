@@ -102,3 +102,53 @@ def test_only_a_hospital_admin_pushes_and_only_for_their_own_hospital(client, ho
     refused = client.put("/api/v1/admin/schedules", headers=other_admin,
                          json={"schedules": [session_payload(1)]})
     assert refused.status_code == 422  # their organization has no such department
+
+
+def test_far_or_past_search_dates_get_a_clear_refusal_not_a_500(client, hospital):
+    url = f"/api/v1/mp/hospitals/{hospital['id']}/schedules"
+    for query, field, message in (
+            ("?date_from=9999-12-31", "date_from", "只能查一年以内的号源。"),
+            ("?date_from=9999-12-31&date_to=9999-12-31", "date_from", "只能查一年以内的号源。"),
+            ("?date_to=9999-12-31", "date_to", "一次最多查14天。"),
+            ("?date_from=2000-01-01&date_to=2000-01-01", "date_to", "只能查今天及以后的号源。"),
+            ("?date_from=2030-01-02&date_to=2030-01-01", "date_to", "结束日期不能早于开始日期。")):
+        response = client.get(url + query)
+        assert response.status_code == 422, (query, response.json)
+        assert response.json["error"]["field"] == field
+        assert response.json["error"]["message"] == message
+
+
+def test_a_push_with_impossible_dates_or_clashing_slots_is_refused(client, hospital):
+    year_one = session_payload(2)
+    year_one["clinic_date"] = "0001-01-01"
+    year_one["slots"][0]["starts_at"] = "0001-01-01T00:00:00+08:00"
+    same_instant = session_payload(2)
+    day = same_instant["clinic_date"]
+    same_instant["slots"] = [
+        {"starts_at": f"{day}T00:00:00Z", "ends_at": f"{day}T00:30:00Z", "capacity": 2},
+        {"starts_at": f"{day}T08:00:00+08:00", "ends_at": f"{day}T08:30:00+08:00",
+         "capacity": 2}]
+    other_day = session_payload(2)
+    other_day["slots"][1]["starts_at"] = session_payload(3)["slots"][1]["starts_at"]
+    other_day["slots"][1]["ends_at"] = session_payload(3)["slots"][1]["ends_at"]
+    for payload, field in ((year_one, "schedules.0.clinic_date"),
+                           (same_instant, "schedules.0.slots"),
+                           (other_day, "schedules.0.slots")):
+        response = push(client, hospital, payload)
+        assert response.status_code == 422, response.json
+        assert field in response.json["error"]["fields"]
+    twice = push(client, hospital, session_payload(2), session_payload(4))
+    assert twice.status_code == 422
+    assert twice.json["error"]["field"] == "schedules"
+    assert "his_ref" in twice.json["error"]["message"]
+    assert search(client, hospital) == []  # nothing half-written
+
+
+def test_integers_in_a_push_must_be_json_integers(client, hospital):
+    for bad in (1.5, "3", True):
+        payload = session_payload(2)
+        payload["slots"][0]["capacity"] = bad
+        response = push(client, hospital, payload)
+        assert response.status_code == 422, bad
+        assert "schedules.0.slots.0.capacity" in response.json["error"]["fields"]
+    assert push(client, hospital, session_payload(2)).status_code == 200

@@ -24,8 +24,8 @@ def test_production_refuses_demo_secrets_and_embedded_mode():
     with pytest.raises(config.ConfigError) as excinfo:
         config.load({"FRONTDOOR_ENV": "production"})
     message = str(excinfo.value)
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "REDIS_URL",
-                 "DATABASE_URL"):
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEYS",
+                 "REDIS_URL", "DATABASE_URL"):
         assert name in message
 
 
@@ -34,7 +34,18 @@ def test_production_starts_with_real_settings():
         "FRONTDOOR_ENV": "production", "SECRET_KEY": "s" * 40,
         "FIELD_ENCRYPTION_KEYS": "k1:" + "ab" * 16, "FIELD_ENCRYPTION_KEY_ID": "k1",
         "BLIND_INDEX_KEY": "b" * 32, "WECHAT_APP_SECRET": "w" * 32,
+        "AUDIT_HMAC_KEYS": "a1:" + "cd" * 32, "AUDIT_HMAC_KEY_ID": "a1",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "DATABASE_URL": "postgresql://db/frontdoor"})
     assert settings["JOBS_INLINE"] is False
     assert config.sqlalchemy_url(settings["DATABASE_URL"]).startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(("keys", "key_id"), [
+    ("a1:abcd", "a1"),  # too short
+    ("a1:" + "zz" * 32, "a1"),  # not hex
+    ("a1:" + "cd" * 32, "a2"),  # the current id has no key
+])
+def test_audit_keys_are_checked_at_start_up(keys, key_id):
+    with pytest.raises(config.ConfigError, match="AUDIT_HMAC_KEYS"):
+        config.load({"AUDIT_HMAC_KEYS": keys, "AUDIT_HMAC_KEY_ID": key_id})

@@ -36,7 +36,12 @@ class _Demo:
         return "".join(self.lines)
 
     def wait_ready(self, seconds: float = 60) -> requests.Response | None:
+        """Wait for the banner (it names the API's address: the port asked for, or a free one
+        when that was taken), then for /readyz."""
         deadline = time.monotonic() + seconds
+        api = re.search(r"API\s+(http://\S+)/api/v1/", _wait_for_banner(self.lines, seconds))
+        if api:
+            self.base = api.group(1)
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 return requests.get(f"{self.base}/readyz", timeout=2)
@@ -51,14 +56,8 @@ class _Demo:
 
 
 def _start_demo(tmp_path) -> tuple[_Demo, requests.Response | None]:
-    """Start the demo; a free port can be taken by another process before the demo binds it."""
-    for attempt in range(3):
-        demo = _Demo(_free_port(), f"sqlite:///{tmp_path / f'demo{attempt}.db'}")
-        ready = demo.wait_ready()
-        if ready is not None or "Address already in use" not in demo.output:
-            return demo, ready
-        demo.stop()
-    return demo, ready
+    demo = _Demo(_free_port(), f"sqlite:///{tmp_path / 'demo.db'}")
+    return demo, demo.wait_ready()
 
 
 @pytest.mark.slow
@@ -85,9 +84,10 @@ def test_demo_serves_seeded_data_and_is_ready(tmp_path):
         demo.stop()
 
 
-def _wait_for_banner(lines: list[str]) -> str:
-    """The banner is flushed before the server binds; the reader thread may still be copying it."""
-    deadline = time.monotonic() + 10
+def _wait_for_banner(lines: list[str], seconds: float = 10) -> str:
+    """The banner is flushed before the server serves; the reader thread may still be copying
+    it."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and "Press Ctrl+C" not in "".join(lines):
         time.sleep(0.05)
     return "".join(lines)
@@ -116,3 +116,41 @@ def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str
     assert again["delivery_label"] == "已送达医生"
     emr = requests.get(f"{emr_base}/_sim/received", timeout=5).json()
     assert emr["counts"]["Composition"] == 1
+
+
+@pytest.mark.slow
+def test_a_second_demo_takes_free_ports_instead_of_exiting(tmp_path):
+    taken = [socket.socket() for _ in range(2)]
+    port = _free_port()
+    try:
+        for sock, number in zip(taken, (port, port + 101), strict=True):
+            sock.bind(("127.0.0.1", number))
+            sock.listen(1)
+        demo = _Demo(port, f"sqlite:///{tmp_path / 'second.db'}")
+        try:
+            banner = _wait_for_banner(demo.lines, seconds=90)
+            assert f"Port {port} is in use" in banner, (demo.process.poll(), banner)
+            api = re.search(r"API\s+(http://127\.0\.0\.1:(\d+))/api/v1/", banner)
+            wechat = re.search(r"WeChat sim\s+http://127\.0\.0\.1:(\d+)", banner)
+            assert int(api.group(2)) != port and int(wechat.group(1)) != port + 101
+            ready = requests.get(f"{api.group(1)}/readyz", timeout=10)
+            assert ready.status_code == 200
+        finally:
+            demo.stop()
+    finally:
+        for sock in taken:
+            sock.close()
+
+
+def test_a_new_demo_database_starts_without_the_old_ones_audit_checkpoints(tmp_path):
+    from backend.demo.runner import _audit_checkpoints
+
+    database = tmp_path / "demo.db"
+    stale = tmp_path / "demo.db.audit-checkpoints.jsonl"
+    stale.write_text('{"seq": 40}\n')
+    assert _audit_checkpoints(f"sqlite:///{database}") == stale
+    assert not stale.exists()  # the database it anchored is gone
+    database.write_bytes(b"")
+    stale.write_text('{"seq": 40}\n')
+    assert _audit_checkpoints(f"sqlite:///{database}") == stale
+    assert stale.exists()  # same database: its checkpoints stay

@@ -1,4 +1,5 @@
-"""The audit log, newest first, for hospital admins."""
+"""The audit log, newest first: a hospital admin sees their organization's, the group auditor
+everyone's."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from backend.services import staff
 
 @blp.route("/audit-log", methods=["GET"])
 @blp.doc(security=BEARER)
-@require_staff(StaffRole.HOSPITAL_ADMIN)
+@require_staff(StaffRole.HOSPITAL_ADMIN, StaffRole.GROUP_AUDITOR)
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, envelope(AuditEntrySchema, many=True))
 def audit_log(args):

@@ -18,7 +18,8 @@ from backend.services import identity, staff
 @blp.arguments(StaffLoginSchema)
 @blp.response(200, envelope(StaffSessionSchema))
 def login(body):
-    """Username and password; five failures lock the account for a while."""
+    """Username and password. After five failures an address waits before each further try
+    (30 s, doubling); the answer is the same 401 for every refusal."""
     return {"data": staff.login(body["username"], body["password"])}
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import current_app, g
 
-from backend.api.common import BEARER, caller_key
+from backend.api.common import BEARER, session_key
 from backend.api.mp.blueprint import blp
 from backend.auth import require_account
 from backend.extensions import limiter
@@ -62,8 +62,8 @@ def get_conversation(conversation_id: UUID):
 
 @blp.route("/conversations/<uuid:conversation_id>/messages", methods=["POST"])
 @blp.doc(security=BEARER)
-@limiter.limit(_message_limit, key_func=caller_key)
 @require_account
+@limiter.limit(_message_limit, key_func=session_key)  # after authentication: keyed on the session
 @blp.arguments(MessageSchema)
 @blp.response(200, envelope(TurnSchema))
 def send_message(body, conversation_id: UUID):

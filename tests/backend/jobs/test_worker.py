@@ -31,3 +31,19 @@ def test_a_real_worker_purges_old_sessions_and_a_rerun_changes_nothing(ctx):
         assert job_id in output
         db.session.expire_all()
         assert db.session.execute(select(func.count(AuthSession.id))).scalar_one() == 1
+
+
+def test_the_nightly_audit_verification_anchors_a_checkpoint_outside_the_database(ctx):
+    from pathlib import Path
+
+    from backend.services import audit
+
+    for index in range(3):
+        audit.record("test.event", "thing", str(index), actor_kind="system")
+    db.session.commit()
+    job_id = enqueue(maintenance.verify_audit_chain, queue="maintenance")
+    worker = frontdoor("worker", "--burst", "--queue", "maintenance")
+    output, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and job_id in output, output
+    lines = Path(ctx.config["AUDIT_CHECKPOINT_PATH"]).read_text().splitlines()
+    assert len(lines) == 1 and '"seq": 3' in lines[0]

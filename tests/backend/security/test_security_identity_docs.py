@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.security.identity_docs import (
+    PROVINCE_CODES,
     DocumentError,
     DocumentType,
     ResidentId,
@@ -70,7 +71,8 @@ def test_resident_id_is_frozen() -> None:
 
 
 @given(
-    st.from_regex(r"[1-8][0-9]{5}", fullmatch=True),
+    st.builds(lambda province, rest: province + rest, st.sampled_from(sorted(PROVINCE_CODES)),
+              st.from_regex(r"[0-9]{4}", fullmatch=True)),
     st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
     st.integers(0, 999),
 )
@@ -165,6 +167,13 @@ def test_impossible_birth_dates(birth: str) -> None:
     error = error_of(parse_resident_id, make_id(birth=birth), today=TODAY)
     assert error.code == "invalid_birth_date"
     assert "出生日期" in str(error)
+
+
+@pytest.mark.parametrize("region", ["000000", "001234", "100101", "990000", "730000"])
+def test_a_region_code_of_no_province_is_refused(region: str) -> None:
+    error = error_of(parse_resident_id, make_id(region=region), today=TODAY)
+    assert error.code == "invalid_region"
+    assert "地区码" in str(error)
 
 
 def test_future_birth_date() -> None:

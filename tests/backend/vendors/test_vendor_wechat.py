@@ -212,3 +212,24 @@ def test_5xx_non_json_and_system_busy_are_unavailable(misbehaving_server, mode):
         client.code_to_session("c")
     with pytest.raises(VendorUnavailable):
         client.send_subscribe_message("o", "t", {"thing1": {"value": "x"}})
+
+
+def test_logins_go_on_with_the_token_kept_in_process_when_redis_is_unreachable(
+        wechat_server, wechat_app, base_url):
+    import socket
+
+    import redis
+
+    from backend.vendors.token_storage import RedisWithLocalFallback
+
+    with socket.socket() as sock:  # a port nobody listens on: every Redis call is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    unreachable = redis.Redis(port=port, socket_connect_timeout=1)
+    appid, secret = wechat_app
+    client = WeChatMiniProgram(appid, secret, api_base_url=base_url,
+                               session=RedisWithLocalFallback(unreachable, prefix="t"))
+    before = token_calls(wechat_server)
+    for _ in range(2):
+        assert client.code_to_session(mint(wechat_server, appid)["code"]).openid
+    assert token_calls(wechat_server) == before + 1  # fetched once, then kept in this process
