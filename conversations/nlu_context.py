@@ -45,7 +45,8 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病"
-                         r"|以前也这样|一直这样|老这样|经常这样|一(?:紧张|着急|生气|激动)就")
+                         r"|以前也这样|一直这样|老这样|经常这样"
+                         r"|一(?:紧张|着急|生气|激动|闻到)[^，,。；;]{0,6}就")
 # 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
 PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
 # 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
