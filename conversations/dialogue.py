@@ -386,7 +386,7 @@ class Assistant:
             return True
         if len(complaint_questions) < 1:
             return False
-        return not self.triage(state, departments).uncertain
+        return self.triage(state, departments).settled
 
     def _ask(self, state: DialogueState, question: Question, prefix: str = "") -> Turn:
         state.current = question.key

@@ -29,7 +29,8 @@ SURGICAL_OR_SPECIAL = {"GSUR", "ORTH", "UROL", "NSUR", "THOR", "OPHT", "ENT", "S
 @dataclass(frozen=True)
 class TriageResult:
     recommendations: list[Recommendation]
-    uncertain: bool
+    uncertain: bool  # "不确定": nothing medical understood (or, rules alone, nothing stands out)
+    settled: bool = True  # sure enough to stop asking in a triage chat
 
 
 def _fact_text(state: DialogueState, slot: str) -> str:
@@ -129,6 +130,10 @@ def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, s
     """Top three of the hospital's departments (`available`: code → the hospital's name).
     The rules' reading and, when given, the department model's count equally."""
     scores, reasons = _scores(knowledge, state)
+    understood = sum(scores.values())
+    # How sure the answer is comes from what the rules understood; the model reorders, and
+    # decides alone only when nothing was understood.
+    rules_sure = understood > 0 and max(scores.values()) / understood >= MIN_CONFIDENT_SHARE
     if model is not None:
         scores, reasons = _with_model(model, state, scores, reasons)
     _redirect(knowledge, state, scores, reasons, set(available))
@@ -151,10 +156,15 @@ def recommend(knowledge: Knowledge, state: DialogueState, available: dict[str, s
                        reason="因为：" + " + ".join(dict.fromkeys(reasons[code])))
         for code, score in ranked if score > 0
     ]
-    uncertain = not recommendations or recommendations[0].confidence < MIN_CONFIDENT_SHARE
+    if model is None:  # the rules alone: unsure when nothing stands out
+        uncertain = not recommendations or recommendations[0].confidence < MIN_CONFIDENT_SHARE
+        settled = not uncertain
+    else:  # with the model: 不确定 only when nothing medical was understood
+        uncertain = not recommendations
+        settled = rules_sure or (understood <= 0 and not uncertain)
     if uncertain and fallback in available and all(r.code != fallback for r in recommendations):
         unsure = Recommendation(code=fallback, name=available[fallback], confidence=0.0,
                                 reason=f"不确定：建议先到{available[fallback]}就诊")
         recommendations = [unsure, *recommendations[:2]]
-    return TriageResult(recommendations, uncertain)
+    return TriageResult(recommendations, uncertain, settled)
 

@@ -71,3 +71,13 @@ def test_age_and_sex_still_apply_to_the_models_answer():
     model = _leaning("怪怪", "GYNE")
     man = PatientContext(age_years=40, sex="male")
     assert "GYNE" not in [r.code for r in _triage(model, "下面怪怪的", patient=man).recommendations]
+
+
+def test_a_triage_chat_stops_asking_once_the_rules_are_sure_whatever_the_model_adds():
+    assistant = Assistant(default_knowledge(), department_model=default_model())
+    state, _ = assistant.start("triage", ADULT)
+    assistant.reply(state, "头疼三天了，有点恶心")
+    turn = assistant.reply(state, "额头")
+    assert turn.stage == "triage_result"
+    result = assistant.triage(state)
+    assert not result.uncertain and result.recommendations[0].code == "NEUR"
