@@ -41,9 +41,8 @@ def examples() -> list[tuple[str, int]]:
             data.append((" ".join(item["utterances"]), 1))
         elif item["expect"] == "none":
             data.append((" ".join(item["utterances"]), 0))
-    for name in ("training_messages.json", "training_messages_2.json",
-                 "training_messages_3.json"):
-        written = json.loads((ROOT / "tests/conversations/devset" / name).read_text())
+    for path in sorted((ROOT / "tests/conversations/devset").glob("training_messages*.json")):
+        written = json.loads(path.read_text())
         data += [(item["text"], int(item["label"] == "emergency")) for item in written]
     dialogues = json.loads((ROOT / "tests/conversations/devset/dialogues_dev.json").read_text())
     data += [(item["utterances"][0], 0) for item in dialogues]  # why calm patients came
