@@ -193,6 +193,10 @@ class _Reader:
             p[0] <= h[0] < p[1] for p in pains if p[3] in lexicon.site_lump.values()))]
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
         normal = ctx.normal_functions(self.text, lexicon)
+        # 晚上不出汗 / 痰里没血: the function's reading replaces the terms inside it
+        found, shorts = ([h for h in hits if h[2] != "symptoms" or not any(
+            n[0] <= h[0] and h[1] <= n[1] and (n[0], n[1]) != (h[0], h[1]) for n in normal)]
+            for hits in (found, shorts))
         readings, normal_readings = ctx.blood_pressure(self.text, lexicon)
         readings = [h for h in readings if not any(self.covered[h[0]:h[1]])]
         self.inner_negated |= normal_readings
