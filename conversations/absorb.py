@@ -96,6 +96,12 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
+        if mention.kind == "diseases" and mention.family and not any(
+                m.kind in HISTORY_KINDS and m.family and m.start < mention.end
+                and mention.start < m.end for m in u.mentions):
+            name = lexicon.name(mention.kind, mention.concept)
+            add_to_list(state, "family.history", f"{mention.relative or ''}{name}", words)
+            continue
         if mention.kind in HISTORY_KINDS and mention.uncertain \
                 and _ASKED.search(_clause_of(u.text, mention.start)):
             continue  # 是不是癌 / 淋巴瘤会不会: a worry asked about, not a past illness
@@ -189,7 +195,7 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
             current == "present_illness.severity" or "present_illness.severity" not in state.facts):
         set_fact(state, "present_illness.severity", u.intensity, words)
     if u.temperature is not None:
-        set_fact(state, "present_illness.extra.max_temperature", f"{u.temperature:g}℃", words)
+        set_fact(state, "present_illness.extra.max_temperature", f"{u.temperature:.1f}℃", words)
         if u.temperature >= FEVER_THRESHOLD and "fever" not in state.symptoms:
             state.symptoms["fever"] = SymptomFact("fever", True, words, state.turn)
     if u.times_per_day is not None and state.complaint in {"diarrhoea", "child_diarrhoea"}:

@@ -307,9 +307,10 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     subjects = [s for s in subjects if s[1]]
     patients = set()  # 我妈头晕三天了: the mother is the patient, her 高血压 is her own history
     for s, _e, kind, _id in r.found:
-        who = [g for end, g in subjects if end <= s]
-        if kind == "symptoms" and who and who[-1] != "self":
-            patients.add(who[-1])
+        who = [(end, g) for end, g in subjects if end <= s]
+        if kind == "symptoms" and who and who[-1][1] != "self" \
+                and text[who[-1][0]:who[-1][0] + 1] not in ("也", "都"):  # 我妈也偏头疼: like me
+            patients.add(who[-1][1])
     allergens = [e for s, e, kind, _cid in r.found if kind in ("drugs", "foods")
                  and "过敏" in text[_span_of(r.scopes, s)[0]:_span_of(r.scopes, s)[1]]]
     out = []
@@ -339,8 +340,14 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             cue = [(end, was) for end, was in past if c_lo <= end <= s]
             history, family = bool(cue and cue[-1][1]) and not allergy, False
             history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
-        relative = next((ctx.KIN_NAMES.get(m) for end, g, m in kin if sentence_lo <= end <= s),
-                        None) if family else None
+            if kind == "diseases":  # 我妈也偏头疼: a relative's disease is family history
+                who = [g for end, g in subjects if c_lo <= end <= s]
+                family = bool(who) and who[-1] != "self" and who[-1] not in patients
+        # 我爸我妈都是糖尿病: every relative named in the clause had it; else the nearest before
+        named = [ctx.KIN_NAMES.get(m) for end, g, m in reversed(kin) if c_lo <= end <= s]
+        relative = ("、".join(dict.fromkeys(n for n in named if n)) or next(
+            (ctx.KIN_NAMES.get(m) for end, g, m in kin if sentence_lo <= end <= s), None)
+            ) if family else None
         reaction = kind == "symptoms" and cid in lexicon.allergy_reactions \
             and ctx.allergy_reaction(text, r.clauses, allergens, s)
         out.append(Mention(
