@@ -24,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(converse)
     app.cli.add_command(emr_group)
+    app.cli.add_command(hl7_group)
 
 
 @click.command()
@@ -197,3 +198,31 @@ def emr_redrive(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
     count = redrive(None if all_dead else list(delivery_ids))
     enqueue(dispatch_due_deliveries, queue="emr")
     click.echo(f"redriven: {count}")
+
+
+@click.group("hl7")
+def hl7_group() -> None:
+    """HL7 v2 results (ORU^R01) from the hospital's LIS/PACS."""
+
+
+@hl7_group.command("listen")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for the LIS on another machine).")
+@click.option("--port", default=2575, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def hl7_listen(host: str, port: int) -> None:
+    """Receive ORU^R01 over MLLP and answer each with an ACK (AA, AE or AR)."""
+    from backend.interop.mllp import MllpServer
+    from backend.services.reports.hl7_inbound import handle, refuse_oversized
+
+    app = current_app._get_current_object()
+    server = MllpServer((host, port), lambda raw: handle(app, raw), refuse_oversized,
+                        app.config["HL7_ALLOWED_PEERS"])
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: threading.Thread(target=server.shutdown).start())
+    log.info("mllp listener started", extra={"host": host, "port": server.port})
+    click.echo(f"listening for HL7 v2 (MLLP) on {host}:{server.port}")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

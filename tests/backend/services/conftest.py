@@ -1,0 +1,31 @@
+"""Report tests: the app with inline jobs, an MLLP listener in front of it on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.extensions import db
+from backend.interop.mllp import MllpServer
+from backend.services.reports.hl7_inbound import handle, refuse_oversized
+from tests.conftest import make_app
+
+
+@pytest.fixture(scope="module")
+def inline_app(app, simulators):
+    return make_app(simulators, JOBS_INLINE=True)
+
+
+@pytest.fixture(scope="module")
+def mllp(inline_app):
+    server = MllpServer(("127.0.0.1", 0), lambda raw: handle(inline_app, raw), refuse_oversized)
+    server.serve_in_thread()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture()
+def rctx(inline_app):
+    with inline_app.app_context():
+        yield inline_app
+        db.session.remove()
