@@ -28,6 +28,7 @@ from backend.models import (
     StaffRole,
     StaffUser,
 )
+from backend.schemas.report_admin import ESCALATION_LEVELS
 from backend.services import audit
 from backend.services.access import parse_id
 from backend.services.reports import delivery
@@ -39,7 +40,7 @@ from reports.model import PatientContext, PatientIdentifiers, ResultIn
 from reports.values import display
 
 log = logging.getLogger(__name__)
-LEVELS = ("ordering_clinician", "department", "department_head", "medical_affairs")
+LEVELS = ESCALATION_LEVELS
 LEVEL_WORDS = ("开单医生", "科室其他医生", "科室主任", "医务科")
 CLINICAL_ROLES = (StaffRole.CLINICIAN.value, StaffRole.DEPARTMENT_HEAD.value)
 

@@ -56,7 +56,7 @@ def critical_notice(report: Report, alert: CriticalAlert) -> None:
     if alert.clinician_notified_at is None:
         raise RuntimeError("a patient is never told of a critical value before a clinician")
     alert.patient_notified_at = utcnow()
-    _queue(report, "critical_value", str(alert.external_id))
+    _queue(report, "critical_value", str(alert.id))
 
 
 @dataclass(frozen=True)
