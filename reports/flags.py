@@ -42,7 +42,7 @@ def lab_flag(text: str) -> Flag | None:
     return _LAB_FLAGS.get(text.strip().upper()) if text and text.strip() else None
 
 
-def _band_for(bands: tuple[Band, ...], patient: PatientContext) -> tuple[Band | None, str]:
+def band_for(bands: tuple[Band, ...], patient: PatientContext) -> tuple[Band | None, str]:
     if patient.age_days is None:
         return None, ""
     for band in bands:
@@ -68,7 +68,7 @@ def _critical(value: float | None, test: TestInfo | None, patient: PatientContex
               knowledge: Knowledge) -> tuple[Flag | None, str]:
     if value is None or test is None:
         return None, ""
-    band, _ = _band_for(knowledge.critical.get(test.code, ()), patient)
+    band, _ = band_for(knowledge.critical.get(test.code, ()), patient)
     if band is None:
         return None, ""
     if band.high is not None and value > band.high:
@@ -100,7 +100,7 @@ def assess(result: ResultIn, test: TestInfo | None, patient: PatientContext,
     elif amount is not None and lab_interval is not None:
         flag, source = _compare(amount.value, lab_interval.low, lab_interval.high), "lab_interval"
     elif canonical is not None and test is not None:
-        band, note = _band_for(knowledge.intervals.get(test.code, ()), patient)
+        band, note = band_for(knowledge.intervals.get(test.code, ()), patient)
         if band is not None:
             flag, source = _compare(canonical, band.low, band.high), "national"
             interval_text = _in_result_unit(band, result.unit, test)
