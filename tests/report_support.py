@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,9 +9,9 @@ from pathlib import Path
 from flask import current_app
 
 from backend.extensions import db
-from backend.interop.hl7_oru import END, START
 from backend.models import Organization, PatientProfile, StaffUser
 from backend.services.staff import hash_password
+from simulators.lis import LisSimulator
 from tests import factories as f
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hl7"
@@ -77,17 +76,7 @@ def zhang(account=None, number: str = ZHANG_ID) -> PatientProfile:
 
 def send(port: int, *messages: bytes) -> list[bytes]:
     """Send each message over one MLLP connection, waiting for its ACK as a LIS does."""
-    acks = []
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        for message in messages:
-            sock.sendall(START + message + END)
-            buffer = b""
-            while END not in buffer:
-                chunk = sock.recv(65536)
-                assert chunk, "connection closed before the ACK"
-                buffer += chunk
-            acks.append(buffer[buffer.index(START) + 1:buffer.index(END)])
-    return acks
+    return LisSimulator.send_mllp("127.0.0.1", port, list(messages))
 
 
 def msa(ack: bytes, encoding: str = "utf-8") -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import fields, validate
 
 from backend.schemas.common import StrictSchema
@@ -70,9 +72,13 @@ class DeadLetterSchema(StrictSchema):
     created_at = fields.DateTime(required=True)
 
 
+_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31),
+                       error="日期应在2000年到2099年之间。")
+
+
 class CoverageArgsSchema(StrictSchema):
-    date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
+    date_from = fields.Date(required=True, validate=_DAYS)
+    date_to = fields.Date(required=True, validate=_DAYS)
 
 
 class CoverageSchema(StrictSchema):
