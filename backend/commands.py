@@ -128,17 +128,21 @@ def staff_group() -> None:
 @staff_group.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(["family_doctor", "hospital_admin"]), required=True)
+@click.option("--role", required=True, type=click.Choice(
+    ["family_doctor", "hospital_admin", "clinician", "department_head", "integration"]))
 @click.option("--organization", "organization_code", required=True, help="Organization code.")
+@click.option("--his-code", default=None, help="工号 as the HIS names the clinician (OBR-16).")
+@click.option("--department", "department_code", default=None, help="Department code.")
 @click.password_option()
 @with_appcontext
 def staff_create(username: str, display_name: str, role: str, organization_code: str,
-                 password: str) -> None:
+                 his_code: str | None, department_code: str | None, password: str) -> None:
     """Create a staff account (the password is asked twice, never echoed)."""
     from backend.services.staff import create_staff
 
     try:
-        staff = create_staff(username, display_name, role, organization_code, password)
+        staff = create_staff(username, display_name, role, organization_code, password,
+                             his_code, department_code)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {staff.username} ({staff.role})")

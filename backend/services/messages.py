@@ -176,13 +176,13 @@ def send(message_id: int) -> str:
                 account.alipay_user_id, template_id, form_id, fields, page)
     except VendorUnavailable as exc:
         status = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
-        log.warning("message not sent, will retry", extra={"message": message_id})
+        log.warning("message not sent, will retry", extra={"patient_message": message_id})
         return _finish(message, status, str(exc)[:500])
     except VendorError as exc:
         if exc.code == NOT_SUBSCRIBED:
             subscription.grants = 0
             return _finish(message, "skipped", "用户未授权")
-        log.error("message refused by the platform", extra={"message": message_id})
+        log.error("message refused by the platform", extra={"patient_message": message_id})
         return _finish(message, "failed", str(exc)[:500])
     subscription.grants -= 1
     return _finish(message, "sent")
