@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -213,20 +215,45 @@ def hl7_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for the LIS on another machine).")
 @click.option("--port", default=2575, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Processes sharing the port (one per core); each connection stays in one.")
 @with_appcontext
-def hl7_listen(host: str, port: int) -> None:
+def hl7_listen(host: str, port: int, processes: int) -> None:
     """Receive ORU^R01 over MLLP and answer each with an ACK (AA, AE or AR)."""
-    from backend.interop.mllp import MllpServer
-    from backend.services.reports.hl7_inbound import handle, refuse_oversized
+    from backend.extensions import db
+    from backend.services.reports.hl7_inbound import listener
 
     app = current_app._get_current_object()
-    server = MllpServer((host, port), lambda raw: handle(app, raw), refuse_oversized,
-                        app.config["HL7_ALLOWED_PEERS"])
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: threading.Thread(target=server.shutdown).start())
-    log.info("mllp listener started", extra={"host": host, "port": server.port})
-    click.echo(f"listening for HL7 v2 (MLLP) on {host}:{server.port}")
+    server = listener(app, host, port, app.config["HL7_ALLOWED_PEERS"])
+    children = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:  # a child takes connections from the same listening socket
+            db.engine.dispose(close=False)
+            _stop_on_signal(server)
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    _stop_on_signal(server, children)
+    log.info("mllp listener started", extra={"host": host, "port": server.port,
+                                             "processes": processes})
+    click.echo(f"listening for HL7 v2 (MLLP) on {host}:{server.port} ({processes} process(es))")
     try:
         server.serve_forever()
     finally:
         server.server_close()
+        for pid in children:
+            os.waitpid(pid, 0)
+
+
+def _stop_on_signal(server, children: list[int] | None = None) -> None:
+    def stop(*_args) -> None:
+        for pid in children or []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        threading.Thread(target=server.shutdown).start()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)

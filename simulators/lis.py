@@ -121,17 +121,22 @@ class LisSimulator:
     def send_mllp(host: str, port: int, messages: list[bytes],
                   timeout: float = 30) -> list[bytes]:
         """Send each message over one connection and return each ACK (unframed)."""
-        acks = []
         with socket.create_connection((host, port), timeout=timeout) as sock:
-            for message in messages:
-                sock.sendall(START + message + END)
-                buffer = b""
-                while END not in buffer:
-                    chunk = sock.recv(65536)
-                    if not chunk:
-                        raise ConnectionError("the receiver closed the connection before ACK")
-                    buffer += chunk
-                acks.append(buffer[buffer.index(START) + 1:buffer.index(END)])
+            return LisSimulator.send_mllp_on(sock, messages)
+
+    @staticmethod
+    def send_mllp_on(sock: socket.socket, messages: list[bytes]) -> list[bytes]:
+        """Send on an open connection, one message at a time, each waiting for its ACK."""
+        acks = []
+        for message in messages:
+            sock.sendall(START + message + END)
+            buffer = b""
+            while END not in buffer:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("the receiver closed the connection before the ACK")
+                buffer += chunk
+            acks.append(buffer[buffer.index(START) + 1:buffer.index(END)])
         return acks
 
     def bundle(self, patient: LisPatient, report: LisReport) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
-from backend.services.reports.hl7_inbound import handle, refuse_oversized
+from backend.services.reports.hl7_inbound import listener
 from simulators.alipay import create_alipay_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
@@ -161,9 +161,9 @@ Press Ctrl+C to stop.
 
 def _serve_mllp(app, port: int) -> MllpServer:
     try:
-        server = MllpServer(("127.0.0.1", port), lambda raw: handle(app, raw), refuse_oversized)
+        server = listener(app, "127.0.0.1", port)
     except OSError:
-        server = MllpServer(("127.0.0.1", 0), lambda raw: handle(app, raw), refuse_oversized)
+        server = listener(app, "127.0.0.1", 0)
     server.serve_in_thread()
     return server
 

@@ -99,6 +99,14 @@ def decode(raw: bytes) -> tuple[str, str]:
                              _control_id(fields)) from None
 
 
+def sending_facility(raw: bytes) -> str:
+    """MSH-4.1 read from the raw bytes (ASCII), for routing a message that cannot be parsed."""
+    fields = _msh_fields(raw)
+    if len(fields) <= 4:
+        return ""
+    return fields[4].decode("ascii", "replace").split("^")[0].strip()
+
+
 def _control_id(fields: list[bytes]) -> str:
     return fields[10].decode("ascii", "replace").strip() if len(fields) > 10 else ""
 

@@ -16,6 +16,7 @@ import socket
 import socketserver
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 log = logging.getLogger(__name__)
 START, END = b"\x0b", b"\x1c\x0d"
@@ -61,8 +62,9 @@ class MllpServer(socketserver.ThreadingTCPServer):
 
     def __init__(self, address: tuple[str, int], handler: Callable[[bytes], bytes],
                  refuse: Callable[[str], bytes], allowed_peers: str = "",
+                 connection: Callable[[], AbstractContextManager] = nullcontext,
                  max_bytes: int = MAX_MESSAGE_BYTES) -> None:
-        self.message_handler, self.refuse = handler, refuse
+        self.message_handler, self.refuse, self.connection = handler, refuse, connection
         self.allowed = parse_peers(allowed_peers)
         self.max_bytes = max_bytes
         super().__init__(address, _Connection)
@@ -90,8 +92,9 @@ class _Connection(socketserver.BaseRequestHandler):
             return
         self.request.settimeout(IDLE_TIMEOUT_SECONDS)
         try:
-            for raw in read_frames(self.request, self.server.max_bytes):
-                self.request.sendall(self.server.message_handler(raw))
+            with self.server.connection():
+                for raw in read_frames(self.request, self.server.max_bytes):
+                    self.request.sendall(self.server.message_handler(raw))
         except FrameTooLarge:
             log.error("mllp frame too large; connection closed", extra={"peer": peer})
             self.request.sendall(self.server.refuse("消息超过大小上限"))

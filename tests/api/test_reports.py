@@ -12,10 +12,10 @@ from tests import factories as f
 from tests import report_support as rs
 
 
-def _receive(app, *names_or_bytes):
+def _receive(*names_or_bytes):
     for item in names_or_bytes:
         raw = rs.fixture(item) if isinstance(item, str) else item
-        assert rs.msa(handle(app, raw).strip(b"\x0b\x1c\r"))[0] == "AA"
+        assert rs.msa(handle(raw).strip(b"\x0b\x1c\r"))[0] == "AA"
 
 
 def _setup(app):
@@ -34,7 +34,7 @@ def _list(client, headers, patient):
 
 def test_the_list_and_a_report_explained(ctx, client):
     patient, headers = _setup(ctx)
-    _receive(ctx, "cbc", "ct_chest")
+    _receive("cbc", "ct_chest")
     listed = _list(client, headers, patient)
     assert [r["title"] for r in listed] == ["胸部CT平扫", "血常规"]
     cbc = listed[1]
@@ -59,7 +59,7 @@ def test_a_correction_is_marked_with_the_old_value(ctx, client):
     patient, headers = _setup(ctx)
     corrected = rs.edited("cbc", ("|LIS0001|", "|LIS0001C|"), ("||118|g/L|", "||128|g/L|"),
                           ("||20261201083000||LAB|F", "||20261201100000||LAB|C"))
-    _receive(ctx, "cbc", corrected)
+    _receive("cbc", corrected)
     [report] = _list(client, headers, patient)
     assert report["corrected"] and report["notice"] == "报告已更正"
     assert report["headline"].startswith("报告已更正。")
@@ -71,7 +71,7 @@ def test_a_correction_is_marked_with_the_old_value(ctx, client):
 
 def test_a_critical_value_shows_the_banner(ctx, client):
     patient, headers = _setup(ctx)
-    _receive(ctx, "electrolytes_critical")
+    _receive("electrolytes_critical")
     [report] = _list(client, headers, patient)
     assert report["critical"] and report["level"] == "critical"
     assert "请尽快与医院联系或到急诊科就诊" in report["notice"]
@@ -81,7 +81,7 @@ def test_a_critical_value_shows_the_banner(ctx, client):
 
 def test_confidential_results_are_collected_in_person(ctx, client):
     patient, headers = _setup(ctx)
-    _receive(ctx, "hiv_confidential")
+    _receive("hiv_confidential")
     [report] = _list(client, headers, patient)
     assert report["collect_in_person"] and "本人带身份证到医院领取" in report["headline"]
     detail = client.get(f"/api/v1/mp/reports/{report['id']}", headers=headers).json["data"]
@@ -90,7 +90,7 @@ def test_confidential_results_are_collected_in_person(ctx, client):
 
 def test_a_preliminary_report_is_not_shown(ctx, client):
     patient, headers = _setup(ctx)
-    _receive(ctx, rs.edited("cbc", ("||20261201083000||LAB|F", "||20261201083000||LAB|P")))
+    _receive(rs.edited("cbc", ("||20261201083000||LAB|F", "||20261201083000||LAB|P")))
     assert _list(client, headers, patient) == []
 
 
@@ -100,7 +100,7 @@ def test_a_trend_across_reports_in_the_tests_own_unit(ctx, client):
                       ("|LIS0001|", "|LIS0021|"), ("|L20261201001|", "|L20261215001|"),
                       ("|20261201071500|", "|20261215071500|"), ("||118|g/L|", "||12.9|g/dL|"),
                       ("|130-175|L|", "|13-17.5||"))
-    _receive(ctx, "cbc", later)
+    _receive("cbc", later)
     response = client.get(f"/api/v1/mp/reports/trend?patient_id={patient.external_id}"
                           "&test_code=HGB", headers=headers)
     assert response.status_code == 200, response.json
@@ -112,7 +112,7 @@ def test_a_trend_across_reports_in_the_tests_own_unit(ctx, client):
 
 def test_another_account_reaches_none_of_it(ctx, client):
     patient, _ = _setup(ctx)
-    _receive(ctx, "cbc")
+    _receive("cbc")
     stranger = f.account()
     f.profile(stranger)
     headers = f.bearer(f.account_token(stranger))

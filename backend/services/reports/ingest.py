@@ -66,11 +66,14 @@ def ingest(organization: Organization, incoming: list[IncomingReport], source: s
     organization_id = organization.id
     for attempt in (1, 2):
         try:
-            outcome = IngestOutcome()
+            outcome, audits = IngestOutcome(), []
             org = db.session.get(Organization, organization_id)
             for item in incoming:
-                outcome.actions.append((item.report.accession,
-                                        _one(org, item, source, actor or {})))
+                outcome.actions.append((item.report.accession, _one(org, item, source, audits)))
+            # The audit chain's head is locked from the first entry to the commit: written
+            # last, so concurrent messages wait for each other as briefly as possible.
+            for action, subject_id, detail in audits:
+                audit.record(action, "report", subject_id, detail, **(actor or {}))
             commit()
             return outcome
         except IntegrityError:
@@ -81,7 +84,7 @@ def ingest(organization: Organization, incoming: list[IncomingReport], source: s
 
 
 def _one(organization: Organization, item: IncomingReport, source: str,
-         actor: dict[str, str]) -> str:
+         audits: list[tuple[str, str, dict]]) -> str:
     incoming = item.report
     stored = db.session.execute(select(Report).where(
         Report.organization_id == organization.id, Report.accession == incoming.accession)
@@ -92,9 +95,8 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     if action == Action.REPLAY:
         return action.value
     if action == Action.STALE:
-        audit.record("report.stale_ignored", "report", str(stored.external_id),
-                     {"accession": incoming.accession, "status": incoming.status.value},
-                     **actor)
+        audits.append(("report.stale_ignored", str(stored.external_id),
+                       {"accession": incoming.accession, "status": incoming.status.value}))
         log.info("stale report version ignored", extra={"accession": incoming.accession})
         return action.value
     knowledge = knowledge_for(organization)
@@ -119,10 +121,9 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     if action == Action.CORRECT:
         report.status, report.corrected_at = ReportStatus.CORRECTED.value, utcnow()
     db.session.flush()
-    audit.record("report.received", "report", str(report.external_id),
-                 {"accession": incoming.accession, "action": action.value,
-                  "version": report.version, "status": report.status, "source": source},
-                 **actor)
+    audits.append(("report.received", str(report.external_id),
+                   {"accession": incoming.accession, "action": action.value,
+                    "version": report.version, "status": report.status, "source": source}))
     if report.status != ReportStatus.CANCELLED.value:
         critical.raise_alerts(report, item.patient, knowledge)
         if report.status in RELEASED and report.patient_id is not None:

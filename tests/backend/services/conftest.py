@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.extensions import db
-from backend.interop.mllp import MllpServer
-from backend.services.reports.hl7_inbound import handle, refuse_oversized
+from backend.services.reports.hl7_inbound import listener
 from tests.conftest import make_app
 
 
@@ -17,7 +16,7 @@ def inline_app(app, simulators):
 
 @pytest.fixture(scope="module")
 def mllp(inline_app):
-    server = MllpServer(("127.0.0.1", 0), lambda raw: handle(inline_app, raw), refuse_oversized)
+    server = listener(inline_app, "127.0.0.1", 0)
     server.serve_in_thread()
     yield server
     server.shutdown()
