@@ -18,7 +18,7 @@ ORDERER = ("D001", "王立新")
 LIS_ACCOUNT = ("lis.h001", "Demo-Lis-Interface-2026")
 
 
-def _reports(today: datetime) -> list[LisReport]:
+def demo_reports(today: datetime) -> list[LisReport]:
     morning = today.replace(hour=7, minute=30, second=0, microsecond=0)
     done = morning + timedelta(hours=2)
     lab = {"collected": morning, "reported": done, "orderer": ORDERER, "department": "CARD"}
@@ -59,7 +59,7 @@ def send_demo_reports(mllp_port: int, api_base: str) -> list[str]:
     """Send them; returns one line per report saying what the receiver answered."""
     today = datetime.now(CLINIC_TZ)
     lis = LisSimulator("H001")
-    reports = _reports(today)
+    reports = demo_reports(today)
     acks = lis.send_mllp("127.0.0.1", mllp_port, [lis.oru(ZHANG_WEI, r) for r in reports])
     lines = [f"HL7 {report.accession} {report.service[1]}: "
              f"{ack.split(b'MSA|', 1)[1][:2].decode()}" for report, ack in zip(reports, acks,
