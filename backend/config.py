@@ -92,6 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_BASE_URL", _str, "", "Provider endpoint (empty: the vendor's default)."),
     Setting("LLM_API_KEY", _str, "", "Provider API key.", secret=True),
     Setting("LLM_TIMEOUT_SECONDS", _int, 8, "Give up on the model after this long."),
+    Setting("REPORT_REPHRASE", _bool, False,
+            "Let the language model say report explanations more warmly (checked: numbers, "
+            "units and flags unchanged, no new claim; else the plain words stand)."),
     Setting("EMR_FHIR_BASE_URL", _str, "",
             "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
     Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),

@@ -51,6 +51,8 @@ class ResultViewSchema(StrictSchema):
     source = fields.String(required=True)
     critical = fields.Boolean(required=True)
     corrected_from = fields.String(allow_none=True)
+    rephrased = fields.Boolean(required=True, metadata={
+        "description": "The words are the language model's, checked against the source."})
     trend_code = fields.String(allow_none=True)
 
 

@@ -25,6 +25,7 @@ from backend.models import (
 )
 from backend.services import audit
 from backend.services.access import load_profile, parse_id, visible_profiles
+from backend.services.reports import rephrase
 from backend.services.reports.critical import patient_context, result_in
 from backend.services.reports.rules import knowledge_for
 from backend.timeutil import local_today
@@ -102,7 +103,9 @@ def build(report: Report, critical: bool, detail: bool) -> ReportView:
                         "text": words.text, "advice": words.advice, "basis": words.basis,
                         "source": words.source, "critical": words.critical,
                         "corrected_from": replaced.get(row.code),
-                        "trend_code": row.test_code})
+                        "trend_code": row.test_code, "rephrased": False})
+    if detail and rephrase.enabled():
+        rephrase.rephrase(results)
     sentences = explain_conclusion(report.conclusion) if report.conclusion else []
     summary = summarise(explained, imaging_level(sentences) if sentences else None, corrected)
     if critical:
