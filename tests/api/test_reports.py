@@ -127,3 +127,25 @@ def test_another_account_reaches_none_of_it(ctx, client):
     staff = db.session.execute(select(StaffUser)).scalars().first()
     assert client.get(f"/api/v1/mp/reports/{report['id']}",
                       headers=f.bearer(f.staff_token(staff))).status_code == 403
+
+
+def test_the_signed_family_doctor_reads_them_and_it_is_audited(ctx, client):
+    patient, _ = _setup(ctx)
+    _receive("cbc")
+    clinic = f.organization()
+    doctor, stranger = f.staff(clinic), f.staff(clinic)
+    f.sign(doctor, patient)
+    headers = f.bearer(f.staff_token(doctor))
+    listed = client.get(f"/api/v1/admin/residents/{patient.external_id}/reports",
+                        headers=headers)
+    assert listed.status_code == 200 and [r["title"] for r in listed.json["data"]] == ["血常规"]
+    report_id = listed.json["data"][0]["id"]
+    detail = client.get(f"/api/v1/admin/reports/{report_id}", headers=headers).json["data"]
+    assert any(r["code"] == "HGB" for r in detail["results"])
+    reader = db.session.execute(select(AuditEntry).where(
+        AuditEntry.action == "report.read").order_by(AuditEntry.seq.desc())).scalars().first()
+    assert (reader.actor_kind, reader.actor_id) == ("staff", str(doctor.external_id))
+    other = f.bearer(f.staff_token(stranger))
+    assert client.get(f"/api/v1/admin/reports/{report_id}", headers=other).status_code == 404
+    assert client.get(f"/api/v1/admin/residents/{patient.external_id}/reports",
+                      headers=other).status_code == 404

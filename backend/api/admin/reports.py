@@ -14,6 +14,7 @@ from backend.auth import require_staff
 from backend.errors import ValidationFailed
 from backend.models import StaffRole
 from backend.schemas.common import envelope
+from backend.schemas.report import ReportDetailSchema, ReportSummarySchema
 from backend.schemas.report_admin import (
     AcknowledgeSchema,
     CoverageArgsSchema,
@@ -24,10 +25,11 @@ from backend.schemas.report_admin import (
     OpenArgsSchema,
     UnmatchedReportSchema,
 )
-from backend.services.reports import admin, critical, waiting
+from backend.services.reports import admin, critical, views, waiting
 from backend.timeutil import CLINIC_TZ
 
 _CLINICAL = (StaffRole.CLINICIAN, StaffRole.DEPARTMENT_HEAD, StaffRole.HOSPITAL_ADMIN)
+_RESIDENT_READERS = (StaffRole.FAMILY_DOCTOR, StaffRole.HOSPITAL_ADMIN)
 MAX_COVERAGE_DAYS = 93
 
 
@@ -49,6 +51,24 @@ def list_critical_values(args):
 def acknowledge_critical_value(body, alert_id: UUID):
     """I have it: stops the escalation; who and when are recorded and audited."""
     return {"data": critical.acknowledge(g.principal, alert_id, body.get("note"))}
+
+
+@blp.route("/residents/<uuid:resident_id>/reports", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_RESIDENT_READERS)
+@blp.response(200, envelope(ReportSummarySchema, many=True))
+def list_resident_reports(resident_id: UUID):
+    """A signed resident's released reports (the family doctor's view; audited)."""
+    return {"data": views.list_for(g.principal, resident_id)}
+
+
+@blp.route("/reports/<uuid:report_id>", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_RESIDENT_READERS)
+@blp.response(200, envelope(ReportDetailSchema))
+def get_resident_report(report_id: UUID):
+    """One report of a signed resident, explained as the resident sees it (audited)."""
+    return {"data": views.get(g.principal, report_id)}
 
 
 @blp.route("/reports/unmatched", methods=["GET"])
