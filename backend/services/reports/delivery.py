@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 RECONCILE_WINDOW = timedelta(days=2)
 
 
-def _queue(report: Report, kind: str, dedupe: str) -> None:
+def _queue(report: Report, kind: str, dedupe: str, fresh: bool = False) -> None:
+    """`fresh`: the report was created in this transaction, so no message can exist yet."""
     key = f"{kind}:{report.external_id}:{dedupe}"
-    if db.session.execute(select(PatientMessage.id).where(
+    if not fresh and db.session.execute(select(PatientMessage.id).where(
             PatientMessage.dedupe_key == key)).scalar_one_or_none() is not None:
         return
     profile = db.session.get(PatientProfile, report.patient_id)
@@ -38,15 +39,18 @@ def _queue(report: Report, kind: str, dedupe: str) -> None:
     defer("backend.jobs.messages:send_message", message.id)
 
 
-def release(report: Report, corrected: bool = False) -> None:
-    """A final (or corrected) report of a matched patient: tell them, unless confidential."""
-    first = report.released_at is None
-    if first:
-        report.released_at = utcnow()
+def release(report: Report, corrected: bool = False, first: bool | None = None,
+            fresh: bool = False) -> None:
+    """A final (or corrected) report of a matched patient: tell them, unless confidential.
+    `first`: the caller already set `released_at` for this first release (None: decide here)."""
+    if first is None:
+        first = report.released_at is None
+        if first:
+            report.released_at = utcnow()
     if report.confidential:
         return  # shown in the list as "请本人到医院领取"; never pushed
     if first:
-        _queue(report, "report_ready", "1")
+        _queue(report, "report_ready", "1", fresh)
     elif corrected:
         _queue(report, "report_corrected", str(report.version))
 

@@ -120,14 +120,19 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     _apply(report, incoming, arrived.fingerprint, knowledge, organization)
     if action == Action.CORRECT:
         report.status, report.corrected_at = ReportStatus.CORRECTED.value, utcnow()
+    releasing = report.status in RELEASED and report.patient_id is not None
+    first_release = releasing and report.released_at is None
+    if first_release:
+        report.released_at = utcnow()  # set before the insert: one statement, not two
     db.session.flush()
     audits.append(("report.received", str(report.external_id),
                    {"accession": incoming.accession, "action": action.value,
                     "version": report.version, "status": report.status, "source": source}))
     if report.status != ReportStatus.CANCELLED.value:
         critical.raise_alerts(report, item.patient, knowledge)
-        if report.status in RELEASED and report.patient_id is not None:
-            delivery.release(report, corrected=action == Action.CORRECT)
+        if releasing:
+            delivery.release(report, corrected=action == Action.CORRECT, first=first_release,
+                             fresh=stored is None)
     return action.value
 
 

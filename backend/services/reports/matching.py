@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from backend.extensions import db
 from backend.models import Organization, PatientLink, PatientProfile
@@ -37,17 +37,7 @@ def match(organization: Organization, ids: PatientIdentifiers) -> Match:
     hospital = hospital_index(organization, ids.hospital_patient_id) \
         if ids.hospital_patient_id else None
     resident = _digest(ids.resident_id, DOCUMENT_KIND) if ids.resident_id else None
-    linked = by_id_number = None
-    if hospital:
-        linked = db.session.execute(
-            select(PatientProfile).join(PatientLink, PatientLink.patient_id == PatientProfile.id)
-            .where(PatientLink.organization_id == organization.id,
-                   PatientLink.hospital_patient_index == hospital,
-                   PatientProfile.archived_at.is_(None))).scalar_one_or_none()
-    if resident:
-        by_id_number = db.session.execute(select(PatientProfile).where(
-            PatientProfile.document_index == resident,
-            PatientProfile.archived_at.is_(None))).scalar_one_or_none()
+    linked, by_id_number = _candidates(organization, hospital, resident)
     if linked and by_id_number and linked.id != by_id_number.id:
         return Match(None, hospital, resident, "医院患者号与身份证号对应的是两位不同的就诊人")
     patient = linked or by_id_number
@@ -60,6 +50,23 @@ def match(organization: Organization, ids: PatientIdentifiers) -> Match:
     if hospital and linked is None:
         remember(organization.id, hospital, patient.id)
     return Match(patient, hospital, resident)
+
+
+def _candidates(organization: Organization, hospital: str | None, resident: str | None
+                ) -> tuple[PatientProfile | None, PatientProfile | None]:
+    """(the profile linked to the hospital's id, the profile with that ID number), in one query."""
+    linked_ids = select(PatientLink.patient_id).where(
+        PatientLink.organization_id == organization.id,
+        PatientLink.hospital_patient_index == (hospital or ""))
+    rows = db.session.execute(
+        select(PatientProfile, PatientProfile.id.in_(linked_ids).label("linked")).where(
+            PatientProfile.archived_at.is_(None),
+            or_(PatientProfile.id.in_(linked_ids),
+                PatientProfile.document_index == (resident or "")))).all()
+    linked = next((profile for profile, is_linked in rows if is_linked and hospital), None)
+    by_id_number = next((profile for profile, _ in rows
+                         if resident and profile.document_index == resident), None)
+    return linked, by_id_number
 
 
 def remember(organization_id: int, hospital_patient_index: str, patient_id: int) -> None:
