@@ -113,6 +113,11 @@ def _control_id(fields: list[bytes]) -> str:
 
 def parse_oru(raw: bytes) -> OruMessage:
     text, codec = decode(raw)
+    return parse_oru_text(text, codec)
+
+
+def parse_oru_text(text: str, codec: str = "utf-8") -> OruMessage:
+    """An already decoded message (e.g. one kept in the dead-letter table)."""
     text = text.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
     try:
         message = hl7.parse(text)

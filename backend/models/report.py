@@ -108,6 +108,7 @@ class InboundDeadLetter(ExternalIdMixin, TimestampMixin, db.Model):
     control_id: Mapped[str | None] = mapped_column(String(64))  # MSH-10 / Bundle.identifier
     reason: Mapped[str] = mapped_column(String(500))
     payload: Mapped[str] = mapped_column(EncryptedText)
+    redriven_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken on a resend
 
 
 class PatientLink(TimestampMixin, db.Model):

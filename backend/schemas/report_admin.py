@@ -64,12 +64,18 @@ class MatchSchema(StrictSchema):
     patient_id = fields.UUID(required=True)
 
 
+class DeadLetterArgsSchema(StrictSchema):
+    all = fields.Boolean(load_default=False,
+                         metadata={"description": "Also the ones already taken again."})
+
+
 class DeadLetterSchema(StrictSchema):
     id = fields.UUID(attribute="external_id", required=True)
     channel = fields.String(required=True)
     control_id = fields.String(allow_none=True)
     reason = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    redriven_at = fields.DateTime(allow_none=True)
 
 
 _DAYS = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31),

@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('control_id', sa.String(length=64), nullable=True),
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('redriven_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('external_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

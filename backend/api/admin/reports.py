@@ -20,12 +20,13 @@ from backend.schemas.report_admin import (
     CoverageArgsSchema,
     CoverageSchema,
     CriticalAlertSchema,
+    DeadLetterArgsSchema,
     DeadLetterSchema,
     MatchSchema,
     OpenArgsSchema,
     UnmatchedReportSchema,
 )
-from backend.services.reports import admin, critical, views, waiting
+from backend.services.reports import admin, critical, redrive, views, waiting
 from backend.timeutil import CLINIC_TZ
 
 _CLINICAL = (StaffRole.CLINICIAN, StaffRole.DEPARTMENT_HEAD, StaffRole.HOSPITAL_ADMIN)
@@ -93,10 +94,21 @@ def match_report(body, report_id: UUID):
 @blp.route("/reports/dead-letters", methods=["GET"])
 @blp.doc(security=BEARER)
 @require_staff(StaffRole.HOSPITAL_ADMIN)
+@blp.arguments(DeadLetterArgsSchema, location="query")
 @blp.response(200, envelope(DeadLetterSchema, many=True))
-def list_dead_letters():
+def list_dead_letters(args):
     """Result messages we refused, with why (the message itself stays encrypted)."""
-    return {"data": admin.dead_letters(g.principal)}
+    return {"data": redrive.list_open(g.principal, args["all"])}
+
+
+@blp.route("/reports/dead-letters/<uuid:letter_id>/redrive", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(StaffRole.HOSPITAL_ADMIN)
+@blp.response(200, envelope(DeadLetterSchema))
+def redrive_dead_letter(letter_id: UUID):
+    """Take a refused message again once its cause is fixed; 422 with the reason if it still
+    cannot be taken."""
+    return {"data": redrive.redrive(g.principal, letter_id)}
 
 
 @blp.route("/reports/coverage", methods=["GET"])

@@ -15,6 +15,7 @@ from backend.models import (
     PatientProfile,
     Report,
     ReportRevision,
+    StaffUser,
 )
 from backend.services.reports.waiting import match_waiting
 from tests import factories as f
@@ -200,3 +201,36 @@ def test_a_confidential_result_is_released_in_app_but_never_pushed(rctx, mllp):
     [report] = _reports()
     assert report.confidential and report.released_at is not None
     assert _count(PatientMessage) == 0
+
+
+def test_a_dead_letter_is_taken_again_once_its_cause_is_fixed(rctx, mllp):
+    rs.hospital()
+    rs.zhang()
+    from_new_hospital = rs.edited("cbc", ("|LIS|H001|", "|LIS|H002|"))
+    broken = rs.edited("cbc", ("|LIS0001|", "|LIS0009|"), ("||118|g/L|", "||一百|g/L|"))
+    acks = rs.send(mllp.port, from_new_hospital, broken)
+    assert [rs.msa(a)[0] for a in acks] == ["AR", "AE"]
+    second = rs.hospital("H002")  # the hospital joins the group; its admin resends
+    client = rctx.test_client()
+    headers = f.bearer(f.staff_token(second.admin))
+    letters = client.get("/api/v1/admin/reports/dead-letters", headers=headers).json["data"]
+    [waiting] = [d for d in letters if "H002" in d["reason"]]
+    taken = client.post(f"/api/v1/admin/reports/dead-letters/{waiting['id']}/redrive",
+                        headers=headers)
+    assert taken.status_code == 200, taken.json
+    assert taken.json["data"]["redriven_at"] is not None
+    [report] = _reports()
+    assert (report.accession, report.organization_id) == ("L20261201001",
+                                                          second.organization.id)
+    again = client.post(f"/api/v1/admin/reports/dead-letters/{waiting['id']}/redrive",
+                        headers=headers)
+    assert again.status_code == 409
+    first_admin = f.bearer(f.staff_token(db.session.execute(select(StaffUser).where(
+        StaffUser.username == "adminh001")).scalar_one()))
+    [still_broken] = [d for d in client.get("/api/v1/admin/reports/dead-letters",
+                                            headers=first_admin).json["data"]
+                      if d["control_id"] == "LIS0009"]
+    refused = client.post(f"/api/v1/admin/reports/dead-letters/{still_broken['id']}/redrive",
+                          headers=first_admin)
+    assert refused.status_code == 422 and "不是数字" in refused.json["error"]["message"]
+    assert len(_reports()) == 1
