@@ -234,3 +234,21 @@ def test_a_dead_letter_is_taken_again_once_its_cause_is_fixed(rctx, mllp):
                           headers=first_admin)
     assert refused.status_code == 422 and "不是数字" in refused.json["error"]["message"]
     assert len(_reports()) == 1
+
+
+def test_every_fixture_panel_is_taken_and_every_value_is_known(rctx, mllp):
+    rs.hospital()
+    patient = rs.zhang()
+    names = sorted(p.stem for p in rs.FIXTURES.glob("*.hl7"))
+    assert len(names) >= 17
+    acks = rs.send(mllp.port, *(rs.fixture(n) for n in names))
+    codes = [rs.msa(a, "gb18030" if n.startswith("gb18030") else "utf-8")[0]
+             for n, a in zip(names, acks, strict=True)]
+    assert codes == ["AA"] * len(names)
+    reports = _reports()
+    assert all(r.patient_id == patient.id for r in reports)
+    unknown = [(r.accession, v.code) for r in reports for v in r.results if v.test_code is None]
+    assert unknown == []  # the knowledge file names every test the fixtures carry
+    kinds = {r.title: r.kind for r in reports}
+    assert {kinds[t] for t in ("胸部CT平扫", "甲状腺彩超", "胸部正位片", "头颅MRI平扫")} == \
+        {"imaging"}
