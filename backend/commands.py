@@ -211,6 +211,25 @@ def hl7_group() -> None:
     """HL7 v2 results (ORU^R01) from the hospital's LIS/PACS."""
 
 
+@hl7_group.command("status")
+@with_appcontext
+def hl7_status() -> None:
+    """What needs a person: open critical values, reports waiting for a patient, refused
+    messages not yet taken again."""
+    from sqlalchemy import func, select
+
+    from backend.extensions import db
+    from backend.models import CriticalAlert, InboundDeadLetter, Report
+
+    def count(model, *where) -> int:
+        return db.session.execute(select(func.count()).select_from(model).where(*where)
+                                  ).scalar_one()
+
+    click.echo(f"open critical values: {count(CriticalAlert, CriticalAlert.status == 'open')}, "
+               f"reports waiting for a patient: {count(Report, Report.patient_id.is_(None))}, "
+               f"dead letters: {count(InboundDeadLetter, InboundDeadLetter.redriven_at.is_(None))}")
+
+
 @hl7_group.command("listen")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for the LIS on another machine).")
