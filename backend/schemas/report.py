@@ -26,6 +26,7 @@ class ReportSummarySchema(StrictSchema):
     status = fields.String(attribute="report.status", required=True)
     reported_at = fields.DateTime(attribute="report.reported_at", allow_none=True)
     hospital = fields.String(required=True)
+    hospital_phone = fields.String(allow_none=True)
     headline = fields.String(required=True)
     advice = fields.String(required=True)
     level = fields.String(required=True, metadata=LEVEL)

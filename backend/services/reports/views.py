@@ -46,6 +46,7 @@ CRITICAL_BANNER = "这份报告里有需要尽快处理的结果，医院已经�
 class ReportView:
     report: Report
     hospital: str
+    hospital_phone: str | None
     headline: str
     advice: str
     level: str
@@ -86,8 +87,9 @@ def build(report: Report, critical: bool, detail: bool) -> ReportView:
     corrected = report.corrected_at is not None
     if report.confidential or report.status == "cancelled":
         notice = COLLECT_IN_PERSON if report.confidential else CANCELLED
-        return ReportView(report, organization.name, notice, "", Level.UNKNOWN.name.lower(), 0,
-                          False, corrected, report.confidential, notice)
+        return ReportView(report, organization.name, organization.phone, notice, "",
+                          Level.UNKNOWN.name.lower(), 0, False, corrected,
+                          report.confidential, notice)
     knowledge = knowledge_for(organization)
     context = patient_context(report, None)
     replaced = _corrections(report) if detail else {}
@@ -115,7 +117,7 @@ def build(report: Report, critical: bool, detail: bool) -> ReportView:
     imaging = [{"sentence": s.sentence, "level": s.level.name.lower(),
                 "items": [{"words": i.words, "plain": i.plain, "advice": i.advice,
                            "source": i.source} for i in s.items]} for s in sentences]
-    return ReportView(report, organization.name, summary.headline, advice,
+    return ReportView(report, organization.name, organization.phone, summary.headline, advice,
                       summary_level.name.lower(), summary.abnormal, critical, corrected, False,
                       CRITICAL_BANNER if critical else ("报告已更正" if corrected else None),
                       results if detail else [], imaging if detail else [],

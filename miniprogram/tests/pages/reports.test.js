@@ -76,12 +76,15 @@ describe('a report', () => {
     expect(exists(detail, '#critical-banner')).toBe(false)
   })
 
-  test('a critical value: the banner first, and 120 at hand', async () => {
+  test('a critical value: the banner first, the hospital and 120 at hand', async () => {
     reply('report_critical')
     const detail = await page('reports/pages/detail/index', { report_id: 'r2', patient_id: self.id })
     expect(text(detail, '#critical-banner')).toContain('请尽快与医院联系或到急诊科就诊')
+    const phone = fixture('report_critical').data.hospital_phone
+    expect(phone).toBeTruthy()
+    await tap(detail, '#call-hospital')
     await tap(detail, '#call-120')
-    expect(host.log.calls).toEqual(['120'])
+    expect(host.log.calls).toEqual([phone, '120'])
     expect(text(detail, `#flag-${indexOf(detail, 'K')}`)).toBe('明显偏高')
   })
 

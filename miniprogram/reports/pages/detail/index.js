@@ -38,6 +38,9 @@ Component({
       platform.navigateTo(`/reports/pages/trend/index?patient_id=${this.patientId}&test_code=${encodeURIComponent(code)}`)
     },
     callHospital() {
+      platform.makePhoneCall(this.data.report.hospital_phone)
+    },
+    call120() {
       platform.makePhoneCall('120')
     },
   },
