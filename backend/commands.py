@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -24,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(converse)
     app.cli.add_command(emr_group)
+    app.cli.add_command(hl7_group)
 
 
 @click.command()
@@ -138,18 +141,22 @@ def staff_group() -> None:
 @staff_group.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", required=True,
-              type=click.Choice(["family_doctor", "hospital_admin", "group_auditor"]))
+@click.option("--role", required=True, type=click.Choice(
+    ["family_doctor", "hospital_admin", "group_auditor", "clinician", "department_head",
+     "integration"]))
 @click.option("--organization", "organization_code", required=True, help="Organization code.")
+@click.option("--his-code", default=None, help="工号 as the HIS names the clinician (OBR-16).")
+@click.option("--department", "department_code", default=None, help="Department code.")
 @click.password_option()
 @with_appcontext
 def staff_create(username: str, display_name: str, role: str, organization_code: str,
-                 password: str) -> None:
+                 his_code: str | None, department_code: str | None, password: str) -> None:
     """Create a staff account (the password is asked twice, never echoed)."""
     from backend.services.staff import create_staff
 
     try:
-        staff = create_staff(username, display_name, role, organization_code, password)
+        staff = create_staff(username, display_name, role, organization_code, password,
+                             his_code, department_code)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {staff.username} ({staff.role})")
@@ -209,3 +216,75 @@ def emr_redrive(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
     count = redrive(None if all_dead else list(delivery_ids))
     enqueue(dispatch_due_deliveries, queue="emr")
     click.echo(f"redriven: {count}")
+
+
+@click.group("hl7")
+def hl7_group() -> None:
+    """HL7 v2 results (ORU^R01) from the hospital's LIS/PACS."""
+
+
+@hl7_group.command("status")
+@with_appcontext
+def hl7_status() -> None:
+    """What needs a person: open critical values, reports waiting for a patient, refused
+    messages not yet taken again."""
+    from sqlalchemy import func, select
+
+    from backend.extensions import db
+    from backend.models import CriticalAlert, InboundDeadLetter, Report
+
+    def count(model, *where) -> int:
+        return db.session.execute(select(func.count()).select_from(model).where(*where)
+                                  ).scalar_one()
+
+    click.echo(f"open critical values: {count(CriticalAlert, CriticalAlert.status == 'open')}, "
+               f"reports waiting for a patient: {count(Report, Report.patient_id.is_(None))}, "
+               f"dead letters: {count(InboundDeadLetter, InboundDeadLetter.redriven_at.is_(None))}")
+
+
+@hl7_group.command("listen")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for the LIS on another machine).")
+@click.option("--port", default=2575, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Processes sharing the port (one per core); each connection stays in one.")
+@with_appcontext
+def hl7_listen(host: str, port: int, processes: int) -> None:
+    """Receive ORU^R01 over MLLP and answer each with an ACK (AA, AE or AR)."""
+    from backend.extensions import db
+    from backend.services.reports.hl7_inbound import listener
+
+    app = current_app._get_current_object()
+    server = listener(app, host, port, app.config["HL7_ALLOWED_PEERS"])
+    children = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:  # a child takes connections from the same listening socket
+            db.engine.dispose(close=False)
+            _stop_on_signal(server)
+            try:
+                server.serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    _stop_on_signal(server, children)
+    log.info("mllp listener started", extra={"host": host, "port": server.port,
+                                             "processes": processes})
+    click.echo(f"listening for HL7 v2 (MLLP) on {host}:{server.port} ({processes} process(es))")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        for pid in children:
+            os.waitpid(pid, 0)
+
+
+def _stop_on_signal(server, children: list[int] | None = None) -> None:
+    def stop(*_args) -> None:
+        for pid in children or []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        threading.Thread(target=server.shutdown).start()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)

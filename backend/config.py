@@ -104,6 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_BASE_URL", _str, "", "Provider endpoint (empty: the vendor's default)."),
     Setting("LLM_API_KEY", _str, "", "Provider API key.", secret=True),
     Setting("LLM_TIMEOUT_SECONDS", _int, 8, "Give up on the model after this long."),
+    Setting("REPORT_REPHRASE", _bool, False,
+            "Let the language model say report explanations more warmly (checked: numbers, "
+            "units and flags unchanged, no new claim; else the plain words stand)."),
     Setting("EMR_FHIR_BASE_URL", _str, "",
             "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
     Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),
@@ -136,9 +139,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALIPAY_PAYMENTS_ENABLED", _bool, True,
             "Take Alipay payments with the ALIPAY_* app keys (off: login only)."),
     Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
-            "Subscribe-message template ids: `booked=ID,reminder=ID,cancelled=ID,refunded=ID`."),
+            "Subscribe-message template ids: "
+            "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID`."),
     Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
             "Alipay subscription-message template ids, same form as the WeChat ones."),
+    Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
+            "An unacknowledged critical value (危急值) goes up one step after this long "
+            "(a hospital may override)."),
+    Setting("HL7_ALLOWED_PEERS", _str, "",
+            "Addresses or networks (CIDR, comma-separated) allowed to connect to the MLLP "
+            "listener; empty: any (put it behind the hospital's firewall)."),
     Setting("SCHEDULER_LOCK_TTL_SECONDS", _int, 30,
             "Scheduler leadership lease; a standby takes over this long after the leader dies."),
 )
@@ -209,7 +219,7 @@ def _check(config: dict[str, Any]) -> None:
 
 
 def _check_templates(key: str, text: str) -> None:
-    kinds = ("booked", "reminder", "cancelled", "refunded")
+    kinds = ("booked", "reminder", "cancelled", "refunded", "report")
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, _, template_id = part.partition("=")
         if kind.strip() not in kinds or not template_id.strip():

@@ -7,17 +7,23 @@ runs the scheduler in-process and serves the API with Flask's server on 127.0.0.
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import requests
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
+from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
+from backend.services.reports.hl7_inbound import listener
 from simulators.alipay import create_alipay_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
@@ -36,7 +42,7 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
-                  "refunded=tmpl-refunded")
+                  "refunded=tmpl-refunded,report=tmpl-report")
 
 
 @dataclass
@@ -152,6 +158,7 @@ def demo(port: int, database: str | None) -> None:
         counts["schedules"] = seed_schedules()
     scheduler = build_scheduler(app)
     scheduler.start()
+    mllp = _serve_mllp(app, port + 106)
     wechat, alipay, emr, wechatpay = simulators.servers
     base = f"http://127.0.0.1:{port}"
     click.echo(f"""
@@ -163,6 +170,7 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   Readiness     {base}/readyz
   WeChat sim    {wechat.url}   Alipay sim {alipay.url}   WeChat Pay sim {wechatpay.url}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
+  HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
 
 Log in as the demo patient 张伟 (WeChat):
   CODE=$(curl -s -XPOST {wechat.url}/_sim/login-codes -H 'Content-Type: application/json' \\
@@ -170,16 +178,47 @@ Log in as the demo patient 张伟 (WeChat):
          | python3 -c 'import json,sys;print(json.load(sys.stdin)["code"])')
   curl -s -XPOST {base}/api/v1/mp/auth/wechat -H 'Content-Type: application/json' \\
        -d "{{\\"code\\":\\"$CODE\\"}}"
-Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026
+Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026,
+  doctor.wang / Demo-Doctor-2026 (心血管内科: receives the demo's critical potassium)
+The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
        -d '{{"username":"doctor.li","password":"Demo-Doctor-2026"}}'
 Press Ctrl+C to stop.
 """)
     server = make_server("127.0.0.1", port, app, threaded=True, fd=api_socket.fileno())
+    threading.Thread(target=_send_reports_when_ready, args=(base, mllp.port),
+                     daemon=True).start()
     try:
         server.serve_forever()
     finally:
         server.server_close()
         api_socket.close()
         scheduler.shutdown(wait=False)
+        mllp.shutdown()
+        mllp.server_close()
         simulators.stop()
+
+
+def _serve_mllp(app, port: int) -> MllpServer:
+    try:
+        server = listener(app, "127.0.0.1", port)
+    except OSError:
+        server = listener(app, "127.0.0.1", 0)
+    server.serve_in_thread()
+    return server
+
+
+def _send_reports_when_ready(base: str, mllp_port: int) -> None:
+    """The demo LIS waits for the API (the FHIR push needs it), then sends its reports."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.3)
+    try:
+        for line in send_demo_reports(mllp_port, base):
+            click.echo(f"demo LIS: {line}")
+    except (OSError, requests.RequestException) as exc:
+        click.echo(f"demo LIS could not send its reports: {exc}", err=True)

@@ -90,6 +90,8 @@ def _seed_staff(staff_data: dict, counts: dict[str, int]) -> StaffUser:
         Organization.code == staff_data["organization"])).scalar_one()
     staff = StaffUser(username=staff_data["username"], display_name=staff_data["name"],
                       role=staff_data["role"], organization_id=org.id,
+                      his_code=staff_data.get("his_code"),
+                      department_code=staff_data.get("department"),
                       password_hash=hash_password(staff_data["password"]))
     db.session.add(staff)
     db.session.flush()

@@ -8,6 +8,14 @@ from backend.models.emr import AdminAlert, EmrDelivery
 from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
+from backend.models.report import (
+    CriticalAlert,
+    InboundDeadLetter,
+    PatientLink,
+    Report,
+    ReportResult,
+    ReportRevision,
+)
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
@@ -22,12 +30,15 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "ConversationSession",
+    "CriticalAlert",
     "Department",
     "Doctor",
     "EmrDelivery",
+    "InboundDeadLetter",
     "MessageSubscription",
     "Organization",
     "OrganizationKind",
+    "PatientLink",
     "PatientMessage",
     "PatientProfile",
     "PaymentOrder",
@@ -37,6 +48,9 @@ __all__ = [
     "ReconciliationMismatch",
     "RegistrationType",
     "Relationship",
+    "Report",
+    "ReportResult",
+    "ReportRevision",
     "Schedule",
     "Sex",
     "SignedResident",

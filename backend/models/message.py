@@ -33,6 +33,7 @@ class PatientMessage(ExternalIdMixin, TimestampMixin, db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True, default="pending")

@@ -32,6 +32,9 @@ class Organization(ExternalIdMixin, TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     # Overrides of the default booking rules (see services/booking_rules.py); None: defaults.
     booking_rules: Mapped[dict | None] = mapped_column(JSON)
+    # The hospital's own report rules: {"critical_values": [rows as in reports/data/
+    # critical_values.yaml], "confidential_tests": [test codes never pushed]}; None: defaults.
+    report_rules: Mapped[dict | None] = mapped_column(JSON)
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organization", order_by="Department.sort_order"

@@ -18,6 +18,9 @@ class StaffRole(enum.StrEnum):
     FAMILY_DOCTOR = "family_doctor"  # 家庭医生
     HOSPITAL_ADMIN = "hospital_admin"  # 医院管理员
     GROUP_AUDITOR = "group_auditor"  # 集团审计员: every organization's audit log, nothing else
+    CLINICIAN = "clinician"  # 临床医生 (receives critical values of the tests they ordered)
+    DEPARTMENT_HEAD = "department_head"  # 科室主任 (the last clinical step of an escalation)
+    INTEGRATION = "integration"  # 接口账号: the LIS/PACS pushing results over FHIR
 
 
 class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
@@ -33,6 +36,8 @@ class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    his_code: Mapped[str | None] = mapped_column(String(32))  # 工号 as the HIS names them
+    department_code: Mapped[str | None] = mapped_column(String(32))
 
     organization: Mapped[Organization] = relationship()
 

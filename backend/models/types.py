@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import current_app
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -46,3 +46,11 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EncryptedText(EncryptedString):
+    """Like EncryptedString for long text (a raw HL7 message or FHIR Bundle in the dead-letter
+    table carries names and ID numbers, so it is ciphertext at rest too)."""
+
+    impl = Text
+    cache_ok = True

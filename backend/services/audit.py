@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -107,6 +107,12 @@ def record(action: str, subject_kind: str, subject_id: str | None,
 
 def _locked_head() -> AuditChainHead:
     """Lock the chain head row, creating it first if this is the very first entry."""
+    if db.engine.dialect.name == "sqlite":
+        # SQLite has no FOR UPDATE: take the database's write lock before reading the head,
+        # or two writers (a request and the demo's MLLP listener) read the same head and the
+        # second entry fails on its sequence number.
+        db.session.execute(update(AuditChainHead).where(AuditChainHead.id == _HEAD_ID)
+                           .values(seq=AuditChainHead.seq))
     query = (select(AuditChainHead).where(AuditChainHead.id == _HEAD_ID).with_for_update()
              .execution_options(populate_existing=True))
     head = db.session.execute(query).scalar_one_or_none()

@@ -19,16 +19,20 @@ from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.models import Account, Booking, MessageSubscription, PatientMessage, PaymentOrder
 from backend.services.deferred import defer
+from backend.services.reports import message_content as report_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
 from backend.vendor_clients import vendor_clients
 from backend.vendors.errors import VendorError, VendorUnavailable
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded")
-# Which template each event uses: a stoppage is told with the cancellation template.
+TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report")
+# Which template each event uses: a stoppage is told with the cancellation template; every
+# report message (ready, corrected, a critical value's call to contact the hospital) uses the
+# report template.
 TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancelled",
-               "stopped": "cancelled", "refunded": "refunded"}
+               "stopped": "cancelled", "refunded": "refunded", "report_ready": "report",
+               "report_corrected": "report", "critical_value": "report"}
 MAX_ATTEMPTS = 5
 NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
 
@@ -153,28 +157,32 @@ def send(message_id: int) -> str:
     if not template_id or subscription is None or subscription.declined \
             or subscription.grants <= 0:
         return _finish(message, "skipped", "未订阅")
-    booking = db.session.get(Booking, message.booking_id)
-    page = f"pages/booking/detail?id={booking.external_id}"
+    if message.report_id is not None:
+        fields, page = report_content.fields(message), report_content.page(message)
+        form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
+    else:
+        booking = db.session.get(Booking, message.booking_id)
+        fields, page = _fields(message, booking), f"pages/booking/detail?id={booking.external_id}"
+        form_id = _alipay_form_id(booking) if channel == "alipay" else None
     message.attempts += 1
     try:
         if channel == "wechat":
             vendor_clients().wechat.send_subscribe_message(
-                account.wechat_openid, template_id, _fields(message, booking), page=page)
+                account.wechat_openid, template_id, fields, page=page)
         else:
-            form_id = _alipay_form_id(booking)
             if form_id is None:
                 return _finish(message, "skipped", "没有可用的支付宝交易号")
             vendor_clients().alipay.send_template_message(
-                account.alipay_user_id, template_id, form_id, _fields(message, booking), page)
+                account.alipay_user_id, template_id, form_id, fields, page)
     except VendorUnavailable as exc:
         status = "failed" if message.attempts >= MAX_ATTEMPTS else "pending"
-        log.warning("message not sent, will retry", extra={"message": message_id})
+        log.warning("message not sent, will retry", extra={"patient_message": message_id})
         return _finish(message, status, str(exc)[:500])
     except VendorError as exc:
         if exc.code == NOT_SUBSCRIBED:
             subscription.grants = 0
             return _finish(message, "skipped", "用户未授权")
-        log.error("message refused by the platform", extra={"message": message_id})
+        log.error("message refused by the platform", extra={"patient_message": message_id})
         return _finish(message, "failed", str(exc)[:500])
     subscription.grants -= 1
     return _finish(message, "sent")

@@ -157,10 +157,15 @@ def audit_log(principal: Principal, limit: int, before_seq: int | None) -> list[
 
 
 def create_staff(username: str, display_name: str, role: str, organization_code: str,
-                 password: str) -> StaffUser:
-    """Create a console account; refuses weak passwords and duplicate usernames."""
+                 password: str, his_code: str | None = None,
+                 department_code: str | None = None) -> StaffUser:
+    """Create a console account; refuses weak passwords and duplicate usernames. Clinicians
+    need their 工号 (his_code, as OBR-16 names the orderer) and department to get 危急值."""
     if role not in {r.value for r in StaffRole}:
         raise ValueError(f"unknown role {role!r}")
+    clinical = {StaffRole.CLINICIAN.value, StaffRole.DEPARTMENT_HEAD.value}
+    if role in clinical and not (his_code and department_code):
+        raise ValueError("clinicians and department heads need --his-code and --department")
     organization = db.session.execute(
         select(Organization).where(Organization.code == organization_code)
     ).scalar_one_or_none()
@@ -170,7 +175,8 @@ def create_staff(username: str, display_name: str, role: str, organization_code:
     if db.session.execute(select(StaffUser.id).where(StaffUser.username == username)).first():
         raise ValueError(f"username {username!r} is taken")
     staff = StaffUser(username=username, display_name=display_name, role=role,
-                      organization_id=organization.id, password_hash=hash_password(password))
+                      organization_id=organization.id, password_hash=hash_password(password),
+                      his_code=his_code or None, department_code=department_code or None)
     db.session.add(staff)
     db.session.flush()
     audit.record("staff.create", "staff", str(staff.external_id), {"role": role},

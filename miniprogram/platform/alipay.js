@@ -119,9 +119,33 @@ function stopPullDownRefresh() {
   my.stopPullDownRefresh()
 }
 
+/** As ./wechat.js: Alipay's `<canvas type="2d">` node, through its selector query. */
+function canvas2d(component, selector) {
+  if (typeof my.createSelectorQuery !== 'function') return Promise.resolve(null)
+  return new Promise((resolve) => {
+    my.createSelectorQuery().select(selector).node().boundingClientRect().exec((res) => {
+      const node = res && res[0] && res[0].node
+      const rect = res && res[1]
+      if (!node || !rect) return resolve(null)
+      const info = typeof my.getWindowInfo === 'function' ? my.getWindowInfo() : {}
+      resolve(sized({ node, width: rect.width, height: rect.height }, info.pixelRatio))
+    })
+  })
+}
+
+function sized(found, ratio) {
+  if (!found || !found.node) return null
+  const scale = ratio || 2
+  found.node.width = found.width * scale
+  found.node.height = found.height * scale
+  const ctx = found.node.getContext('2d')
+  ctx.scale(scale, scale)
+  return { ctx, width: found.width, height: found.height }
+}
+
 module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh,
+  stopPullDownRefresh, canvas2d,
 }

@@ -117,9 +117,28 @@ function stopPullDownRefresh() {
   wx.stopPullDownRefresh()
 }
 
+/** The 2D context of a `<canvas type="2d">` in `component`, scaled for the screen, or null. */
+function canvas2d(component, selector) {
+  if (typeof wx.createSelectorQuery !== 'function') return Promise.resolve(null)
+  return new Promise((resolve) => {
+    wx.createSelectorQuery().in(component).select(selector).fields({ node: true, size: true })
+      .exec((res) => resolve(sized(res && res[0], wx.getWindowInfo ? wx.getWindowInfo().pixelRatio : 2)))
+  })
+}
+
+function sized(found, ratio) {
+  if (!found || !found.node) return null
+  const scale = ratio || 2
+  found.node.width = found.width * scale
+  found.node.height = found.height * scale
+  const ctx = found.node.getContext('2d')
+  ctx.scale(scale, scale)
+  return { ctx, width: found.width, height: found.height }
+}
+
 module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh,
+  stopPullDownRefresh, canvas2d,
 }

@@ -12,7 +12,8 @@ from tests import factories as f
 from tests.booking_support import gateway_pays, held_booking, order_of, start_payment
 
 TEMPLATES = {"booked": "tmpl-booked", "reminder": "tmpl-reminder",
-             "cancelled": "tmpl-cancelled", "refunded": "tmpl-refunded"}
+             "cancelled": "tmpl-cancelled", "refunded": "tmpl-refunded",
+             "report": "tmpl-report"}
 
 
 def choose(web, who, results):

@@ -80,6 +80,7 @@ def test_demo_serves_seeded_data_and_is_ready(tmp_path):
         output = _wait_for_banner(demo.lines)
         assert "Front Door demo is running" in output
         _a_patient_confirms_a_note_that_reaches_the_local_emr(base, output)
+        _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base, output)
     finally:
         demo.stop()
 
@@ -154,3 +155,31 @@ def test_a_new_demo_database_starts_without_the_old_ones_audit_checkpoints(tmp_p
     stale.write_text('{"seq": 40}\n')
     assert _audit_checkpoints(f"sqlite:///{database}") == stale
     assert stale.exists()  # same database: its checkpoints stay
+
+
+def _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base: str,
+                                                             banner: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "FHIR DEMO-L0101" not in demo.output:
+        time.sleep(0.2)
+    assert "demo LIS: HL7 DEMO-L0003 电解质: AA" in demo.output, demo.output[-2000:]
+    assert "demo LIS: FHIR DEMO-L0101 血糖+糖化血红蛋白: 200" in demo.output
+    wechat = re.search(r"WeChat sim\s+(http://\S+)", banner).group(1)
+    code = requests.post(f"{wechat}/_sim/login-codes", timeout=5, json={
+        "appid": "wx-demo-appid", "openid": "oDEMO0000000000000000000zhang"}).json()["code"]
+    token = requests.post(f"{base}/api/v1/mp/auth/wechat", json={"code": code},
+                          timeout=10).json()["data"]["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    profile = requests.get(f"{base}/api/v1/mp/profiles", headers=auth,
+                           timeout=5).json()["data"][0]
+    reports = requests.get(f"{base}/api/v1/mp/reports", params={"patient_id": profile["id"]},
+                           headers=auth, timeout=10).json()["data"]
+    assert {r["title"] for r in reports} == {"血常规", "血脂四项", "电解质", "胸部CT平扫"}
+    assert [r["title"] for r in reports if r["critical"]] == ["电解质"]
+    login = requests.post(f"{base}/api/v1/admin/auth/login", timeout=10,
+                          json={"username": "doctor.wang", "password": "Demo-Doctor-2026"})
+    staff = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    alerts = requests.get(f"{base}/api/v1/admin/critical-values", headers=staff,
+                          timeout=10).json()["data"]
+    assert [(a["test_code"], a["value"], a["level"]) for a in alerts] == \
+        [("K", "6.6", "ordering_clinician")]

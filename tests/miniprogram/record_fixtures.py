@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,14 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.auth import open_session
+from backend.demo.reports import ZHANG_WEI, demo_reports
 from backend.demo.runner import start_simulators
 from backend.demo.seed import seed
 from backend.extensions import db
 from backend.models import Account, Booking, PaymentOrder, PrincipalKind
+from backend.services.reports import hl7_inbound
 from backend.timeutil import CLINIC_TZ, local_today
+from simulators.lis import LisSimulator
 from simulators.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,6 +164,40 @@ def _record_bookings(client, app, simulators, headers, admin_headers, patient_id
     files["bookings"] = _check(client.get("/api/v1/mp/bookings", headers=headers), 200)
 
 
+def _record_reports(client, app, headers, patient_id: str, files: dict[str, Any]) -> None:
+    """The demo LIS's reports for 张伟, an older blood count (for the trend) and a corrected
+    lipid panel, stored through the HL7 inbound path as the MLLP listener would."""
+    today = datetime.now(CLINIC_TZ)
+    reports = demo_reports(today)
+    earlier = replace(reports[0], accession="DEMO-L0000", collected=today - timedelta(days=30),
+                      reported=today - timedelta(days=30) + timedelta(hours=2),
+                      results=tuple(replace(r, value="131", flag="") if r.code == "HGB" else r
+                                    for r in reports[0].results))
+    lipids = reports[1]
+    corrected = replace(lipids, status="C", reported=lipids.reported + timedelta(hours=3),
+                        results=tuple(replace(r, value="3.6") if r.code == "LDL-C" else r
+                                      for r in lipids.results))
+    lis = LisSimulator("H001")
+    with app.app_context():
+        for report in (earlier, *reports, corrected):
+            ack = hl7_inbound.handle(lis.oru(ZHANG_WEI, report))
+            if b"MSA|AA" not in ack:
+                raise SystemExit(f"the demo report {report.accession} was refused: {ack!r}")
+    listed = _check(client.get("/api/v1/mp/reports", headers=headers,
+                               query_string={"patient_id": patient_id}), 200)
+    files["reports"] = listed
+    by_title: dict[str, str] = {}
+    for report in listed["data"]:  # newest first: the latest report of each title
+        by_title.setdefault(report["title"], report["id"])
+    for name, title in (("report_cbc", "血常规"), ("report_critical", "电解质"),
+                        ("report_ct", "胸部CT平扫"), ("report_corrected", "血脂四项")):
+        files[name] = _check(client.get(f"/api/v1/mp/reports/{by_title[title]}",
+                                        headers=headers), 200)
+    files["report_trend"] = _check(client.get("/api/v1/mp/reports/trend", headers=headers,
+                                              query_string={"patient_id": patient_id,
+                                                            "test_code": "HGB"}), 200)
+
+
 def record(out: Path = OUT) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
@@ -226,6 +264,7 @@ def record(out: Path = OUT) -> list[Path]:
             "/api/v1/mp/conversations", headers=headers,
             query_string={"unfinished": "true"}), 200)
         _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
+        _record_reports(client, app, headers, patient["id"], files)
         server.stop()
     simulators.stop()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""HL7 FHIR R4 for the hospital EMR: pull pre-visit notes, read the Questionnaire.
+"""HL7 FHIR R4 for the hospital EMR: pull pre-visit notes, read the Questionnaire, and push
+results in (integration accounts).
 
 Plain FHIR JSON (`application/fhir+json`) rather than the `{"data": ...}` envelope, because the
 callers are FHIR clients. Staff tokens only; every read is audited.
@@ -12,7 +13,9 @@ from flask import Blueprint, Response, g, request
 
 from backend.auth import require_staff
 from backend.interop.fhir import questionnaire
+from backend.models import StaffRole
 from backend.services import fhir_pull
+from backend.services.reports import fhir_inbound
 from conversations.knowledge import default_knowledge
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir/r4")
@@ -29,6 +32,19 @@ def search_bundles():
     """`?patient=<id>` or `?encounter=<id>`: the pre-visit note Bundles, newest first."""
     return _fhir(fhir_pull.search(g.principal, request.args.get("patient"),
                                   request.args.get("encounter")))
+
+
+@bp.post("/Bundle")
+@require_staff(StaffRole.INTEGRATION)
+def receive_results():
+    """Results from the hospital's LIS/PACS: a transaction Bundle of DiagnosticReport and
+    Observation (+ Patient, ServiceRequest); answered with a transaction-response, or an
+    OperationOutcome (422) when refused, the Bundle then kept in the dead-letter table."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return _fhir(fhir_inbound.outcome("请求体不是 JSON", "structure"), 400)
+    response, status = fhir_inbound.receive(g.principal, body)
+    return _fhir(response, status)
 
 
 @bp.get("/Bundle/<note_id>")

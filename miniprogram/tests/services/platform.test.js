@@ -67,6 +67,22 @@ describe('Alipay', () => {
     global.wx = saved
   })
 
+  test('a canvas 2d node is found through Alipay\'s selector query and scaled', async () => {
+    const ops = []
+    const node = { getContext: () => ({ scale: (x, y) => ops.push(['scale', x, y]) }) }
+    const query = {
+      select: () => query, node: () => query, boundingClientRect: () => query,
+      exec: (callback) => callback([{ node }, { width: 300, height: 180 }]),
+    }
+    global.my = fakeMy({ createSelectorQuery: () => query, getWindowInfo: () => ({ pixelRatio: 3 }) })
+    const canvas = await platform.canvas2d({}, '#trend-canvas')
+    expect(canvas).toMatchObject({ width: 300, height: 180 })
+    expect([node.width, node.height]).toEqual([900, 540])
+    expect(ops).toEqual([['scale', 3, 3]])
+    global.my = fakeMy()
+    await expect(platform.canvas2d({}, '#trend-canvas')).resolves.toBeNull()
+  })
+
   test('the same calls reach my.* with Alipay\'s names and shapes', async () => {
     global.my = fakeMy()
     expect(platform.name).toBe('alipay')

@@ -11,7 +11,21 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
   const storage = new Map()
   const log = {
     navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
-    navColors: [], vibrations: 0, logins: 0,
+    navColors: [], vibrations: 0, logins: 0, canvas: [],
+  }
+  // A <canvas type="2d"> node whose context records every drawing call (log.canvas).
+  const canvasNode = {
+    width: 0,
+    height: 0,
+    getContext() {
+      return new Proxy({}, {
+        get: (target, op) => (op in target ? target[op] : (...args) => log.canvas.push([op, ...args])),
+        set: (target, prop, value) => {
+          log.canvas.push([`${String(prop)}=`, value])
+          return true
+        },
+      })
+    },
   }
   const behaviour = {
     modalConfirm: true,
@@ -72,6 +86,16 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
     setNavigationBarColor: (options) => log.navColors.push(options.backgroundColor),
     vibrateLong: () => { log.vibrations += 1 },
     stopPullDownRefresh: () => {},
+    getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375 }),
+    createSelectorQuery() {
+      const query = {
+        in: () => query,
+        select: () => query,
+        fields: () => query,
+        exec: (callback) => setTimeout(() => callback([{ node: canvasNode, width: 320, height: 192 }]), 0),
+      }
+      return query
+    },
   }
   return { wx, log, behaviour, storage }
 }
