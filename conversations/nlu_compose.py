@@ -9,10 +9,10 @@ removal verb plus an organ (切 + 胆囊) can also be said apart, without listin
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 
 from conversations.knowledge import Lexicon
+from conversations.nlu_matcher import per_lexicon
 from conversations.normalise import normalise
 
 Hit = tuple[int, int, str, str]
@@ -102,15 +102,4 @@ def build(lexicon: Lexicon) -> Compositions:
                         inflamed_re)
 
 
-_BUILT: dict[int, tuple[weakref.ref, Compositions]] = {}
-
-
-def compositions(lexicon: Lexicon) -> Compositions:
-    """One table per live Lexicon, built on first use (a few milliseconds)."""
-    key = id(lexicon)
-    cached = _BUILT.get(key)
-    if cached and cached[0]() is lexicon:
-        return cached[1]
-    built = build(lexicon)
-    _BUILT[key] = (weakref.ref(lexicon, lambda _ref: _BUILT.pop(key, None)), built)
-    return built
+compositions = per_lexicon(build)  # built on first use (a few milliseconds)

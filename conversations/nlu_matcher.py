@@ -4,6 +4,8 @@ lexicon, and the body site a symptom term names inside itself (膝盖疼 → kne
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import TypeVar
 
 from conversations.knowledge import Lexicon
 from conversations.normalise import normalise
@@ -45,18 +47,27 @@ class Matcher:
         return found + self.parallel.find(text) if self.parallel else found
 
 
-MATCHERS: dict[int, tuple[weakref.ref, Matcher]] = {}
+T = TypeVar("T")
 
 
-def matcher(lexicon: Lexicon) -> Matcher:
-    """One matcher per live Lexicon (it is unhashable); the entry goes when it is collected."""
-    key = id(lexicon)
-    cached = MATCHERS.get(key)
-    if cached and cached[0]() is lexicon:
-        return cached[1]
-    matcher = Matcher(lexicon)
-    MATCHERS[key] = (weakref.ref(lexicon, lambda _ref: MATCHERS.pop(key, None)), matcher)
-    return matcher
+def per_lexicon(build: Callable[[Lexicon], T]) -> Callable[[Lexicon], T]:
+    """One built value per live Lexicon (it is unhashable); the entry goes when it is
+    collected, so a test's small lexicon never meets the shipped one's tables."""
+    built: dict[int, tuple[weakref.ref, T]] = {}
+
+    def get(lexicon: Lexicon) -> T:
+        key = id(lexicon)
+        cached = built.get(key)
+        if cached and cached[0]() is lexicon:
+            return cached[1]
+        value = build(lexicon)
+        built[key] = (weakref.ref(lexicon, lambda _ref: built.pop(key, None)), value)
+        return value
+
+    return get
+
+
+matcher = per_lexicon(Matcher)
 
 
 def sites_inside(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
