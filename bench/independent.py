@@ -236,8 +236,10 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
         number = severity if isinstance(severity, int) else None
         score.one("severity", number == expect.get("severity"), expect.get("severity") is not None,
                   number is not None)
-        score.match_sets("past", expect.get("past_history") or [], _list(state, *PAST_KEYS),
-                         PAST_KINDS)
+        earlier = {c for c, d in getattr(state, "diseases", {}).items()
+                   if d.present and d.history and not d.uncertain}  # 扁桃体以前老发炎
+        score.match_sets("past", expect.get("past_history") or [],
+                         _list(state, *PAST_KEYS) | earlier, PAST_KINDS)
         score.match_sets("medications", expect.get("medications") or [],
                          _list(state, "present_illness.medications", "past.medications"),
                          ("drugs",))

@@ -33,6 +33,7 @@ REMOVAL = r"(?:切掉|切除|切|拿掉|拿了|摘掉|摘除|摘|割掉|割|取�
 # An organ said to be inflamed: 扁桃体以前老发炎, 胆囊发炎了 (the disease term is organ + 炎).
 INFLAMED_GAP = r"(?:以前|过去|小时候|老是?|经常|反复|总是?|常常?|又|容易|爱|也|都|有点|的|还)*"
 INFLAMED = r"发炎|发言"
+RECURRING = re.compile(r"老|经常|反复|总|常常")
 _REMOVAL_PREFIX = re.compile(r"^(?:切|摘|割)(?P<organ>.{1,4})$")
 _REMOVAL_SUFFIX = re.compile(r"^(?P<organ>.{1,4})(?:切除|摘除)$")
 
@@ -45,6 +46,7 @@ class Compositions:
     lesions: dict[str, str]  # a lesion word as said -> its lexicon form (石头 -> 结石)
     removals: dict[str, str]  # organ -> operation id
     inflamed: dict[str, str]  # organ -> the disease that is its inflammation
+    recurring: dict[str, str]  # organ -> its chronic inflammation (扁桃体老发炎 → 慢性扁桃体炎)
     finding_re: re.Pattern[str] | None
     removal_re: re.Pattern[str] | None
     inflamed_re: re.Pattern[str] | None
@@ -61,7 +63,9 @@ class Compositions:
         for m in self.inflamed_re.finditer(text) if self.inflamed_re else ():
             # 扁桃体以前老发炎: the hit is 发炎, so 以前 stays a word that dates it (history).
             start = m.start("said") if m.end("organ") < m.start("said") else m.start()
-            found.append((start, m.end(), "diseases", self.inflamed[m["organ"]]))
+            often = RECURRING.search(text, m.end("organ"), m.start("said"))
+            disease = (often and self.recurring.get(m["organ"])) or self.inflamed[m["organ"]]
+            found.append((start, m.end(), "diseases", disease))
         return found
 
 
@@ -76,11 +80,16 @@ def build(lexicon: Lexicon) -> Compositions:
     forms = sorted(set(lesions.values()), key=len, reverse=True)
     findings: dict[tuple[str, str], str] = {}
     inflamed: dict[str, str] = {}
+    recurring: dict[str, str] = {}
     for concept in lexicon.concepts.get("diseases", {}).values():
         for term in map(normalise, concept.terms):
+            organ = term[:-1].removeprefix("慢性")
             if term.endswith("炎") and not term.endswith("发炎") and \
-                    re.fullmatch(r"[\u4e00-\u9fff]{2,4}", term[:-1]):
-                inflamed.setdefault(term[:-1], concept.id)
+                    re.fullmatch(r"[\u4e00-\u9fff]{2,4}", organ):
+                if term.startswith("慢性") or "反复" in concept.name:
+                    recurring.setdefault(organ, concept.id)
+                else:
+                    inflamed.setdefault(organ, concept.id)
             form = next((f for f in forms if term.endswith(f) and len(term) > len(f)), None)
             organ = term[:-len(form)].rstrip("部内的") if form else ""
             if organ and re.fullmatch(r"[\u4e00-\u9fff]{1,5}", organ):
@@ -98,7 +107,7 @@ def build(lexicon: Lexicon) -> Compositions:
                             ) if removals else None
     inflamed_re = re.compile(f"(?P<organ>{_alternation(set(inflamed))}){INFLAMED_GAP}"
                              f"(?P<said>{INFLAMED})") if inflamed else None
-    return Compositions(findings, lesions, removals, inflamed, finding_re, removal_re,
+    return Compositions(findings, lesions, removals, inflamed, recurring, finding_re, removal_re,
                         inflamed_re)
 
 

@@ -24,7 +24,7 @@ LIST_SLOTS = {
     "past.chronic_diseases": "chronic_diseases",
     "past.operations": "operations", "past.infectious_diseases": "infectious_diseases",
     "allergy.drugs": "drugs", "allergy.foods": "foods", "present_illness.medications": "drugs",
-    "past.medications": "drugs",
+    "past.medications": "drugs", "past.diseases": "diseases",
 }
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
 UNSAID = (None, "", "跳过", "未答")
@@ -178,7 +178,22 @@ def _symptom_facts(state: DialogueState) -> dict[str, Fact]:
                                 turn=max(s.turn for s in items))
         elif key in state.facts:
             derived[key] = state.facts[key]
+    past = _past_diseases(state)
+    if past:
+        derived[past.key] = past
     return derived
+
+
+def _past_diseases(state: DialogueState) -> Fact | None:
+    """Named diseases said of the past (扁桃体以前老发炎) that no past-history list holds yet."""
+    listed = "；".join(str(f.words) for k, f in state.facts.items() if k.startswith("past."))
+    items = [d for d in state.diseases.values() if d.present and d.history and not d.uncertain
+             and d.words not in listed]
+    if not items:
+        return None
+    return Fact(key="past.diseases", value=[d.concept for d in items],
+                words="；".join(dict.fromkeys(d.words for d in items)),
+                turn=max(d.turn for d in items))
 
 
 class _Narrative:
@@ -272,6 +287,9 @@ class _Narrative:
                 parts.append(f"有{value}病史")
             else:
                 parts.append(f"{label}：{value}")
+        diseases = self.derived.get("past.diseases")
+        if diseases:
+            parts.append(f"有{'、'.join(self.writer.names('diseases', diseases.value))}病史")
         earlier = self.symptoms("past.symptoms")
         if earlier:
             parts.append(f"既往有{earlier}")

@@ -84,7 +84,7 @@ SECTION_CODES = {
 }
 ALERT_SECTION = ("104605-1", "Alert")  # IPS alerts section, which holds Flags
 SECTION_BY_TITLE = {title: name for name, title in SECTION_TITLES.items()}
-CONDITION_SLOTS = {"past.chronic_diseases": "chronic_diseases",
+CONDITION_SLOTS = {"past.chronic_diseases": "chronic_diseases", "past.diseases": "diseases",
                    "past.infectious_diseases": "infectious_diseases"}
 ALLERGY_SLOTS = {"allergy.drugs": ("drugs", "medication"), "allergy.foods": ("foods", "food")}
 COMPOUND_SURNAMES = frozenset(

@@ -380,3 +380,8 @@ def test_a_worry_asked_about_is_no_past_illness():
 def test_a_sites_own_problem_decides_the_department(words, patient, first):
     state, _ = converse(words, mode="triage", patient=patient)
     assert ASSISTANT.triage(state).recommendations[0].code == first
+
+
+def test_a_disease_of_the_past_said_in_passing_is_past_history():
+    state, _ = converse("嗓子疼得要命 还发烧", "昨晚开始的", "扁桃体以前老发炎")
+    assert "有慢性扁桃体炎病史" in note_of(state)
