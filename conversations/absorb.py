@@ -171,9 +171,14 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
     known = state.facts.get("chief_complaint.duration")
     rest = u.text.replace(normalise(u.duration.text), "")
     said_alone = not u.mentions and not u.habits and len(_FILLER.sub("", rest)) <= 2
+    chief = state.facts.get("chief_complaint.symptom")
+    # 咳了一个多月 … 之前阳过 烧了两天: a length said of another symptom is not the complaint's
+    of_the_complaint = chief is None or u.duration.of == chief.value or (
+        u.duration.of is None and any(m.kind == "symptoms" and m.concept == chief.value
+                                      for m in u.mentions))
     return (known is None or current == "chief_complaint.duration" or u.correction
             or said_alone or (known.uncertain and not u.duration.approximate and u.mentions
-                              and any(m.kind == "symptoms" for m in u.mentions))
+                              and of_the_complaint)
             or (known.words in _VAGUE_SINCE and not u.duration.approximate))
 
 

@@ -66,6 +66,7 @@ class Duration:
     days: float
     text: str
     approximate: bool
+    of: str | None = None  # the symptom it was said of (烧了两天 → fever), when one was
 
 
 @dataclass(frozen=True)
@@ -376,7 +377,10 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
     # (早上起来晕得厉害); among lengths, the one said of a symptom, then the longest.
     best = scored[-1][1] if correction else max(
         scored, key=lambda p: (not p[1].relative, p[0], p[1].value))[1]
-    return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate)
+    topic = r.attach(best.start, best.end)
+    of = next((cid for s, _e, kind, cid in r.found if topic and s == topic[0]
+               and kind == "symptoms"), None)
+    return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate, of)
 
 
 def understand(text: str, lexicon: Lexicon) -> Understanding:

@@ -385,3 +385,9 @@ def test_a_sites_own_problem_decides_the_department(words, patient, first):
 def test_a_disease_of_the_past_said_in_passing_is_past_history():
     state, _ = converse("嗓子疼得要命 还发烧", "昨晚开始的", "扁桃体以前老发炎")
     assert "有慢性扁桃体炎病史" in note_of(state)
+
+
+def test_a_length_said_of_another_symptom_does_not_replace_the_complaints():
+    state, _ = converse("我这个 咳了一个多月了", "就是干咳 一说话就咳",
+                        "之前阳过 烧了两天 后来就一直咳")
+    assert 30 <= state.facts["chief_complaint.duration"].value <= 45
