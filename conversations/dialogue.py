@@ -351,6 +351,14 @@ class Assistant:
 
     def _next(self, state: DialogueState, departments: dict[str, str] | None) -> Turn:
         if state.facts.get(CHIEF.key) is None:
+            if state.unclear > MAX_UNCLEAR and state.mode == "pre_consultation":
+                # 洗手停不下来: not in our words, but the doctor should still get a note. The
+                # patient's own first words are the complaint, and the interview goes on.
+                said = next((m.text for m in state.transcript if m.role == "patient"
+                             and not not_an_answer(m.text)), None)
+                if said:
+                    set_fact(state, CHIEF.key, said.strip(), said.strip(), uncertain=True)
+                    return self._next(state, departments)
             if state.unclear > MAX_UNCLEAR:
                 state.stage = "triage_result"
                 return self._triage_turn(state, departments)

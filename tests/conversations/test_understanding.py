@@ -391,3 +391,11 @@ def test_a_length_said_of_another_symptom_does_not_replace_the_complaints():
     state, _ = converse("我这个 咳了一个多月了", "就是干咳 一说话就咳",
                         "之前阳过 烧了两天 后来就一直咳")
     assert 30 <= state.facts["chief_complaint.duration"].value <= 45
+
+
+def test_a_complaint_not_in_our_words_still_gets_a_pre_visit_note():
+    state, turn = converse("洗手停不下来", "总觉得手脏 一天洗几十遍",
+                           "出门老担心门没锁 回去看好几次", "一年多了", patient=WOMAN)
+    assert turn.stage == "history"
+    note = note_of(state)
+    assert note.startswith("主诉：洗手停不下来1年余")
