@@ -59,7 +59,8 @@ ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过�
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
 SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)"
-                            r"|(?:有时候?|经常|常常?|偶尔|老是?|总是?)(?P<v>吐)(?![血痰字出口沫奶])")
+                            r"|(?:有时候?|经常|常常?|偶尔|老是?|总是?|有点儿?|有些|还|也)"
+                            r"(?P<v>[吐咳喘])(?![血痰字出口沫奶嗽])")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
 SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候"
