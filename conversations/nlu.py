@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from conversations import nlu_context as ctx
+from conversations import nlu_cues as cues
 from conversations import nlu_numbers as qty
 from conversations.knowledge import Lexicon
 from conversations.nlu_compose import compositions
@@ -96,63 +97,6 @@ class Understanding:
     sites: tuple[str, ...] = ()  # body sites named or inside a symptom's words, in order
 
 
-# -- cue words (CJK is two columns wide, hence the short lines) ---------------------------------
-
-_CLAUSE = re.compile(r"[，,。；;！!？?\n]+|\s+|(?<![0-9])\.(?![0-9])")
-_CONTRAST = re.compile(r"但是|但|不过(?!敏)|可是|然而|而是")
-_POLARITY = re.compile(
-    r"(?P<dbl>并?不是没有?|不是不|没有不|不会不|不可能没有?)"
-    r"|(?P<neg>一点儿?[也都](?:不|没有?)|从来都?(?:没有?|不)|从(?:没有?|不)"
-    r"|并(?:没有?|不)|[也都还又](?:没有?|不)|否认|没有?人(?:有|得过?)?|没有|没得"
-    r"|木有|没|无|未|不会|不是|不)"
-    r"|(?P<brk>有点|有些|有一点|一直|总是|老是|经常|还有|而且|然后|另外|现在|目前"
-    r"|倒是|反而|只是|就是|而是|(?<![没无])有|(?<![不就还可像总老倒只于但凡真也都要或])是)")
-_NOT_NEGATION = re.compile(
-    r"知道|清楚|确定|太|很|记得|晓得|想(?!过)|对|好说|一定|行|然|用|要|同|止|少|仅|但|管"
-    r"|舒服|好受|得劲|正常|规律|规则|消化|停|断|退|见好|能|敢|怎么|那么|多久|几天"
-    r"|多长|事|关系|办法|注意|留意|劲|力|精神|胃口|食欲|味|感觉|量|测|好|完|所谓|论"
-    r"|聊|法|来")
-_VERB = set("睡吃喝喘站走看听憋忍受止动起咽尿拉停坐躺抬举伸弯咬闻记说搞想用撑咳吐透")
-_COMPLEMENT = set("着下上住了来去见清稳出动起过好进开完定")
-_POST_SKIP = re.compile(
-    r"(?:[和跟与及、也都还或 ]|或者|以及|什么的|之类的?|这些|那些|啥的|倒是|倒|是)*")
-_POST_NEG = re.compile(  # 发烧倒是没有 / 尿蛋白阴性: said after the term, it denies it
-    r"(?:[都也还是]|倒是?|从来|一点[也都])*(?:没有|没得|木有|没|无|不)[过的了呢啊呀吧哦]*"
-    r"|(?:是|为|呈|结果)?(?:阴性|未见异常)[的了]*")
-_UNSURE = re.compile(r"好像|可能|似乎|也许|不太确定|不确定|不知道|不清楚|说不清|记不清"
-                     r"|不记得|说不定|估计|怀疑|貌似|不敢肯定|不一定|像是|有没有|是不是|会不会")
-_UNSURE_END = re.compile(r"一直|还有|而且|然后|另外|现在|目前")
-_ALLERGY = re.compile(r"过敏|皮试|起了?红?疹|出了?疹|起风团|起红?疙瘩|起包|起红点"
-                      r"|浑身痒|身上痒|就痒|发痒|喉咙肿|嘴[巴唇]?肿|休克|不能吃|吃不得|不能用"
-                      r"|用不了")
-_NO_ALLERGY = re.compile(
-    r"(?:(?<!有)没有?|无|不(?![知清确记晓])|未|否认|从不|从来没有?|并不|也不|都不)(?:什么|啥|任何)?"
-    r"[^，,。；;]{0,6}?过敏|过敏史?:?(?:无|没有|否认|没)|皮试(?:是)?阴性"
-    r"|皮试(?:没事|正常|没问题|通过)")
-_PAST = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|老毛病|病史"
-                   r"|[0-9几一二两三四五六七八九十]+年前|得过|患过|有过|做过|犯过|去年|前年|那年|当年"
-                   r"|[0-9几一二两三四五六七八九十]+岁多?的时候"
-                   r"|(?P<now>现在|目前|最近|这次|这回|这几天|这两天|今天|昨天|近来)")
-_NOW = re.compile(r"这次|这回|是不是|会不会|怀疑|担心|怕是|准备|打算|要做|想做|需要做|预约")
-_KIN = {word: group for group, words in {
-    "f": "爸爸 老爸 父亲 爸 俺爹 老爹 爹", "m": "妈妈 老妈 母亲 妈 俺娘 老娘 娘",
-    "gf": "爷爷 外公 姥爷 祖父", "gm": "奶奶 外婆 姥姥 祖母", "b": "哥哥 哥 弟弟 弟",
-    "s": "姐姐 姐 妹妹 妹", "sib": "兄弟姐妹 兄弟 姐妹", "u": "舅舅 叔叔 伯伯 舅 叔 伯",
-    "a": "姑姑 姨妈 阿姨 姑 姨", "c": "儿子 女儿 孩子 子女 闺女",
-    "fam": "家里人 家人 家族 家里 亲戚 父母 爸妈 爹妈 长辈 我们家 我家 俺家",
-    "": "大姨妈 姑娘 在家里 回家里",  # not relatives: menstruation, a girl, a place
-}.items() for word in words.split()}
-_SUBJECT = re.compile("|".join(sorted(_KIN, key=len, reverse=True))
-                      + "|(?P<self>(?:我|俺)(?![们家妈爸爹娘爷奶外姥哥姐弟妹舅叔伯姑姨儿女孩"
-                        "父母闺]|老[伴公婆妈爸爹娘])|本人|自己)")
-_TOPIC = re.compile(r"(?P<smoke>抽烟|吸烟|烟龄|烟(?!花))|(?P<alcohol>喝酒|饮酒|酒(?!精))"
-                    r"|(?P<quit>戒[烟酒]?)|(?P<treat>吃药|用药|服药|打针|输液|挂水|吊水|吊针"
-                    r"|住院|药)|(?P<preg>怀孕|孕|怀上)|(?P<hist>手术|开刀|得过|患过|做过)")
-_STARTED = re.compile(r"的?(?:开始|起|以来|到现在|就|一直|突然)")
-_KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_diseases": "hist",
-               "diseases": "hist",
-               "drugs": "drug", "foods": "drug"}  # symptoms, body sites, characters: "symptom"
-_HISTORY_KINDS = ("chronic_diseases", "operations", "infectious_diseases")
 def _cut(n: int, separators: list[tuple[int, int]]) -> list[tuple[int, int]]:
     spans, at = [], 0
     for s, e in sorted(separators):
@@ -171,11 +115,12 @@ def _not_negation(text: str, tok: str, s: int, e: int) -> bool:
     after, before = text[e:e + 4], text[s - 1:s]
     if tok.endswith("不") and after.startswith("过") and not after.startswith("过敏"):
         return True
-    if _NOT_NEGATION.match(after) or (tok in ("不", "没") and before and after.startswith(before)):
+    if cues.NOT_NEGATION.match(after) or (
+            tok in ("不", "没") and before and after.startswith(before)):
         return True
     if tok in ("不会", "不是", "没有") and before == tok[1]:
         return True
-    return tok == "不" and before in _VERB and after[:1] in _COMPLEMENT
+    return tok == "不" and before in cues.VERB and after[:1] in cues.COMPLEMENT
 
 
 class _Reader:
@@ -220,11 +165,12 @@ class _Reader:
         self.ends = {s: e for s, e, _kind, _id in self.found}
         self.masked = "".join("\x00" if hit else ch for ch, hit in zip(self.text, self.covered,
                                                                          strict=True))
-        breaks = [m.span() for m in _CLAUSE.finditer(self.text)]
+        breaks = [m.span() for m in cues.CLAUSE.finditer(self.text)]
         self.clauses = _cut(len(self.text), breaks)
-        self.scopes = _cut(len(self.text), breaks + [m.span() for m in self.outside(_CONTRAST)])
-        self.topics = sorted([(s, e, _KIND_TOPIC.get(k, "symptom")) for s, e, k, _ in self.found]
-                             + [(*m.span(), str(m.lastgroup)) for m in self.outside(_TOPIC)])
+        self.scopes = _cut(len(self.text), breaks + [m.span() for m in self.outside(cues.CONTRAST)])
+        self.topics = sorted(
+            [(s, e, cues.KIND_TOPIC.get(k, "symptom")) for s, e, k, _ in self.found]
+            + [(*m.span(), str(m.lastgroup)) for m in self.outside(cues.TOPIC)])
 
     def place_feelings(self, found: list[tuple[int, int, str, str]],
                        named_sites: list[tuple[int, int, str, str]], lexicon: Lexicon
@@ -258,7 +204,8 @@ class _Reader:
         """Where the words about a mention go on: past joiners (和/、/也) and further mentions."""
         pos = end
         while True:
-            skipped = _POST_SKIP.match(self.text, pos, limit)  # a `*` pattern: None only past limit
+            # a `*` pattern: None only past limit
+            skipped = cues.POST_SKIP.match(self.text, pos, limit)
             pos = skipped.end() if skipped else pos
             if pos not in self.ends:
                 return pos
@@ -279,7 +226,7 @@ _FAMILY_STATEMENT = re.compile(r"(?:也|都|以前|年轻时候?|早年)*(?:有|
 
 def _told_for_a_relative(r: _Reader) -> bool:
     """我妈头晕三天了 / 孩子发烧: a relative is the one with the symptoms."""
-    subjects = [(m.end(), _KIN[m[0]]) for m in r.outside(_SUBJECT) if not m["self"]
+    subjects = [(m.end(), cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT) if not m["self"]
                 and not _FAMILY_STATEMENT.match(r.text, m.end())]
     return any(kind == "symptoms" and any(end <= s and group for end, group in subjects)
                for s, _e, kind, _id in r.found)
@@ -289,21 +236,21 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     """Each lexicon hit with the context of its clause: a negator or hedge before it in its scope
     (clause up to 但/不过), a relative as subject, 过敏 anywhere in the scope, 以前 before it."""
     text = r.text
-    events = [(m.start(), m.end(), m.lastgroup) for m in r.outside(_POLARITY)
+    events = [(m.start(), m.end(), m.lastgroup) for m in r.outside(cues.POLARITY)
               if m.lastgroup != "neg" or not _not_negation(text, m[0], m.start(), m.end())]
-    unsure = sorted([(m.end(), True) for m in r.outside(_UNSURE)]
-                    + [(m.end(), False) for m in r.outside(_UNSURE_END)])
-    cues = [m.start() for m in _ALLERGY.finditer(text)]  # 起疹子 may be a symptom term too
-    no_allergy = [m.start() for m in _NO_ALLERGY.finditer(text)]
-    past = [(m.end(), not m["now"]) for m in r.outside(_PAST)]
-    now = [m.start() for m in _NOW.finditer(text)]
-    subjects = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)]
+    unsure = sorted([(m.end(), True) for m in r.outside(cues.UNSURE)]
+                    + [(m.end(), False) for m in r.outside(cues.UNSURE_END)])
+    allergy_cues = [m.start() for m in cues.ALLERGY.finditer(text)]  # 起疹子 may be a term too
+    no_allergy = [m.start() for m in cues.NO_ALLERGY.finditer(text)]
+    past = [(m.end(), not m["now"]) for m in r.outside(cues.PAST)]
+    now = [m.start() for m in cues.NOW.finditer(text)]
+    subjects = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)]
     # Who a later clause of the sentence is still about: a subject that said something of itself
     # (我爸有冠心病 放过支架), not the object of a verb (生过一个孩子 剖腹产).
-    speakers = [(m.end(), "self" if m["self"] else _KIN[m[0]]) for m in r.outside(_SUBJECT)
+    speakers = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)
                 if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends]
-    kin = [(m.end(), _KIN[m[0]], m[0]) for m in r.outside(_SUBJECT)
-           if not m["self"] and _KIN.get(m[0])]
+    kin = [(m.end(), cues.KIN[m[0]], m[0]) for m in r.outside(cues.SUBJECT)
+           if not m["self"] and cues.KIN.get(m[0])]
     kin.reverse()  # the nearest relative before the mention names it
     subjects = [s for s in subjects if s[1]]
     patients = set()  # 我妈头晕三天了: the mother is the patient, her 高血压 is her own history
@@ -321,16 +268,16 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         sentence_lo = ctx.sentence_of(text, s)[0]
         last = [(a, k) for a, b, k in events if lo <= a and b <= s]
         pos = r.after(e, hi)
-        post = _POST_NEG.match(text, pos, hi)
+        post = cues.POST_NEG.match(text, pos, hi)
         negated = bool(last and last[-1][1] == "neg") or bool(post and post.end() == hi) \
             or s in r.inner_negated
         gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else "")
         negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
-        uncertain = bool(doubt and doubt[-1]) or bool(_UNSURE.match(text, pos, hi))
-        allergy = kind in ("drugs", "foods") and any(lo <= c < hi for c in cues)
+        uncertain = bool(doubt and doubt[-1]) or bool(cues.UNSURE.match(text, pos, hi))
+        allergy = kind in ("drugs", "foods") and any(lo <= c < hi for c in allergy_cues)
         negated = negated or (allergy and any(lo <= c < hi for c in no_allergy))
-        if kind in _HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
+        if kind in cues.HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
             history = not any(lo <= n < hi for n in now)
             # 我爸有冠心病 放过支架: the relative said earlier in the sentence had the stent too
             who = [g for end, g in subjects if c_lo <= end <= s] or [
@@ -369,7 +316,7 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
         topic = r.attach(q.start, q.end)
         if topic and topic[2] == "symptom" and topic[0] not in past:
             scored.append((2, q))
-        elif topic is None and (not q.relative or _STARTED.match(r.text, q.end)):
+        elif topic is None and (not q.relative or cues.STARTED.match(r.text, q.end)):
             scored.append((1, q))
     if not scored:
         return None
@@ -403,7 +350,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     named_allergy = any(m.allergy and not m.negated for m in mentions)
     said_none = any(not any(lo <= x.start < hi for x in mentions if x.kind in ("drugs", "foods"))
                     for lo, hi in (_span_of(r.scopes, m.start())
-                                   for m in _NO_ALLERGY.finditer(norm)))
+                                   for m in cues.NO_ALLERGY.finditer(norm)))
     return Understanding(
         text=norm, mentions=mentions, duration=duration, severity=severity,
         temperature=temperature, times_per_day=qty.times_per_day(norm),
