@@ -20,6 +20,16 @@ from conversations.answer_fit import (
     tapped_options,
     yes_no,
 )
+from conversations.answers import (
+    CHIEF,
+    DURATION,
+    MAX_UNCLEAR,
+    UNANSWERED,
+    answer_associated,
+    answer_duration,
+    answer_worse_better,
+    applicable_to,
+)
 from conversations.department_model import DepartmentModel
 from conversations.emergency_model import EmergencyModel
 from conversations.knowledge import Knowledge, Question
@@ -37,25 +47,13 @@ from conversations.triage import TriageResult, recommend
 
 ModelHelper = Callable[[str, DialogueState], None]
 
-CHIEF = Question(key="chief_complaint.symptom", ask="请问您哪里不舒服？",
-                 options=("头痛", "头晕", "发烧", "咳嗽", "胸口痛", "肚子痛"),
-                 hint="可以直接说，比如：头疼三天了，有点恶心")
-DURATION = Question(key="chief_complaint.duration", ask="这种情况有多久了？",
-                    options=("今天刚开始", "一两天", "三到七天", "一周以上", "一个月以上"),
-                    hint="比如：三天了、大半年了")
-DURATION_OPTIONS = {"今天刚开始": 0.5, "一两天": 1.5, "三到七天": 5.0, "一周以上": 10.0,
-                    "一个月以上": 45.0}
 CONFIRM_OPTIONS = ("是的，没变", "有变化")
 REVIEW_OPTIONS = ("确认无误", "我要修改")
-CHILD_SKIPPED = {"personal.smoking", "personal.alcohol", "personal.occupation"}
 TRIAGE_QUESTION_LIMIT = 3
-MAX_UNCLEAR = 2
-UNANSWERED = "未答"
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
 _INFORMANT_ASIDE = re.compile(r"替(他|她|我)(说|打|问)|帮(他|她|我)(说|打|问)|代(他|她)|帮我打的字"
                               r"|替他打字|我来说")
 _WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
-_RELIEF = re.compile(r"好|缓解|轻|舒服|松活|减轻|过去")
 
 
 @dataclass
@@ -195,7 +193,7 @@ class Assistant:
             self._confirm_known(state, u, words)
             return
         free = route_clauses(state, self.knowledge.lexicon, self.knowledge.cues, words,
-                             self._applicable(state))
+                             applicable_to(state))
         if key == CHIEF.key or state.complaint is None:
             self._choose_complaint(state, words)
         if key is None or key == CHIEF.key or state.stage == "review":
@@ -203,7 +201,7 @@ class Assistant:
         if key in state.facts and state.facts[key].turn == state.turn:
             return  # free text already answered it
         if key == "present_illness.associated":
-            self._answer_associated(state, u, words)
+            answer_associated(state, u, words)
             return
         question = self._question(state, key)
         if question and key != DURATION.key and tapped_options(question, words):
@@ -238,63 +236,13 @@ class Assistant:
             else:
                 set_fact(state, key, None if key == DURATION.key else "无", words)
         elif key == DURATION.key:
-            self._answer_duration(state, answer)
+            answer_duration(state, answer)
         elif intent.affirm:  # 嗯 / 对 to a yes-or-no question is a "yes", not the word 嗯
             set_fact(state, key, "有", words)
         elif key in _WORSE_BETTER:
-            self._answer_worse_better(state, key, answer)
+            answer_worse_better(state, key, answer)
         else:
             set_fact(state, key, option_or_words(self._question(state, key), answer), answer)
-
-    @staticmethod
-    def _answer_worse_better(state: DialogueState, key: str, answer: str) -> None:
-        """饿的时候疼，吃点东西就好: the part that eases goes to 缓解因素, the rest to 加重因素,
-        whichever of the two was asked."""
-        parts = [p for p in re.split(r"[，,。；;\s]+", answer) if p]
-        better = [p for p in parts if _RELIEF.search(p)]
-        worse = [p for p in parts if p not in better]
-        for slot, said in (("present_illness.relieving", better),
-                           ("present_illness.aggravating", worse)):
-            if said and (slot == key or slot not in state.facts):
-                set_fact(state, slot, "，".join(said), answer)
-        if key not in state.facts:
-            set_fact(state, key, UNANSWERED, answer)
-
-    @staticmethod
-    def _applicable(state: DialogueState) -> Callable[[str], bool]:
-        patient = state.patient
-
-        def applicable(key: str) -> bool:
-            section = key.split(".", 1)[0]
-            if section == "obstetric":
-                return patient.reproductive_age_woman
-            if section == "paediatric":
-                return patient.is_child
-            return not (patient.is_child and key in CHILD_SKIPPED)
-
-        return applicable
-
-    def _answer_associated(self, state: DialogueState, u: Understanding, words: str) -> None:
-        chief = state.facts.get(CHIEF.key)
-        others = [c for c in state.positive_symptoms() if not chief or c != chief.value]
-        if others:
-            set_fact(state, "present_illness.associated", others, words)
-        elif u.deny or "都没有" in words:
-            set_fact(state, "present_illness.associated", [], words)
-        elif u.skip or u.uncertain:
-            set_fact(state, "present_illness.associated", "跳过" if u.skip else "不详", words,
-                     uncertain=u.uncertain)
-        else:
-            set_fact(state, "present_illness.associated", [], words)
-
-    def _answer_duration(self, state: DialogueState, words: str) -> None:
-        for option, days in DURATION_OPTIONS.items():
-            if option in words:
-                set_fact(state, DURATION.key, days, words, uncertain=True)
-                return
-        state.unclear += 1
-        if state.unclear > MAX_UNCLEAR:
-            set_fact(state, DURATION.key, None, words, uncertain=True)
 
     def _choose_complaint(self, state: DialogueState, words: str) -> None:
         """The first affirmed symptom that has a question set for this patient leads."""
@@ -341,7 +289,7 @@ class Assistant:
             questions += [q for q in complaint.questions
                           if q.key.removeprefix("present_illness.extra.") not in state.symptoms]
         if state.mode == "pre_consultation":
-            applicable = self._applicable(state)
+            applicable = applicable_to(state)
             for items in self.knowledge.history.values():
                 questions += [q for q in items if applicable(q.key)]
         return questions
