@@ -288,6 +288,10 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             cue = [(end, was) for end, was in past if c_lo <= end <= s]
             history, family = bool(cue and cue[-1][1]) and not allergy, False
             history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
+            # 眼睛红过两回 / 疼过: it happened before, unless it is back now
+            history = history or (kind == "symptoms" and not negated  # 从来没头疼过: never
+                                  and bool(ctx.PAST_AFTER.match(text, e))
+                                  and not ctx.RECURRING_NOW.search(text, c_lo, c_hi))
             if kind == "diseases":  # 我妈也偏头疼: a relative's disease is family history
                 who = [g for end, g in subjects if c_lo <= end <= s]
                 family = bool(who) and who[-1] != "self" and who[-1] not in patients

@@ -30,6 +30,9 @@ RESOLVED_AFTER = re.compile(
     r"^(?:也|都|已经|早就|现在|基本)*(?:退了|好了|消了|没了|止住了|消失了|不见了|停了|下去了"
     r"|缓解了|退下去了|好利索了)")
 NEGATED_THEN_GONE = re.compile(r"^(?:了|啦|咯)")
+# 前阵子嗓子疼了几天 现在好了: the next clause says, and only says, that it is gone
+GONE_NEXT = re.compile(r"[，,\s]+(?:现在|已经|早就|后来)?(?:都|也)?"
+                       r"(?:好了|没了|不疼了|消了|退了|好利索了)(?=$|[，,。；;\s])")
 NO_LONGER = re.compile(r"(?:不再|没再|没有再|再也没)$")
 # A reaction said in the same sentence as an allergy belongs to the allergy, unless it is now.
 NOW_WORDS = re.compile(r"现在|刚才|刚刚|刚|今天|正在|还在|这会|此刻|越来越|马上|一直在")
@@ -106,7 +109,7 @@ def resolved(text: str, end: int, hi: int, negated_before: str) -> bool:
     """Was there and is gone: 烧退了 / 疹子消了, or a negated term followed by 了 (不咳了) or
     preceded by 不再/没再."""
     after = text[end:hi]
-    if RESOLVED_AFTER.match(after):
+    if RESOLVED_AFTER.match(after) or GONE_NEXT.match(text, hi):
         return True
     if negated_before and text[end - 1] == "了":  # the term itself ends in 了: 不|咳了
         return True

@@ -87,3 +87,14 @@ def test_a_slip_table_that_changes_length_is_refused(tmp_path):
     bad.write_text("source: test\ntypos:\n  肾结实: 肾结石头\n", encoding="utf-8")
     with pytest.raises(ValueError, match="keep the length"):
         _typos(bad)
+
+
+@pytest.mark.parametrize(("text", "concept", "resolved", "history"), [
+    ("前阵子嗓子疼了几天 现在好了", "sore_throat", True, False),  # gone, said in the next clause
+    ("眼睛红过两回 眼科说虹膜炎", "red_eye", False, True),  # 过 with a count: it happened before
+    ("从来没有头疼过", "headache", False, False),  # never: a denial, not history
+])
+def test_what_was_and_what_is_gone_said_after_the_symptom(text, concept, resolved, history):
+    mention = next(m for m in understand(text, default_knowledge().lexicon).mentions
+                   if m.concept == concept)
+    assert (mention.resolved, mention.history) == (resolved, history)
