@@ -23,7 +23,8 @@ HISTORY_SECTIONS = ("past", "personal", "family", "allergy", "obstetric", "paedi
 POPULATIONS = ("any", "child", "adult", "female")
 # What a patient asks for rather than feels (想做康复, 看中医, 建档): a reason to come, which names
 # the department, but no symptom of the illness in the note.
-REQUESTS = frozenset({"rehab_request", "tcm_request", "antenatal_booking"})
+REQUESTS = frozenset({"rehab_request", "tcm_request", "antenatal_booking",
+                      "vaccination_request"})
 
 
 class KnowledgeError(ValueError):

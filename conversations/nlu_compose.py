@@ -34,6 +34,11 @@ REMOVAL = r"(?:切掉|切除|切|拿掉|拿了|摘掉|摘除|摘|割掉|割|取�
 INFLAMED_GAP = r"(?:以前|过去|小时候|老是?|经常|反复|总是?|常常?|又|容易|爱|也|都|有点|的|还)*"
 INFLAMED = r"发炎|发言"
 RECURRING = re.compile(r"老|经常|反复|总|常常")
+# 想打HPV疫苗 / 要打黄热病疫苗 / 打带状疱疹疫苗吗: asking for one (not 打完疫苗发烧)
+VACCINE_REQUEST = re.compile(
+    r"(?:想|要|准备|预约|能不能|可以|去哪|哪里能|在哪)(?:去)?(?:打|接种)[^，,。；;完过了]{0,10}疫苗"
+    r"|(?:打|接种)[^，,。；;完过了]{0,10}疫苗(?=吗|呢|[?？]|要|去哪|在哪|多少钱|什么时候)")
+VACCINATION = "vaccination_request"
 _REMOVAL_PREFIX = re.compile(r"^(?:切|摘|割)(?P<organ>.{1,4})$")
 _REMOVAL_SUFFIX = re.compile(r"^(?P<organ>.{1,4})(?:切除|摘除)$")
 
@@ -47,6 +52,7 @@ class Compositions:
     removals: dict[str, str]  # organ -> operation id
     inflamed: dict[str, str]  # organ -> the disease that is its inflammation
     recurring: dict[str, str]  # organ -> its chronic inflammation (扁桃体老发炎 → 慢性扁桃体炎)
+    vaccination: bool  # the lexicon has the vaccination request
     finding_re: re.Pattern[str] | None
     removal_re: re.Pattern[str] | None
     inflamed_re: re.Pattern[str] | None
@@ -60,6 +66,8 @@ class Compositions:
                 found.append((m.start(), m.end(), "diseases", disease))
         for m in self.removal_re.finditer(text) if self.removal_re else ():
             found.append((m.start(), m.end(), "operations", self.removals[m["organ"]]))
+        for m in VACCINE_REQUEST.finditer(text) if self.vaccination else ():
+            found.append((m.start(), m.end(), "symptoms", VACCINATION))
         for m in self.inflamed_re.finditer(text) if self.inflamed_re else ():
             # 扁桃体以前老发炎: the hit is 发炎, so 以前 stays a word that dates it (history).
             start = m.start("said") if m.end("organ") < m.start("said") else m.start()
@@ -107,8 +115,9 @@ def build(lexicon: Lexicon) -> Compositions:
                             ) if removals else None
     inflamed_re = re.compile(f"(?P<organ>{_alternation(set(inflamed))}){INFLAMED_GAP}"
                              f"(?P<said>{INFLAMED})") if inflamed else None
-    return Compositions(findings, lesions, removals, inflamed, recurring, finding_re, removal_re,
-                        inflamed_re)
+    return Compositions(findings, lesions, removals, inflamed, recurring,
+                        VACCINATION in lexicon.concepts.get("symptoms", {}), finding_re,
+                        removal_re, inflamed_re)
 
 
 compositions = per_lexicon(build)  # built on first use (a few milliseconds)

@@ -81,3 +81,18 @@ def test_a_triage_chat_stops_asking_once_the_rules_are_sure_whatever_the_model_a
     assert turn.stage == "triage_result"
     result = assistant.triage(state)
     assert not result.uncertain and result.recommendations[0].code == "NEUR"
+
+
+@pytest.mark.parametrize(("words", "patient"), [
+    ("想打HPV疫苗 九价的", PatientContext(age_years=25, sex="female")),
+    ("去非洲前要打黄热病疫苗", ADULT),
+])
+def test_asking_for_a_vaccination_goes_to_preventive_care(words, patient):
+    result = _triage(default_model(), words, patient=patient)
+    assert result.recommendations[0].code == "PREV"
+
+
+def test_a_fever_after_a_vaccination_is_not_a_request_for_one():
+    child = PatientContext(age_years=1, sex="male")
+    result = _triage(default_model(), "孩子打完疫苗发烧了", patient=child)
+    assert result.recommendations[0].code == "PEDI"
