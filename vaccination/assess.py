@@ -35,8 +35,8 @@ def assess(birth_date: date, records: Iterable[DoseGiven], on: date,
     statuses: list[DoseStatus] = []
     flagged: list[FlaggedDose] = []
     for series in _series_to_assess(schedule, given):
-        mine = [r for r in given if any(r.vaccine in d.vaccines for v in series.versions
-                                        for d in v.doses)]
+        mine = [(i, r) for i, r in enumerate(given)
+                if any(r.vaccine in d.vaccines for v in series.versions for d in v.doses)]
         course = _Course(schedule, series, birth_date, on, given, valid)
         flagged += course.count(mine, spaced_out)
         statuses += course.statuses()
@@ -84,10 +84,21 @@ class _Course:
         self.given, self.valid = given, valid
         self.counted: list[tuple[DoseGiven, SeriesVersion]] = []
 
-    def count(self, mine: list[DoseGiven], spaced_out: dict[int, str]) -> list[FlaggedDose]:
+    def count(self, mine: list[tuple[int, DoseGiven]],
+              spaced_out: dict[int, str]) -> list[FlaggedDose]:
+        """Count the course's records in date order; a dose that breaks a rule is flagged and
+        the next record is tried for the same dose."""
         flagged = []
-        for record in mine:
+        for index, record in mine:
             number = len(self.counted) + 1
+            twin = next((n for n, (r, _) in enumerate(self.counted, start=1)
+                         if (r.vaccine, r.given_on) == (record.vaccine, record.given_on)), None)
+            if twin:
+                flagged.append(FlaggedDose(
+                    record, self.series.id, twin, Flaw.DUPLICATE,
+                    f"与已计入的第{twin}剂同一天、同一疫苗，疑为重复录入",
+                    self.series.version_on(record.given_on).citation))
+                continue
             if number > self.series.dose_count:
                 version = self.series.version_on(record.given_on)
                 flagged.append(FlaggedDose(record, self.series.id, number, Flaw.EXTRA_DOSE,
@@ -96,7 +107,7 @@ class _Course:
                 continue
             version = self.series.version_on(record.given_on)
             rule = version.doses[number - 1]
-            flaw = self._flaw(record, rule, spaced_out.get(self.given.index(record)))
+            flaw = self._flaw(record, rule, spaced_out.get(index))
             if flaw:
                 flagged.append(FlaggedDose(record, self.series.id, number, flaw[0],
                                            f"{flaw[1]}（{rule.rule}）", version.citation))

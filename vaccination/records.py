@@ -43,6 +43,7 @@ class Flaw(StrEnum):
     LIVE_SPACING = "live_spacing"  # 1-27 days after another injectable live vaccine
     WRONG_VACCINE = "wrong_vaccine"  # not a vaccine this dose accepts (bOPV for the IPV doses)
     EXTRA_DOSE = "extra_dose"  # the course was already complete
+    DUPLICATE = "duplicate"  # the same vaccine on the same day as a counted dose (entered twice)
 
 
 @dataclass(frozen=True)
