@@ -51,6 +51,13 @@ class Span:
         """For ordering checks in the loader only, never for a due date."""
         return self.amount * {"d": 1, "m": 30.44, "y": 365.25}[self.unit]
 
+    def as_age(self) -> str:
+        """How the document says an age: 2月龄, 4周岁, 出生1天."""
+        if self.amount == 0:
+            return "出生时"
+        return {"d": f"出生{self.amount}天", "m": f"{self.amount}月龄",
+                "y": f"{self.amount}周岁"}[self.unit]
+
     def __str__(self) -> str:
         word = {"d": "天", "m": "个月", "y": "年"}[self.unit]
         return f"{self.amount}{word}"

@@ -28,8 +28,9 @@ def assess(birth_date: date, records: Iterable[DoseGiven], on: date,
            schedule: Programme | None = None) -> Assessment:
     """Every programme dose's state on `on`, and the recorded doses that do not count."""
     schedule = schedule or programme()
-    given = sorted(records, key=lambda r: (r.given_on, r.dose))
+    given = list(records)
     check_records(birth_date, on, given, schedule)
+    given.sort(key=lambda r: (r.given_on, r.dose))
     spaced_out = _live_spacing_flaws(given, schedule)
     valid: dict[tuple[str, int], date] = {}  # (series, dose) -> date given
     statuses: list[DoseStatus] = []
@@ -73,6 +74,14 @@ def _live_spacing_flaws(given: list[DoseGiven], schedule: Programme) -> dict[int
                             f"两种注射类减毒活疫苗未同时接种应间隔≥{gap}天")
                 break
     return flaws
+
+
+def _complete_by(rule: DoseRule) -> str:
+    span = rule.complete_by
+    assert span is not None
+    if span.unit == "d":
+        return f"出生后{span.amount}天内完成"
+    return f"<{span.as_age()}完成"
 
 
 class _Course:
@@ -155,7 +164,7 @@ class _Course:
             out.append(DoseStatus(
                 self.series.id, self.series.name, number, DoseState.COMPLETED, rule.vaccines,
                 rule.rule, version.citation, rule.age.after(self.birth), latest,
-                f"最小接种年龄 {rule.age}", latest_because, given_on=record.given_on,
+                f"起始接种年龄：{rule.age.as_age()}", latest_because, given_on=record.given_on,
                 recorded_dose=record.dose if record.dose != number else None))
         previous = self.counted[-1][0].given_on if self.counted else None
         for number in range(len(self.counted) + 1, self.series.dose_count + 1):
@@ -174,9 +183,10 @@ class _Course:
         if self.on >= limit:
             return DoseStatus(**base, state=DoseState.PAST_AGE_LIMIT, earliest=None,
                               latest=limit - timedelta(days=1),
-                              earliest_because=f"满{self.series.upper_age}不再补种（{limit} 起）",
+                              earliest_because=(f"满{self.series.upper_age.as_age()}不再补种"
+                                                f"（{limit} 起）"),
                               latest_because=version.catch_up)
-        earliest, because = rule.age.after(self.birth), f"最小接种年龄 {rule.age}"
+        earliest, because = rule.age.after(self.birth), f"起始接种年龄：{rule.age.as_age()}"
         floor, floor_because = self._interval_floor(rule, previous)
         if floor and floor > earliest:
             earliest, because = floor, floor_because
@@ -213,10 +223,10 @@ class _Course:
             for step in reversed(doses[number:later.dose]):
                 if step.min_interval:
                     day = step.min_interval.before(day)
+            by = _complete_by(later)
             if later.dose == number:
-                return day, f"<{later.complete_by}完成（{version.citation} 一（二）适时接种）"
-            return day, (f"第{later.dose}剂须<{later.complete_by}完成，按最短间隔倒推"
-                         f"（{version.citation}）")
+                return day, f"{by}（{version.citation}；一（二）适时接种）"
+            return day, f"第{later.dose}剂须{by}，按最短间隔倒推（{version.citation}）"
         return None, "文件未规定完成年龄"
 
     def _live_floor(self, rule: DoseRule, earliest: date, because: str) -> tuple[date, str]:

@@ -7,10 +7,12 @@ the future is the caller's error (`RecordError`, naming the record), not a dose 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from vaccination.schedule import Programme
+
+MAX_RECORDS = 300  # a child has about 25 programme doses; thousands means a broken import
 
 
 class RecordError(ValueError):
@@ -94,10 +96,18 @@ class Assessment:
 
 def check_records(birth_date: date, on: date, records: list[DoseGiven],
                   schedule: Programme) -> None:
+    for what, value in (("birth date", birth_date), ("assessment date", on)):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise RecordError(f"the {what} must be a calendar date, not {value!r}")
+    if len(records) > MAX_RECORDS:
+        raise RecordError(f"{len(records)} records for one child: more than {MAX_RECORDS}, "
+                          "refusing to assess what looks like a broken import")
     if on < birth_date:
         raise RecordError(f"assessment date {on} is before the birth date {birth_date}")
     for record in records:
         where = f"record {record.vaccine} dose {record.dose} on {record.given_on}"
+        if not isinstance(record.given_on, date) or isinstance(record.given_on, datetime):
+            raise RecordError(f"{where}: the date given must be a calendar date")
         if record.vaccine not in schedule.vaccines:
             raise RecordError(f"{where}: unknown vaccine code {record.vaccine!r}")
         if not isinstance(record.dose, int) or record.dose < 1:

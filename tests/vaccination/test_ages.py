@@ -34,3 +34,9 @@ def test_span_before_counts_back_on_the_calendar(span, end, expected):
 def test_a_malformed_age_is_refused_with_its_text(text):
     with pytest.raises(AgeFormatError, match="use <n>d, <n>m or <n>y"):
         Span.parse(text)
+
+
+@pytest.mark.parametrize(("span", "words"), [
+    ("0d", "出生时"), ("2m", "2月龄"), ("4y", "4周岁"), ("28d", "出生28天")])
+def test_an_age_reads_as_the_document_writes_it(span, words):
+    assert Span.parse(span).as_age() == words

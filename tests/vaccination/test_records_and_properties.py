@@ -7,7 +7,7 @@ afterwards that a completed course never shows a dose as due and no dose is ever
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -29,6 +29,16 @@ GIVABLE = {DoseState.DUE, DoseState.OVERDUE}
 def test_a_record_that_cannot_be_true_is_refused_naming_it(given, on, message):
     with pytest.raises(RecordError, match=message):
         assess(day("2026-01-10"), records(*given), day(on))
+
+
+def test_dates_must_be_calendar_dates_and_the_record_of_sensible_size():
+    with pytest.raises(RecordError, match="the date given must be a calendar date"):
+        assess(day("2026-01-10"), [DoseGiven("HepB", 1, "2026-01-10")], day("2026-02-01"))
+    with pytest.raises(RecordError, match="the assessment date must be a calendar date"):
+        assess(day("2026-01-10"), [], datetime(2026, 2, 1, 9, 30))
+    flood = [DoseGiven("HepB", 1, day("2026-01-10"))] * 301
+    with pytest.raises(RecordError, match="301 records for one child"):
+        assess(day("2026-01-10"), flood, day("2026-02-01"))
 
 
 def test_a_dose_counts_by_date_order_and_keeps_the_number_written_on_the_record():
