@@ -1,4 +1,5 @@
-"""Chronic-disease follow-up (慢性病患者健康管理): hypertension and type 2 diabetes.
+"""Chronic-disease follow-up (慢性病患者健康管理): hypertension and type 2 diabetes
+(children's vaccination has its own package, `vaccination/`).
 
 Pure Python: the rules of 国家基本公共卫生服务规范（第三版） are data (`followup/data/`), and
 pure functions classify a visit and compute due dates; `backend` stores them as rows and
