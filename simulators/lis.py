@@ -28,6 +28,11 @@ def escape(text: str) -> str:
     return text.replace("\n", "\\.br\\")
 
 
+def _urn() -> str:
+    """A fresh full URL for a resource created in the same transaction."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
 @dataclass(frozen=True)
 class LisPatient:
     mrn: str  # the hospital's patient id (病案号)
@@ -141,8 +146,7 @@ class LisSimulator:
 
     def bundle(self, patient: LisPatient, report: LisReport) -> dict[str, Any]:
         """The same report as a FHIR R4 transaction Bundle."""
-        urn = lambda: f"urn:uuid:{uuid.uuid4()}"  # noqa: E731
-        patient_url, request_url = urn(), urn()
+        patient_url, request_url = _urn(), _urn()
         identifiers = [{"type": {"coding": [{"code": "MR"}]}, "value": patient.mrn}]
         if patient.resident_id:
             identifiers.append({"type": {"coding": [{"code": "NNCHN"}]},
@@ -162,7 +166,7 @@ class LisSimulator:
         ]
         result_refs = []
         for result in report.results:
-            url = urn()
+            url = _urn()
             result_refs.append({"reference": url})
             coding = [{"system": "urn:oid:2.16.156.99999.1.9", "code": result.code,
                        "display": result.name}]
@@ -184,7 +188,7 @@ class LisSimulator:
             entries.append({"fullUrl": url, "resource": observation,
                             "request": {"method": "POST", "url": "Observation"}})
         status = {"F": "final", "P": "preliminary", "C": "corrected", "X": "cancelled"}
-        entries.append({"fullUrl": urn(), "request": {"method": "POST",
+        entries.append({"fullUrl": _urn(), "request": {"method": "POST",
                                                       "url": "DiagnosticReport"},
                         "resource": {
                             "resourceType": "DiagnosticReport",
