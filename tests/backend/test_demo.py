@@ -94,9 +94,8 @@ def _wait_for_banner(lines: list[str], seconds: float = 10) -> str:
     return "".join(lines)
 
 
-def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str) -> None:
-    wechat = re.search(r"WeChat sim\s+(http://\S+)", banner).group(1)
-    emr_base = re.search(r"EMR \(FHIR\)\s+(http://\S+)/fhir", banner).group(1)
+def _zhang_wei(base: str, wechat: str) -> tuple[dict[str, str], dict]:
+    """The demo patient signed in through the WeChat simulator: his headers and first 就诊人."""
     code = requests.post(f"{wechat}/_sim/login-codes", timeout=5, json={
         "appid": "wx-demo-appid", "openid": "oDEMO0000000000000000000zhang"}).json()["code"]
     token = requests.post(f"{base}/api/v1/mp/auth/wechat", json={"code": code},
@@ -104,6 +103,13 @@ def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str
     auth = {"Authorization": f"Bearer {token}"}
     profile = requests.get(f"{base}/api/v1/mp/profiles", headers=auth,
                            timeout=5).json()["data"][0]
+    return auth, profile
+
+
+def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str) -> None:
+    wechat = re.search(r"WeChat sim\s+(http://\S+)", banner).group(1)
+    emr_base = re.search(r"EMR \(FHIR\)\s+(http://\S+)/fhir", banner).group(1)
+    auth, profile = _zhang_wei(base, wechat)
     conversation = requests.post(f"{base}/api/v1/mp/conversations", headers=auth, timeout=10,
                                  json={"patient_id": profile["id"],
                                        "mode": "pre_consultation"}).json()["data"]
@@ -165,13 +171,7 @@ def _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base: str,
     assert "demo LIS: HL7 DEMO-L0003 电解质: AA" in demo.output, demo.output[-2000:]
     assert "demo LIS: FHIR DEMO-L0101 血糖+糖化血红蛋白: 200" in demo.output
     wechat = re.search(r"WeChat sim\s+(http://\S+)", banner).group(1)
-    code = requests.post(f"{wechat}/_sim/login-codes", timeout=5, json={
-        "appid": "wx-demo-appid", "openid": "oDEMO0000000000000000000zhang"}).json()["code"]
-    token = requests.post(f"{base}/api/v1/mp/auth/wechat", json={"code": code},
-                          timeout=10).json()["data"]["token"]
-    auth = {"Authorization": f"Bearer {token}"}
-    profile = requests.get(f"{base}/api/v1/mp/profiles", headers=auth,
-                           timeout=5).json()["data"][0]
+    auth, profile = _zhang_wei(base, wechat)
     reports = requests.get(f"{base}/api/v1/mp/reports", params={"patient_id": profile["id"]},
                            headers=auth, timeout=10).json()["data"]
     assert {r["title"] for r in reports} == {"血常规", "血脂四项", "电解质", "胸部CT平扫"}
