@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conversations.knowledge import Lexicon
-from conversations.nlu import Understanding, normalise, understand
+from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import feeling_at, span_between
 from conversations.state import DialogueState, Fact, SymptomFact
 
@@ -25,7 +25,10 @@ _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍
 _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
+_UMBRELLA_TUMOUR = {"癌", "癌症", "肿瘤", "恶性肿瘤", "良性肿瘤"}
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
+# 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
+_REMEDY = re.compile(r"[敷吃服用贴涂抹擦输挂打做住练歇养泡熏按揉]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
 _ASKED = re.compile(r"是不是|会不会|是否|吗|呢|[？?]")
 
@@ -88,6 +91,16 @@ def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon)
                                               words=word, turn=state.turn)
 
 
+def _family_name(mention: Mention, lexicon: Lexicon) -> str:
+    """A relative's cancer keeps its organ (父亲胃癌): it decides which screening the patient
+    needs, and the class name 恶性肿瘤 would lose it."""
+    name = lexicon.name(mention.kind, mention.concept)
+    said = mention.text
+    if said.endswith(("癌", "瘤")) and len(said) >= 2 and said not in _UMBRELLA_TUMOUR:
+        return said
+    return name
+
+
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Past illnesses, family history with who had it (母亲高血压), allergies with their
     reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
@@ -99,8 +112,8 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
         if mention.kind == "diseases" and mention.family and not any(
                 m.kind in HISTORY_KINDS and m.family and m.start < mention.end
                 and mention.start < m.end for m in u.mentions):
-            name = lexicon.name(mention.kind, mention.concept)
-            add_to_list(state, "family.history", f"{mention.relative or ''}{name}", words)
+            add_to_list(state, "family.history",
+                        f"{mention.relative or ''}{_family_name(mention, lexicon)}", words)
             continue
         if mention.kind in HISTORY_KINDS and mention.uncertain \
                 and _ASKED.search(_clause_of(u.text, mention.start)):
@@ -110,8 +123,8 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
             if mention.negated:
                 deny_list(state, key, words)
             elif mention.family:
-                name = lexicon.name(mention.kind, mention.concept)
-                add_to_list(state, key, f"{mention.relative or ''}{name}", words)
+                add_to_list(state, key,
+                            f"{mention.relative or ''}{_family_name(mention, lexicon)}", words)
             else:
                 add_to_list(state, key, mention.concept, words)
         elif mention.kind in {"drugs", "foods"} and mention.allergy and not mention.negated:
@@ -170,7 +183,8 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
     了" after "躺下两三个小时都睡不着"), or when the old one was only a vague time of day."""
     known = state.facts.get("chief_complaint.duration")
     rest = u.text.replace(normalise(u.duration.text), "")
-    said_alone = not u.mentions and not u.habits and len(_FILLER.sub("", rest)) <= 2
+    left = _FILLER.sub("", rest)
+    said_alone = not u.mentions and not u.habits and len(left) <= 2 and not _REMEDY.search(left)
     chief = state.facts.get("chief_complaint.symptom")
     # 咳了一个多月 … 之前阳过 烧了两天: a length said of another symptom is not the complaint's
     of_the_complaint = chief is None or u.duration.of == chief.value or (

@@ -51,6 +51,9 @@ CONFIRM_OPTIONS = ("是的，没变", "有变化")
 REVIEW_OPTIONS = ("确认无误", "我要修改")
 TRIAGE_QUESTION_LIMIT = 3
 # Questions whose choices are categories (突然/慢慢, 一直/一阵一阵): free text must fit one.
+# 胃不舒服 老是反酸烧心: "discomfort" only says where; what the patient named in the same breath
+# says what, and leads the note and the questions
+_VAGUE_LEADS = frozenset({"abdominal_discomfort"})
 _INFORMANT_ASIDE = re.compile(r"替(他|她|我)(说|打|问)|帮(他|她|我)(说|打|问)|代(他|她)|帮我打的字"
                               r"|替他打字|我来说")
 _WORSE_BETTER = ("present_illness.aggravating", "present_illness.relieving")
@@ -252,7 +255,8 @@ class Assistant:
         asides = {m.turn for m in state.transcript if m.role == "patient"
                   and _INFORMANT_ASIDE.search(m.text)}
         present = sorted((s for s in state.symptoms.values() if s.present and not s.history),
-                         key=lambda s: (s.turn in asides, s.turn, s.resolved))
+                         key=lambda s: (s.turn in asides, s.turn, s.resolved,
+                                        s.concept in _VAGUE_LEADS))
         if not present:
             state.unclear += 1
             return

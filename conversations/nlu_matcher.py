@@ -3,6 +3,7 @@ lexicon, and the body site a symptom term names inside itself (膝盖疼 → kne
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Callable
 from typing import TypeVar
@@ -12,6 +13,9 @@ from conversations.normalise import normalise
 
 PARALLEL_KINDS = ("diseases",)  # matched on their own: a disease name never hides a symptom
 GENERIC_LUMP = "lump"  # a lump said without a site; a site's own lump (neck_lump) replaces it
+
+
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{2,8}")
 
 
 class Matcher:
@@ -28,6 +32,15 @@ class Matcher:
             for concept in concepts.values():
                 for term in {normalise(t) for t in concept.terms} - {""}:
                     self.terms.setdefault(term, []).append((kind, concept.id))
+        names: dict[str, list[tuple[str, str]]] = {}
+        for kind, concepts in lexicon.concepts.items():
+            if (kind in PARALLEL_KINDS) != parallel:
+                continue
+            for concept in concepts.values():
+                name = normalise(concept.name)
+                if _PLAIN_NAME.fullmatch(name) and name not in self.terms:
+                    names.setdefault(name, []).append((kind, concept.id))
+        self.terms.update(names)  # 端坐呼吸, 少尿: the note's own words, copied from a report
         lengths: dict[str, set[int]] = {}
         for term in self.terms:
             lengths.setdefault(term[0], set()).add(len(term))
