@@ -25,11 +25,13 @@ _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍
 _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
+OCCUPATION = "personal.occupation"
 _UMBRELLA_TUMOUR = {"癌", "癌症", "肿瘤", "恶性肿瘤", "良性肿瘤"}
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 # 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
 _REMEDY = re.compile(r"[敷吃服用贴涂抹擦输挂打做住练歇养泡熏按揉]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
+_WHEN = re.compile(r"时候|的时|以后|之后|以前[^是在]|那天|那会")  # 开车的时候: when, not a job
 _ASKED = re.compile(r"是不是|会不会|是否|吗|呢|[？?]")
 
 
@@ -271,8 +273,15 @@ def _said_something_else(u: Understanding) -> bool:
                 or u.no_known_allergy)
 
 
+def _job_said(clause: str, u: Understanding, job_name: Callable[[str], str]) -> bool:
+    """A short clause that is only a job (厨子, 一年级, 开网约车), nothing felt or asked."""
+    return len(clause) <= 10 and not u.mentions and not _ASKED.search(clause) \
+        and not _WHEN.search(clause) and job_name(clause) != clause
+
+
 def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pattern[str]],
-                  message: str, applicable: Callable[[str], bool]) -> list[str]:
+                  message: str, applicable: Callable[[str], bool],
+                  job_name: Callable[[str], str] = str) -> list[str]:
     """File each clause under the slot its cue names; return the clauses left unexplained.
 
     "吃了去痛片好一点，我是退休工人" fills treatment and occupation whatever was asked; what is
@@ -287,12 +296,22 @@ def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pat
                             and (m.kind != "foods" or m.allergy) for m in u.mentions)
         slot = next((key for key, cue in cues.items() if applicable(key.removesuffix(NONE_CUE))
                      and cue.search(clause)), None)
+        if slot == OCCUPATION and _ASKED.search(clause):
+            slot = None  # 是不是吹风吹的 is a worry, not a job
+        elif slot is None and applicable(OCCUPATION) and _job_said(clause, u, job_name) and (
+                OCCUPATION not in state.facts or state.current == OCCUPATION):
+            slot = OCCUPATION  # 我是厨子 / 一年级: a job the cue's frame did not catch
         if slot and not history_terms:
             if slot.endswith(NONE_CUE):
                 deny_list(state, slot.removesuffix(NONE_CUE), clause)
             elif slot == state.current or slot not in state.facts \
                     or state.facts[slot].turn == state.turn:
                 previous = state.facts.get(slot)
+                if slot == OCCUPATION:  # 我送快递的 → 快递员; the words stay with the fact
+                    said = clause if previous is None or previous.turn != state.turn \
+                        else f"{previous.words} {clause}"  # 退休了 以前是开车的
+                    set_fact(state, slot, job_name(said), said)
+                    continue
                 text = clause if previous is None or previous.turn != state.turn \
                     else f"{previous.value}，{clause}"
                 set_fact(state, slot, text, text)

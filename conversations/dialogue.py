@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from conversations.absorb import absorb, deny_list, route_clauses, set_fact
+from conversations.absorb import OCCUPATION, absorb, deny_list, route_clauses, set_fact
 from conversations.answer_fit import (
     fits_options,
     fits_slot,
@@ -196,7 +196,7 @@ class Assistant:
             self._confirm_known(state, u, words)
             return
         free = route_clauses(state, self.knowledge.lexicon, self.knowledge.cues, words,
-                             applicable_to(state))
+                             applicable_to(state), self.knowledge.occupation)
         if key == CHIEF.key or state.complaint is None:
             self._choose_complaint(state, words)
         if key is None or key == CHIEF.key or state.stage == "review":
@@ -245,7 +245,10 @@ class Assistant:
         elif key in _WORSE_BETTER:
             answer_worse_better(state, key, answer)
         else:
-            set_fact(state, key, option_or_words(self._question(state, key), answer), answer)
+            value = option_or_words(self._question(state, key), answer)
+            if key == OCCUPATION:
+                value = self.knowledge.occupation(value)
+            set_fact(state, key, value, answer)
 
     def _choose_complaint(self, state: DialogueState, words: str) -> None:
         """The first affirmed symptom that has a question set for this patient leads."""
