@@ -296,8 +296,10 @@ def development(departments: dict[str, str], dump: Path | None = None) -> list[s
                               department_model=department_model()), departments)
     lines, misses = ["development sets (tests/conversations/devset), tuned on: not a measure"], {}
     for name, file, run in (("emergencies", "emergencies_dev2", emergencies),
+                            ("emergencies_3", "emergencies_dev3", emergencies),
                             ("triage", "triage_dev", triage),
-                            ("dialogues", "dialogues_dev", dialogues)):
+                            ("dialogues", "dialogues_dev", dialogues),
+                            ("dialogues_2", "dialogues_dev2", dialogues)):
         items = load(file, DEV_DIR)
         if items:
             found, misses[name] = run(player, items)
