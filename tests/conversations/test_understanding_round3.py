@@ -1,0 +1,82 @@
+"""Patients in their own words, third round (issue 9): emergencies told by what the person can
+no longer do or what a bystander sees, their look-alikes, and the note in the 病历's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.knowledge import default_knowledge
+from conversations.nlu_numbers import durations
+from conversations.state import PatientContext
+from tests.conversations.test_understanding import converse
+
+CHILD = PatientContext(age_years=4, sex="female")
+
+
+@pytest.mark.parametrize(("said", "rule"), [
+    ("搬箱子闪了腰 现在会阴那块发木 小便也尿不出来", "cauda_equina"),
+    ("爷爷从游泳池里被捞上来 脸发青 叫他没反应", "drowning_or_near_drowning"),
+    ("工地上干了一下午 人倒下了 说胡话 浑身发烫", "heat_stroke_composed"),
+    ("腿打了石膏 晚上脚趾头越来越紫 疼得睡不着", "limb_ischaemia_composed"),
+    ("我妈刚才突然不会用勺子了 汤都往嘴外边流", "stroke_function_lost"),
+    ("肚子不放屁也不拉 胀得老大 吐了两回", "bowel_obstruction"),
+    ("肚子硬得像木板一样 碰都不能碰", "rigid_or_ischaemic_abdomen"),
+    ("在吃华法林 前天查INR是7.2 今天刷牙血止不住", "bleeding_disorder_bleed"),
+    ("今天发现女儿在网上搜死得不疼的方法 我好害怕", "suicide_said_as_farewell"),
+])
+def test_an_emergency_told_by_what_is_seen_stops_the_chat(said, rule):
+    state, turn = converse(said, mode="triage")
+    assert turn.stage == "emergency"
+    assert state.red_flag.level == "emergency"
+
+
+def test_a_child_drained_by_diarrhoea_is_sent_to_emergency():
+    _state, turn = converse("孩子拉了一天水样便 尿不湿从早上到现在都是干的", mode="triage",
+                           patient=CHILD)
+    assert turn.stage == "emergency"
+
+
+@pytest.mark.parametrize("said", [
+    "拔完智齿打了麻药 半边嘴唇麻麻的 说话有点大舌头",
+    "早上起来右边脸动不了 抬头纹也没了 手脚都好好的",
+    "邻居大爷中风了 半边不能动 想问问怎么预防",
+    "吃华法林 INR2.6 没有出血 问问要不要调药",
+    "插插头的时候被电了一下 麻了一下 现在好好的",
+    "腰疼往腿上放射 屁股到小腿外侧都麻",
+    "怀孕17周 还没感觉到胎动 正常吗",
+])
+def test_a_look_alike_does_not_stop_the_chat(said):
+    state, turn = converse(said, mode="triage")
+    assert turn.stage != "emergency" or state.red_flag.level == "possible"
+
+
+def test_a_remedys_length_does_not_replace_the_complaints():
+    state, _ = converse("踢球把脚崴了", "一周前", "回家冰敷了几天")
+    assert state.facts["chief_complaint.duration"].value == 7.0
+
+
+def test_a_cycle_length_is_not_a_duration():
+    assert durations("月经还算准 30天左右") == []
+    assert durations("周期28天") == []
+    assert durations("月经十五天了还没干净")[0].value == 15.0
+
+
+@pytest.mark.parametrize(("said", "written"), [
+    ("我送快递的", "快递员"),
+    ("孩子上二年级", "学生"),
+    ("退休了 以前是开车的", "退休（原司机）"),
+    ("卖海鲜的", "个体经营（卖海鲜）"),
+    ("煤矿工人", "煤矿工人"),
+])
+def test_the_occupation_is_written_in_the_records_words(said, written):
+    assert default_knowledge().occupation(said) == written
+
+
+def test_a_relatives_cancer_keeps_its_organ():
+    state, _ = converse("胃疼两个月了", "我爸是食管癌走的")
+    assert "父亲食管癌" in state.facts["family.history"].value
+
+
+def test_the_specific_symptom_leads_over_stomach_discomfort():
+    state, _ = converse("胃不舒服 老是烧心")
+    assert state.facts["chief_complaint.symptom"].value != "abdominal_discomfort"
