@@ -13,6 +13,7 @@ from typing import Any
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import feeling_at, span_between
+from conversations.nlu_numbers import said_as_a_day
 from conversations.state import DialogueState, Fact, SymptomFact
 
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
@@ -29,6 +30,7 @@ OCCUPATION = "personal.occupation"
 _UMBRELLA_TUMOUR = {"癌", "癌症", "肿瘤", "恶性肿瘤", "良性肿瘤"}
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 # 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
+_BEFORE_NOW = re.compile(r"以前|之前|过去|早年|年轻|小时候|上回|那回|那次")  # 以前也疼过几年
 _REMEDY = re.compile(r"[敷吃服用贴涂抹擦输挂打做住练歇养泡熏按揉]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
 _WHEN = re.compile(r"时候|的时|以后|之后|以前[^是在]|那天|那会")  # 开车的时候: when, not a job
@@ -192,10 +194,17 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
     of_the_complaint = chief is None or u.duration.of == chief.value or (
         u.duration.of is None and any(m.kind == "symptoms" and m.concept == chief.value
                                       for m in u.mentions))
+    # 早上起来眼屎多 … 前天开始的: a time of day said first only told when it is worse
+    began_earlier = known is not None and isinstance(known.value, int | float) \
+        and known.value < 1 <= u.duration.days and not _BEFORE_NOW.search(u.text) \
+        and not any(m.history for m in u.mentions) and (
+            u.duration.onset or (said_as_a_day(known.words) and not said_as_a_day(u.duration.text)))
     return (known is None or current == "chief_complaint.duration" or u.correction
-            or said_alone or (known.uncertain and not u.duration.approximate and u.mentions
-                              and of_the_complaint)
-            or (known.words in _VAGUE_SINCE and not u.duration.approximate))
+            or said_alone or began_earlier
+            or (known.uncertain and not u.duration.approximate and u.mentions
+                and of_the_complaint)
+            or (known.words in _VAGUE_SINCE and (not u.duration.approximate
+                                                 or u.duration.onset)))
 
 
 def _measures(state: DialogueState, u: Understanding, words: str, current: str | None) -> None:

@@ -68,6 +68,7 @@ class Duration:
     text: str
     approximate: bool
     of: str | None = None  # the symptom it was said of (烧了两天 → fever), when one was
+    onset: bool = False  # said as when it began (前天开始的), not when it is worse (早上起来)
 
 
 @dataclass(frozen=True)
@@ -326,12 +327,18 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
         return None
     # A length said (半个多月) outranks a time of day that may only say when it is worse
     # (早上起来晕得厉害); among lengths, the one said of a symptom, then the longest.
+    # 前天开始疼的 今天起了水泡: the day it began outranks a later day
     best = scored[-1][1] if correction else max(
-        scored, key=lambda p: (not p[1].relative, p[0], p[1].value))[1]
+        scored, key=lambda p: (not p[1].relative, _began(r.text, p[1]), p[0], p[1].value))[1]
     topic = r.attach(best.start, best.end)
     of = next((cid for s, _e, kind, cid in r.found if topic and s == topic[0]
                and kind == "symptoms"), None)
-    return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate, of)
+    return Duration(round(best.value, 4), r.original(best.start, best.end), best.approximate, of,
+                    onset=_began(r.text, best))
+
+
+def _began(text: str, q: qty.Quantity) -> bool:
+    return bool(cues.ONSET.match(text, q.end))
 
 
 def understand(text: str, lexicon: Lexicon) -> Understanding:

@@ -57,6 +57,7 @@ SUBJECT = re.compile("|".join(sorted(KIN, key=len, reverse=True))
 TOPIC = re.compile(r"(?P<smoke>抽烟|吸烟|烟龄|烟(?!花))|(?P<alcohol>喝酒|饮酒|酒(?!精))"
                     r"|(?P<quit>戒[烟酒]?)|(?P<treat>吃药|用药|服药|打针|输液|挂水|吊水|吊针"
                     r"|住院|药)|(?P<preg>怀孕|孕|怀上)|(?P<hist>手术|开刀|得过|患过|做过)")
+ONSET = re.compile(r"[^，,。；;\s]{0,4}?(?:开始|起的|以来|得的|犯的|出现)")  # 前天开始疼的
 STARTED = re.compile(r"的?(?:开始|起|以来|到现在|就|一直|突然)")
 KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_diseases": "hist",
                "diseases": "hist",

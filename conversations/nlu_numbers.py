@@ -143,6 +143,11 @@ _RELATIVE = {"大前天": 3.0, "前天晚上": 1.5, "前天夜里": 1.5, "前天
              "上个星期": 7.0, "上星期": 7.0, "上个礼拜": 7.0, "上礼拜": 7.0, "上周": 7.0,
              "上个月": 30.0, "上月": 30.0, "去年": 365.0, "前年": 730.0, "这两天": 2.0,
              "这几天": 3.0, "最近两天": 2.0, "最近几天": 3.0}
+def said_as_a_day(words: str) -> bool:
+    """昨天晚上 / 早上起来: a day or a time of day named, not a length counted."""
+    return words in _RELATIVE
+
+
 _RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
 _IDIOMS = {"十天半个月": 12.5, "个把月": 30.0, "个把星期": 7.0, "个把礼拜": 7.0, "一年半载": 365.0,
            "三天两头": None, "一天到晚": None, "天天": None}

@@ -80,3 +80,20 @@ def test_a_relatives_cancer_keeps_its_organ():
 def test_the_specific_symptom_leads_over_stomach_discomfort():
     state, _ = converse("胃不舒服 老是烧心")
     assert state.facts["chief_complaint.symptom"].value != "abdominal_discomfort"
+
+
+def test_the_day_it_began_replaces_a_time_of_day_that_only_said_when_it_is_worse():
+    state, _ = converse("孩子眼睛红", "早上起来眼屎多", "大前天开始的")
+    assert state.facts["chief_complaint.duration"].value == 3.0
+    state, _ = converse("今天早上开始头疼", "以前也疼过几年")
+    assert state.facts["chief_complaint.duration"].value < 1
+
+
+@pytest.mark.parametrize(("said", "denied"), [
+    ("看东西清楚 走路也稳", {"blurred_vision", "unsteady_gait"}),
+    ("喘气没问题 大便颜色正常", {"dyspnea", "melena"}),
+    ("没摔过 没吐过血", {"trauma", "haematemesis"}),
+])
+def test_a_function_said_to_be_fine_is_a_denial(said, denied):
+    state, _ = converse("头晕好几天了", said)
+    assert all(state.symptoms[c].present is False for c in denied)
