@@ -148,8 +148,13 @@ class _Reader:
         readings = [h for h in readings if not any(self.covered[h[0]:h[1]])]
         self.inner_negated |= normal_readings
         named = {(s, cid) for s, _e, _k, cid in found}
+        # 眼睛好像有点突: a site inside the function's words does not hide it; a symptom term does
+        said = bytearray(len(self.text))
+        for s, e, kind, _cid in found:
+            if kind != "body_sites":
+                said[s:e] = b"\x01" * (e - s)
         impaired = [h for h in ctx.impaired_functions(self.text, lexicon)
-                    if not any(self.covered[h[0]:h[1]]) and (h[0], h[3]) not in named]
+                    if not any(said[h[0]:h[1]]) and (h[0], h[3]) not in named]
         self.inner_negated |= {h[0] for h in normal}
         named_sites = [h for h in found if h[2] == "body_sites"] + \
             sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)

@@ -150,7 +150,7 @@ def said_as_a_day(words: str) -> bool:
 
 _RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
 _IDIOMS = {"十天半个月": 12.5, "个把月": 30.0, "个把星期": 7.0, "个把礼拜": 7.0, "一年半载": 365.0,
-           "三天两头": None, "一天到晚": None, "天天": None}
+           "三天两头": None, "一天到晚": None, "天天": None, "一年四季": None, "一年到头": None}
 _IDIOM_RE = re.compile("|".join(_IDIOMS))
 
 

@@ -97,3 +97,21 @@ def test_the_day_it_began_replaces_a_time_of_day_that_only_said_when_it_is_worse
 def test_a_function_said_to_be_fine_is_a_denial(said, denied):
     state, _ = converse("头晕好几天了", said)
     assert all(state.symptoms[c].present is False for c in denied)
+
+
+@pytest.mark.parametrize(("said", "symptom"), [
+    ("上楼就喘", "dyspnea"),
+    ("这阵子脸也白", "pallor"),
+    ("眼睛好像有点往外突", "exophthalmos"),
+    ("大便三四天才一次", "constipation"),
+    ("月经快半年没来了", "amenorrhoea"),
+    ("白天开着会都能睡着", "lethargy"),
+    ("手脚一年四季冰凉", "cold_hands_feet"),
+])
+def test_a_function_said_to_be_worse_is_the_symptom(said, symptom):
+    state, _ = converse("最近身体不太对劲", said)
+    assert state.symptoms[symptom].present is True
+
+
+def test_all_year_round_is_not_a_length():
+    assert durations("手脚一年四季冰凉") == []
