@@ -57,6 +57,9 @@ PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好
 CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
                        r"|倒了|叫不醒|没反应")
+# Signs a bystander sees now in the person beside them (同学浮上来不动, 室友下巴挨不到胸口)
+HELP_NOW = re.compile(r"不动|没知觉|没气|没反应|叫不醒|挨不到|碰不到|抽起来|口吐白沫|发紫|发青"
+                      r"|按压|人工呼吸|缓过来|刚醒")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")
@@ -148,7 +151,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
         return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (
-            ENDED_FOR_OTHERS.search(text, lo, hi) or not ACUTE_NOW.search(text, lo, hi)):
+            ENDED_FOR_OTHERS.search(text, lo, hi)
+            or not (ACUTE_NOW.search(text, lo, hi) or HELP_NOW.search(text))):
         return False  # 邻居前天脑梗住院了 / 村里有人喝假酒: not now; 同事刚晕倒 still counts
     return wishes or not hypothetical(text, clause, start, end)
 

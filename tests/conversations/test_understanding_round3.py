@@ -115,3 +115,10 @@ def test_a_function_said_to_be_worse_is_the_symptom(said, symptom):
 
 def test_all_year_round_is_not_a_length():
     assert durations("手脚一年四季冰凉") == []
+
+
+def test_a_bystander_describing_a_friend_in_danger_now_is_told_to_call_120():
+    _state, turn = converse("室友在游泳馆被捞上来 脸发紫 叫他没反应", mode="triage")
+    assert turn.stage == "emergency"
+    _state, turn = converse("邻居大爷去年中风了 现在恢复得挺好", mode="triage")
+    assert turn.stage != "emergency"
