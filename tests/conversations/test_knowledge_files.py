@@ -347,18 +347,15 @@ def test_red_flags_cover_the_danger_signs(knowledge):
     assert order.index("child_fever_with_convulsion") < order.index("seizure")
 
 
-def _texts(rule) -> list[re.Pattern[str]]:
-    items = [i for group in rule.all_of for i in group] + list(rule.any_of)
-    return [re.compile(i.removeprefix("text:")) for i in items if i.startswith("text:")]
-
-
 @pytest.mark.parametrize(("rule_id", "said", "fires"), [
     ("suicidal_intent", "觉得活着没意思，不想活了", True),
     ("suicidal_intent", "我想自杀", True),
     ("suicidal_intent", "他跟我说想死", True),
     ("suicidal_intent", "疼得想死", False),
     ("suicidal_intent", "想死你了", False),
-    ("thunderclap_headache", "这辈子最疼的一次", True),
+    ("thunderclap_headache", "头疼 这辈子最疼的一次", True),
+    ("sudden_severe_pain", "这辈子最疼的一次", True),
+    ("thunderclap_headache", "睾丸突然剧痛", False),
     ("thunderclap_headache", "头疼得要炸开了", True),
     ("thunderclap_headache", "突然头剧痛", True),
     ("thunderclap_headache", "头疼三天了 不是突然的", False),
@@ -369,7 +366,11 @@ def _texts(rule) -> list[re.Pattern[str]]:
 ])
 def test_red_flag_phrases(knowledge, rule_id, said, fires):
     rule = next(r for r in knowledge.red_flags if r.id == rule_id)
-    assert any(p.search(normalise(said)) for p in _texts(rule)) is fires
+    groups = [list(rule.any_of)] if rule.any_of else []
+    groups += [list(g) for g in rule.all_of]  # every group must have a phrase that matches
+    matched = [any(re.search(i.removeprefix("text:"), normalise(said))
+                   for i in g if i.startswith("text:")) for g in groups]
+    assert (bool(matched) and all(matched)) is fires
 
 
 def test_every_fillable_slot_has_a_record_label(knowledge):
