@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
-from conversations.nlu_context import feeling_at, span_between
+from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
 from conversations.nlu_numbers import said_as_a_day
 from conversations.state import DialogueState, Fact, SymptomFact
 
@@ -27,6 +27,9 @@ _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五�
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 OCCUPATION = "personal.occupation"
+_ALSO_HAS = re.compile("(?:我|俺)?(?P<kin>" + "|".join(sorted(KIN_NAMES, key=len, reverse=True))
+                       + r")(?:也|都|同样)(?:有|是|得过|得了|患过)(?:这个?病|这毛病)?"
+                       r"(?=$|[\s，,。；;])")
 _UMBRELLA_TUMOUR = {"癌", "癌症", "肿瘤", "恶性肿瘤", "良性肿瘤"}
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 # 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
@@ -103,6 +106,25 @@ def _family_name(mention: Mention, lexicon: Lexicon) -> str:
     if said.endswith(("癌", "瘤")) and len(said) >= 2 and said not in _UMBRELLA_TUMOUR:
         return said
     return name
+
+
+def _same_in_relatives(state: DialogueState, u: Understanding, words: str) -> None:
+    """我妈有糖尿病 我姥姥也有: a relative who 'also has it' has the illness just named."""
+    named = [m for m in u.mentions if m.family and m.kind in HISTORY_KINDS and not m.negated]
+    if not named:
+        return
+    for m in _ALSO_HAS.finditer(u.text):
+        if m.start() < named[0].end or any(x.family and m.start() <= x.start <= m.end() + 4
+                                          for x in named):
+            continue
+        relative = KIN_NAMES.get(m["kin"])
+        last = max((x for x in named if x.end <= m.start()), key=lambda x: x.end, default=None)
+        fact = state.facts.get("family.history")
+        said = [str(v) for v in fact.value] if fact and isinstance(fact.value, list) else []
+        earlier = next((v for v in reversed(said) if last and last.relative
+                        and v.startswith(last.relative)), None)
+        if relative and earlier:
+            add_to_list(state, "family.history", relative + earlier[len(last.relative):], words)
 
 
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
@@ -266,6 +288,7 @@ def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon)
     _unplaced_feelings(state, u, lexicon)
     state.last_site = u.sites[-1] if u.sites else state.last_site
     _history(state, u, words, lexicon)
+    _same_in_relatives(state, u, words)
     _describers(state, u, state.current)
     _measures(state, u, words, state.current)
 

@@ -122,3 +122,14 @@ def test_a_bystander_describing_a_friend_in_danger_now_is_told_to_call_120():
     assert turn.stage == "emergency"
     _state, turn = converse("邻居大爷去年中风了 现在恢复得挺好", mode="triage")
     assert turn.stage != "emergency"
+
+
+def test_a_relative_who_also_has_it_has_the_illness_just_named():
+    state, _ = converse("口渴一个月了", "我妈有糖尿病 我姥姥也有")
+    assert state.facts["family.history"].value == ["母亲糖尿病", "外祖母糖尿病"]
+
+
+def test_medicines_patients_name_are_recorded():
+    state, _ = converse("腰疼好几天了", "贴过膏药 还吃过普瑞巴林")
+    drugs = state.facts["present_illness.medications"].value
+    assert {"pregabalin", "medicated_plaster"} <= set(drugs)
