@@ -92,13 +92,21 @@ function requestPayment(params) {
   })
 }
 
-/** Alipay answers with the accepted ids; turn it into WeChat's shape, which the backend takes. */
+/**
+ * Alipay's subscription panel (one-time templates, at most three): its answer names each
+ * template 'accept'/'reject' and lists the subscribed ids; turned into WeChat's shape, which
+ * the backend takes. A cancelled panel asks nothing: null, as on WeChat.
+ */
 function requestSubscribeMessage(tmplIds) {
   if (!tmplIds.length || typeof my.requestSubscribeMessage !== 'function') return Promise.resolve(null)
   return call('requestSubscribeMessage', { entityIds: tmplIds }).then((res) => {
-    const accepted = (res.result && res.result.subscribeEntityIds) || []
+    const result = res.result || {}
+    const subscribed = result.subscribedEntityIds || result.subscribeEntityIds || []
     const results = {}
-    tmplIds.forEach((id) => { results[id] = accepted.indexOf(id) >= 0 ? 'accept' : 'reject' })
+    tmplIds.forEach((id) => {
+      if (res[id] === 'accept' || res[id] === 'reject') results[id] = res[id]
+      else results[id] = subscribed.indexOf(id) >= 0 ? 'accept' : 'reject'
+    })
     return results
   }, () => null)
 }

@@ -35,7 +35,7 @@ global.wx = {
 
 const env = require('../../config/env').environments.develop
 env.baseUrl = base
-env.demoLogin.simulatorUrl = `http://127.0.0.1:${port + 101}`
+env.demoLogin.wechat.simulatorUrl = `http://127.0.0.1:${port + 101}`
 
 const account = require('../../services/account')
 const profiles = require('../../services/profiles')
