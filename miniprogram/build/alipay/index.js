@@ -46,17 +46,28 @@ function requireFrom(rel, target) {
   return relative
 }
 
-/** Pages and components run through the runtime; files that define a Behavior get it too. */
+/**
+ * Pages and components run through the runtime; files that define a Behavior get it too. The
+ * file is wrapped in a function whose parameters are the runtime's constructors: no
+ * declaration can clash with a host that passes its own `Component` into the module.
+ */
 function convertJs(rel, code, { pages, components }) {
   if (rel === 'platform/index.js') return PLATFORM_INDEX
   const base = rel.replace(/\.js$/, '')
-  const lines = []
-  const runtime = requireFrom(rel, RUNTIME)
-  const body = stripComments(code)
-  if (pages.has(base)) lines.push(`const Component = require('${runtime}').page // Alipay build: see platform/alipay-runtime.js`)
-  else if (components.has(base)) lines.push(`const Component = require('${runtime}').component // Alipay build: see platform/alipay-runtime.js`)
-  if (/\bBehavior\s*\(/.test(body)) lines.push(`const Behavior = require('${runtime}').behavior // Alipay build`)
-  return lines.length ? `${lines.join('\n')}\n${code}` : code
+  const runtime = `require('${requireFrom(rel, RUNTIME)}')`
+  const params = []
+  const args = []
+  if (pages.has(base) || components.has(base)) {
+    params.push('Component')
+    args.push(`${runtime}.${pages.has(base) ? 'page' : 'component'}`)
+  }
+  if (/\bBehavior\s*\(/.test(stripComments(code))) {
+    params.push('Behavior')
+    args.push(`${runtime}.behavior`)
+  }
+  if (!params.length) return code
+  return `// Alipay build: WeChat-style ${params.join(' and ')} through platform/alipay-runtime.js\n`
+    + `;(function (${params.join(', ')}) {\n${code}})(${args.join(', ')})\n`
 }
 
 /** Custom tags a template may use: its json's usingComponents. */
