@@ -5,6 +5,8 @@
  * my.tradePay result codes, subscription answers per template id, getAuthCode.
  * Requests reach the same FakeBackend (./backend.js) with the same recorded fixtures.
  */
+const { fakeAudio, fakeRecorder } = require('./host')
+
 function clone(value) {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
 }
@@ -16,7 +18,7 @@ function createAlipayHost({ backend, envVersion = 'develop' } = {}) {
   const storage = new Map()
   const log = {
     navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
-    navColors: [], vibrations: 0, logins: 0, canvas: [], datePickers: [],
+    navColors: [], vibrations: 0, logins: 0, canvas: [], datePickers: [], audio: [], audioDestroyed: 0, recordings: [],
   }
   const behaviour = {
     modalConfirm: true,
@@ -107,6 +109,8 @@ function createAlipayHost({ backend, envVersion = 'develop' } = {}) {
     vibrateLong: () => { log.vibrations += 1 },
     stopPullDownRefresh: () => {},
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375 }),
+    createInnerAudioContext: () => fakeAudio(log),
+    getRecorderManager: () => fakeRecorder(log, 0.001),
   }
   return { my, log, behaviour, storage }
 }
