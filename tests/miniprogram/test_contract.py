@@ -130,9 +130,8 @@ _CALLED = re.compile(r"\b(?:call|send)\(\s*(?:alipay \? )?'([a-z]+\.[a-zA-Z]+)'"
 @pytest.fixture(scope="module")
 def alipay_build(tmp_path_factory) -> Path:
     node = shutil.which("node")
-    if node is None or not (MINIPROGRAM / "node_modules").is_dir():
-        pytest.fail("the Alipay build needs Node.js and miniprogram/node_modules "
-                    "(`make miniprogram-test` installs them)")
+    if node is None:
+        pytest.fail("the Alipay build needs Node.js (20, as the jest suite)")
     out = tmp_path_factory.mktemp("alipay")
     done = subprocess.run([node, "build/alipay/index.js", str(out)], cwd=MINIPROGRAM,
                           capture_output=True, text=True, timeout=120, check=False)

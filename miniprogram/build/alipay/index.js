@@ -12,7 +12,7 @@ const fs = require('fs')
 const path = require('path')
 const axml = require('./axml')
 const json = require('./json')
-const { shippedFiles } = require('../../tests/support/size')
+const { shippedFiles } = require('../shipped')
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const DEFAULT_OUT = path.join(ROOT, 'dist', 'alipay')

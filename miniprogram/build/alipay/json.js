@@ -16,7 +16,7 @@ const WINDOW = {
   backgroundTextStyle: null, // no counterpart: Alipay's loading indicator follows its own theme
 }
 
-const PAGE = { ...WINDOW, usingComponents: 'usingComponents', component: 'component' }
+const PAGE = { ...WINDOW, usingComponents: 'usingComponents', component: 'component', styleIsolation: 'styleIsolation' }
 
 function mapKeys(source, table, file) {
   const out = {}
@@ -30,9 +30,15 @@ function mapKeys(source, table, file) {
   return out
 }
 
-/** Page or component json. */
+/**
+ * Page or component json. Alipay lets a component's styles leak into the page by default;
+ * `apply-shared` keeps them inside while app.acss still applies, which is what our components
+ * ask WeChat for (addGlobalClass).
+ */
 function convertPage(json, file) {
-  return mapKeys(json, PAGE, file)
+  const out = mapKeys(json, PAGE, file)
+  if (out.component === true && !out.styleIsolation) out.styleIsolation = 'apply-shared'
+  return out
 }
 
 /**

@@ -60,6 +60,10 @@ describe('json', () => {
       .toEqual({ defaultTitle: '我的预约', pullRefresh: true, allowsBounceVertical: 'YES', usingComponents: { a: '/a' } })
   })
 
+  test('components keep their styles to themselves while app.acss still applies, as on WeChat', () => {
+    expect(convertPage({ component: true, usingComponents: {} }, 'c.json')).toEqual({ component: true, usingComponents: {}, styleIsolation: 'apply-shared' })
+  })
+
   test('an unknown key stops the build instead of being lost', () => {
     expect(() => convertPage({ disableScroll: true }, 'p.json')).toThrow(/disableScroll/)
     expect(() => convertApp({ pages: [], tabBar: {} })).toThrow(/tabBar/)
