@@ -102,10 +102,16 @@ function equip(ctx, spec) {
   if (ctx.fdEquipped) return
   ctx.fdEquipped = true
   const setData = ctx.setData
-  ctx.setData = function observedSetData(patch, callback) {
+  const observedSetData = function observedSetData(patch, callback) {
     setData.call(this, patch, callback)
     fireObservers(this, spec, patch || {})
   }
+  try {
+    ctx.setData = observedSetData
+  } catch (err) {
+    // a host that freezes setData: props observers are still fired by deriveDataFromProps
+  }
+  ctx.fdObserved = ctx.setData === observedSetData
   ctx.triggerEvent = function triggerEvent(name, detail) {
     const handler = this.props && this.props[eventProp(name)]
     if (typeof handler !== 'function') return
@@ -115,7 +121,11 @@ function equip(ctx, spec) {
   if (typeof ctx.selectComponent !== 'function' && typeof ctx.$selectComponent === 'function') {
     ctx.selectComponent = ctx.$selectComponent
   }
-  Object.defineProperty(ctx, 'properties', { get: () => ctx.data, configurable: true })
+  try {
+    Object.defineProperty(ctx, 'properties', { get: () => ctx.data, configurable: true })
+  } catch (err) {
+    // already defined by the host: this.data is what WeChat's this.properties is
+  }
 }
 
 /** A WeChat Component()-built page as an Alipay Page(). */
@@ -176,7 +186,9 @@ function component(definition) {
       names.forEach((name) => {
         if (nextProps[name] !== undefined && nextProps[name] !== this.data[name]) patch[name] = nextProps[name]
       })
-      if (Object.keys(patch).length) this.setData(patch)
+      if (!Object.keys(patch).length) return
+      this.setData(patch)
+      if (!this.fdObserved) fireObservers(this, spec, patch)
     },
     didMount() {
       run(spec.lifetimes.attached, this)

@@ -107,6 +107,17 @@ describe('components', () => {
     expect(comp.properties.rows).toEqual(['陈静', '张子涵'])
   })
 
+  test('a host whose setData cannot be replaced still gets property observers, once', () => {
+    const seen = []
+    runtime.component({ properties: { trend: { type: Object, value: null } }, observers: { trend(t) { seen.push(t && t.code) } }, methods: {} })
+    const comp = instantiate(registered)
+    Object.defineProperty(comp, 'setData', { value: function setData(patch) { Object.assign(this.data, patch) }, writable: false })
+    registered.onInit.call(comp)
+    registered.deriveDataFromProps.call(comp, { trend: { code: 'HGB' } })
+    expect(seen).toEqual(['HGB'])
+    expect(comp.data.trend).toEqual({ code: 'HGB' })
+  })
+
   test('triggerEvent calls the parent\'s on-prop with a WeChat-shaped event', () => {
     const received = []
     runtime.component({ properties: {}, methods: { choose() { this.triggerEvent('select', { id: 'p1' }); this.triggerEvent('row-tap') } } })
