@@ -196,9 +196,21 @@ function durationMs(value) {
   return Math.round((value || 0) * 1000) // Alipay reports seconds
 }
 
+/**
+ * The host's privacy authorisation (usePrivacyCheck): `listener(resolve, eventInfo)` runs when a
+ * privacy API waits for the person's agreement; resolve({event: 'agree', buttonId}) lets it go
+ * on, resolve({event: 'disagree'}) fails it. False when the host has no such hook (older base
+ * library): the host then shows its own privacy popup.
+ */
+function onNeedPrivacyAuthorization(listener) {
+  if (typeof my.onNeedPrivacyAuthorization !== 'function') return false
+  my.onNeedPrivacyAuthorization(listener)
+  return true
+}
+
 module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech,
+  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, onNeedPrivacyAuthorization,
 }

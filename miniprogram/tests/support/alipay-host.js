@@ -18,7 +18,7 @@ function createAlipayHost({ backend, envVersion = 'develop' } = {}) {
   const storage = new Map()
   const log = {
     navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
-    navColors: [], vibrations: 0, logins: 0, canvas: [], datePickers: [], audio: [], audioDestroyed: 0, recordings: [],
+    navColors: [], vibrations: 0, logins: 0, canvas: [], datePickers: [], audio: [], audioDestroyed: 0, recordings: [], privacyListener: null,
   }
   const behaviour = {
     modalConfirm: true,
@@ -109,6 +109,7 @@ function createAlipayHost({ backend, envVersion = 'develop' } = {}) {
     vibrateLong: () => { log.vibrations += 1 },
     stopPullDownRefresh: () => {},
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375 }),
+    onNeedPrivacyAuthorization: (listener) => { log.privacyListener = listener },
     createInnerAudioContext: () => fakeAudio(log),
     getRecorderManager: () => fakeRecorder(log, 0.001),
   }

@@ -38,7 +38,7 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
   const storage = new Map()
   const log = {
     navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
-    navColors: [], vibrations: 0, logins: 0, canvas: [], audio: [], audioDestroyed: 0, recordings: [],
+    navColors: [], vibrations: 0, logins: 0, canvas: [], audio: [], audioDestroyed: 0, recordings: [], privacyListener: null,
   }
   // A <canvas type="2d"> node whose context records every drawing call (log.canvas).
   const canvasNode = {
@@ -115,6 +115,7 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
     vibrateLong: () => { log.vibrations += 1 },
     stopPullDownRefresh: () => {},
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375 }),
+    onNeedPrivacyAuthorization: (listener) => { log.privacyListener = listener },
     getAppBaseInfo: () => ({ fontSizeSetting: behaviour.fontSizeSetting, SDKVersion: '3.3.4' }),
     createInnerAudioContext: () => fakeAudio(log),
     getRecorderManager: () => fakeRecorder(log, 1),
