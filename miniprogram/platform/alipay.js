@@ -1,8 +1,10 @@
 /**
  * Alipay adapter: the same functions as ./wechat.js over `my.*`, so the pages' logic runs
- * unchanged in an Alipay build (its AXML templates are the only per-platform part).
- * Differences handled here: getAuthCode for login, `headers` for request headers, key/data
- * storage calls, `confirm`, `tradePay` result codes, `number` for phone calls.
+ * unchanged in the Alipay build (npm run build:alipay converts the templates; see
+ * build/alipay). Differences handled here: getAuthCode (auth_base, silent) for login, `headers`
+ * and HTTP errors through `fail` for requests, {key, data} storage, `confirm`/`alert`, tradePay
+ * with the backend's tradeNO and its result codes, subscription answers per template id,
+ * `number` for phone calls, fontSizeSetting for 长辈模式, recorder durations in seconds.
  */
 const name = 'alipay'
 
@@ -150,6 +152,7 @@ function sized(found, ratio) {
   ctx.scale(scale, scale)
   return { ctx, width: found.width, height: found.height }
 }
+
 /**
  * What 长辈模式 reads of the phone: Alipay's font size setting (px; 设置-通用-字体大小, raised by
  * Alipay's own 长辈模式) and the screen. Null font size when the host does not say.

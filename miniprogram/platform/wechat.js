@@ -135,6 +135,7 @@ function sized(found, ratio) {
   ctx.scale(scale, scale)
   return { ctx, width: found.width, height: found.height }
 }
+
 /**
  * What 长辈模式 reads of the phone: the host's font size setting (px; WeChat 设置-通用-字体大小)
  * and the screen. Null font size when the host does not say.
