@@ -150,6 +150,15 @@ def _called_in(build: Path) -> dict[str, str]:
     return called
 
 
+def test_alipay_build_has_every_page_of_the_wechat_app_json(alipay_build):
+    app = json.loads((MINIPROGRAM / "app.json").read_text("utf-8"))
+    pages = list(app["pages"]) + [f"{package['root']}/{page}" for package in app["subpackages"]
+                                  for page in package["pages"]]
+    missing = [f"{page}.{ext}" for page in pages for ext in ("js", "json", "axml", "acss")
+               if not (alipay_build / f"{page}.{ext}").is_file()]
+    assert not missing, f"pages missing from the Alipay build: {missing}"
+
+
 def test_alipay_build_ships_the_same_endpoint_table(alipay_build):
     shipped = json.loads((alipay_build / "services" / "endpoints.json").read_text("utf-8"))
     assert shipped == ENDPOINTS
