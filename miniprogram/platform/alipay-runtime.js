@@ -138,6 +138,12 @@ function page(definition) {
   options.onLoad = function onLoad(query) {
     equip(this, spec)
     run(spec.lifetimes.created, this)
+    // A Component()-built page's properties receive the query, as on WeChat.
+    const patch = {}
+    Object.keys(spec.properties).forEach((name) => {
+      if (query && query[name] !== undefined) patch[name] = query[name]
+    })
+    if (Object.keys(patch).length) this.setData(patch)
     run(spec.lifetimes.attached, this)
     if (methods.onLoad) return methods.onLoad.call(this, query || {})
     return undefined

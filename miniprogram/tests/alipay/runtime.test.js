@@ -59,6 +59,16 @@ describe('pages', () => {
     expect(page.tap()).toBe('helped')
   })
 
+  test('a page\'s properties receive the query before attached, as on WeChat', () => {
+    const seen = []
+    runtime.page({ properties: { booking_id: String }, lifetimes: { attached() { seen.push(this.data.booking_id) } }, methods: {} })
+    const page = instantiate(registered)
+    expect(page.data.booking_id).toBe('')
+    page.onLoad({ booking_id: 'b-1', other: 'x' })
+    expect(seen).toEqual(['b-1'])
+    expect(page.data.other).toBeUndefined()
+  })
+
   test('data observers fire on setData of their fields', () => {
     const seen = []
     runtime.page({ data: { a: 1, b: 2 }, observers: { 'a, b': (a, b) => seen.push([a, b]) }, methods: {} })
