@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install lint miniprogram-test bench clean
+.PHONY: demo test install lint miniprogram-test miniprogram-alipay bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ miniprogram/node_modules/.installed: miniprogram/package-lock.json miniprogram/p
 miniprogram-test: miniprogram/node_modules/.installed
 	cd miniprogram && npm test
 
-test: lint miniprogram-test
+# The Alipay mini-program, converted from the same source into miniprogram/dist/alipay/.
+miniprogram-alipay: miniprogram/node_modules/.installed
+	cd miniprogram && npm run build:alipay
+
+test: lint miniprogram-test miniprogram-alipay
 	scripts/ensure-services.sh
 	$(BIN)/pytest -q
 

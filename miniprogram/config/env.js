@@ -13,13 +13,22 @@ module.exports = {
   environments: {
     develop: {
       baseUrl: 'http://127.0.0.1:5000',
-      // `make demo` only: the local WeChat simulator mints login codes, because a code from
-      // DevTools' wx.login is real WeChat's and the demo backend cannot redeem it. Ignored in
-      // trial and release builds. Remove it to log in with wx.login against a real backend.
+      // `make demo` only: the local simulators mint login codes, because a code from the
+      // IDE's own login is the real vendor's and the demo backend cannot redeem it. Ignored in
+      // trial and release builds. Remove a platform's entry to log in through the host there.
       demoLogin: {
-        simulatorUrl: 'http://127.0.0.1:5101',
-        appid: 'wx-demo-appid',
-        openid: 'oDEMO0000000000000000000zhang',
+        // WeChat simulator (API port + 101): the demo patient 张伟.
+        wechat: {
+          simulatorUrl: 'http://127.0.0.1:5101',
+          appid: 'wx-demo-appid',
+          openid: 'oDEMO0000000000000000000zhang',
+        },
+        // Alipay simulator (API port + 102): the demo's Alipay patient 周德明.
+        alipay: {
+          simulatorUrl: 'http://127.0.0.1:5102',
+          appId: '2021000000000000',
+          userId: '2088000000000001',
+        },
       },
     },
     trial: { baseUrl: '' },

@@ -1,8 +1,10 @@
 /**
  * Alipay adapter: the same functions as ./wechat.js over `my.*`, so the pages' logic runs
- * unchanged in an Alipay build (its AXML templates are the only per-platform part).
- * Differences handled here: getAuthCode for login, `headers` for request headers, key/data
- * storage calls, `confirm`, `tradePay` result codes, `number` for phone calls.
+ * unchanged in the Alipay build (npm run build:alipay converts the templates; see
+ * build/alipay). Differences handled here: getAuthCode (auth_base, silent) for login, `headers`
+ * and HTTP errors through `fail` for requests, {key, data} storage, `confirm`/`alert`, tradePay
+ * with the backend's tradeNO and its result codes, subscription answers per template id,
+ * `number` for phone calls, fontSizeSetting for 长辈模式, recorder durations in seconds.
  */
 const name = 'alipay'
 
@@ -92,13 +94,21 @@ function requestPayment(params) {
   })
 }
 
-/** Alipay answers with the accepted ids; turn it into WeChat's shape, which the backend takes. */
+/**
+ * Alipay's subscription panel (one-time templates, at most three): its answer names each
+ * template 'accept'/'reject' and lists the subscribed ids; turned into WeChat's shape, which
+ * the backend takes. A cancelled panel asks nothing: null, as on WeChat.
+ */
 function requestSubscribeMessage(tmplIds) {
   if (!tmplIds.length || typeof my.requestSubscribeMessage !== 'function') return Promise.resolve(null)
   return call('requestSubscribeMessage', { entityIds: tmplIds }).then((res) => {
-    const accepted = (res.result && res.result.subscribeEntityIds) || []
+    const result = res.result || {}
+    const subscribed = result.subscribedEntityIds || result.subscribeEntityIds || []
     const results = {}
-    tmplIds.forEach((id) => { results[id] = accepted.indexOf(id) >= 0 ? 'accept' : 'reject' })
+    tmplIds.forEach((id) => {
+      if (res[id] === 'accept' || res[id] === 'reject') results[id] = res[id]
+      else results[id] = subscribed.indexOf(id) >= 0 ? 'accept' : 'reject'
+    })
     return results
   }, () => null)
 }
@@ -143,9 +153,67 @@ function sized(found, ratio) {
   return { ctx, width: found.width, height: found.height }
 }
 
+/**
+ * What 长辈模式 reads of the phone: Alipay's font size setting (px; 设置-通用-字体大小, raised by
+ * Alipay's own 长辈模式) and the screen. Null font size when the host does not say.
+ */
+function systemInfo() {
+  try {
+    const info = my.getSystemInfoSync()
+    return { fontSizeSetting: Number(info.fontSizeSetting) || null, pixelRatio: info.pixelRatio || 2, windowWidth: info.windowWidth || 375 }
+  } catch (err) {
+    return { fontSizeSetting: null, pixelRatio: 2, windowWidth: 375 }
+  }
+}
+
+/** Plays `src` (a URL or a temporary file) once; resolves when it has ended. */
+function playAudio(src) {
+  return new Promise((resolve, reject) => {
+    const audio = my.createInnerAudioContext()
+    const finish = (settle, value) => {
+      audio.destroy()
+      settle(value)
+    }
+    audio.onEnded(() => finish(resolve))
+    audio.onError((err) => finish(reject, err))
+    audio.src = src
+    audio.play()
+  })
+}
+
+/**
+ * Records speech for the assistant: mono 16 kHz mp3, at most `maxMs`. Returns {stop, done}:
+ * stop() ends it early; done resolves {path, durationMs} or rejects (no microphone, refused).
+ */
+function recordSpeech({ maxMs = 60000 } = {}) {
+  const manager = my.getRecorderManager()
+  const done = new Promise((resolve, reject) => {
+    manager.onStop((res) => resolve({ path: res.tempFilePath, durationMs: durationMs(res.duration) }))
+    manager.onError((err) => reject(err))
+  })
+  manager.start({ duration: maxMs, sampleRate: 16000, numberOfChannels: 1, encodeBitRate: 48000, format: 'mp3' })
+  return { stop: () => manager.stop(), done }
+}
+
+function durationMs(value) {
+  return Math.round((value || 0) * 1000) // Alipay reports seconds
+}
+
+/**
+ * The host's privacy authorisation (usePrivacyCheck): `listener(resolve, eventInfo)` runs when a
+ * privacy API waits for the person's agreement; resolve({event: 'agree', buttonId}) lets it go
+ * on, resolve({event: 'disagree'}) fails it. False when the host has no such hook (older base
+ * library): the host then shows its own privacy popup.
+ */
+function onNeedPrivacyAuthorization(listener) {
+  if (typeof my.onNeedPrivacyAuthorization !== 'function') return false
+  my.onNeedPrivacyAuthorization(listener)
+  return true
+}
+
 module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh, canvas2d,
+  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, onNeedPrivacyAuthorization,
 }

@@ -136,9 +136,68 @@ function sized(found, ratio) {
   return { ctx, width: found.width, height: found.height }
 }
 
+/**
+ * What 长辈模式 reads of the phone: the host's font size setting (px; WeChat 设置-通用-字体大小)
+ * and the screen. Null font size when the host does not say.
+ */
+function systemInfo() {
+  try {
+    const base = typeof wx.getAppBaseInfo === 'function' ? wx.getAppBaseInfo() : wx.getSystemInfoSync()
+    const screen = typeof wx.getWindowInfo === 'function' ? wx.getWindowInfo() : base
+    return { fontSizeSetting: Number(base.fontSizeSetting) || null, pixelRatio: screen.pixelRatio || 2, windowWidth: screen.windowWidth || 375 }
+  } catch (err) {
+    return { fontSizeSetting: null, pixelRatio: 2, windowWidth: 375 }
+  }
+}
+
+/** Plays `src` (a URL or a temporary file) once; resolves when it has ended. */
+function playAudio(src) {
+  return new Promise((resolve, reject) => {
+    const audio = wx.createInnerAudioContext()
+    const finish = (settle, value) => {
+      audio.destroy()
+      settle(value)
+    }
+    audio.onEnded(() => finish(resolve))
+    audio.onError((err) => finish(reject, err))
+    audio.src = src
+    audio.play()
+  })
+}
+
+/**
+ * Records speech for the assistant: mono 16 kHz mp3, at most `maxMs`. Returns {stop, done}:
+ * stop() ends it early; done resolves {path, durationMs} or rejects (no microphone, refused).
+ */
+function recordSpeech({ maxMs = 60000 } = {}) {
+  const manager = wx.getRecorderManager()
+  const done = new Promise((resolve, reject) => {
+    manager.onStop((res) => resolve({ path: res.tempFilePath, durationMs: durationMs(res.duration) }))
+    manager.onError((err) => reject(err))
+  })
+  manager.start({ duration: maxMs, sampleRate: 16000, numberOfChannels: 1, encodeBitRate: 48000, format: 'mp3' })
+  return { stop: () => manager.stop(), done }
+}
+
+function durationMs(value) {
+  return Math.round(value || 0) // WeChat reports milliseconds
+}
+
+/**
+ * The host's privacy authorisation (usePrivacyCheck): `listener(resolve, eventInfo)` runs when a
+ * privacy API waits for the person's agreement; resolve({event: 'agree', buttonId}) lets it go
+ * on, resolve({event: 'disagree'}) fails it. False when the host has no such hook (older base
+ * library): the host then shows its own privacy popup.
+ */
+function onNeedPrivacyAuthorization(listener) {
+  if (typeof wx.onNeedPrivacyAuthorization !== 'function') return false
+  wx.onNeedPrivacyAuthorization(listener)
+  return true
+}
+
 module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh, canvas2d,
+  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, onNeedPrivacyAuthorization,
 }

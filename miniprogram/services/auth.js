@@ -22,8 +22,8 @@ function isFresh(session) {
 }
 
 /**
- * The develop build against `make demo` asks the local WeChat simulator for a code (see
- * config/env.js); every other build asks the host, as production must.
+ * The develop build against `make demo` asks the local WeChat or Alipay simulator for a code
+ * (see config/env.js); every other build asks the host, as production must.
  */
 async function loginCode() {
   let demo = null
@@ -33,15 +33,17 @@ async function loginCode() {
     throw errors.configuration()
   }
   if (!demo) return platform.login()
+  const alipay = platform.name === 'alipay'
   const res = await platform.request({
-    url: `${demo.simulatorUrl}/_sim/login-codes`, method: 'POST',
-    data: { appid: demo.appid, openid: demo.openid }, header: { 'Content-Type': 'application/json' },
+    url: `${demo.simulatorUrl}/_sim/${alipay ? 'auth-codes' : 'login-codes'}`,
+    method: 'POST',
+    data: alipay ? { app_id: demo.appId, user_id: demo.userId } : { appid: demo.appid, openid: demo.openid },
+    header: { 'Content-Type': 'application/json' },
     timeout: 10000,
   }).catch((err) => { throw errors.network(err && err.errMsg) })
-  if (res.statusCode !== 200 || !res.data || !res.data.code) {
-    throw errors.fromResponse(res.statusCode || 503, res.data, res.header)
-  }
-  return res.data.code
+  const code = res.data && (alipay ? res.data.auth_code : res.data.code)
+  if (res.statusCode !== 200 || !code) throw errors.fromResponse(res.statusCode || 503, res.data, res.header)
+  return code
 }
 
 async function login() {

@@ -15,7 +15,8 @@ function current() {
     apiBase: env.baseUrl.replace(/\/+$/, '') + config.apiPrefix,
     timeoutMs: config.requestTimeoutMs,
     // Honoured only in develop: a trial or release build always logs in through the host.
-    demoLogin: version === 'develop' ? env.demoLogin || null : null,
+    // The develop build's demo login for this host (WeChat or Alipay simulator).
+    demoLogin: version === 'develop' ? (env.demoLogin || {})[platform.name] || null : null,
   }
 }
 

@@ -1,6 +1,7 @@
 """Record real backend replies for the mini-program's jest tests (miniprogram/tests/fixtures/).
 
-Run from the repository root:  .venv/bin/python -m tests.miniprogram.record_fixtures
+Run from the repository root:  .venv/bin/python -m tests.miniprogram.record_fixtures [name ...]
+(names, e.g. ``payment_alipay``, write only those fixtures; none writes them all).
 
 Why recorded and not hand-written: the chat tests must follow what the assistant really says
 (stages, quick replies, red flags, triage), so when the dialogue changes a re-record shows it.
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 OUT = ROOT / "miniprogram" / "tests" / "fixtures"
 DEMO_OPENID = "oDEMO0000000000000000000zhang"
+DEMO_ALIPAY_USER_ID = "2088000000000001"  # 周德明, the demo's Alipay patient
 
 # What the patient says first; after that the patient taps a quick reply (see `_answer`), as
 # most people do. The red-flag opening is the issue's own example.
@@ -164,6 +166,33 @@ def _record_bookings(client, app, simulators, headers, admin_headers, patient_id
     files["bookings"] = _check(client.get("/api/v1/mp/bookings", headers=headers), 200)
 
 
+def _record_alipay_payment(client, app, simulators, files: dict[str, Any]) -> None:
+    """The demo's Alipay patient 周德明 holds a slot and pays it with Alipay: the backend's
+    answer carries the `tradeNO` for my.tradePay; the Alipay simulator then pays the trade
+    (as the cashier would) and notifies the backend."""
+    with app.app_context():
+        account = db.session.execute(select(Account).where(
+            Account.alipay_user_id == DEMO_ALIPAY_USER_ID)).scalar_one()
+        _, token = open_session(kind=PrincipalKind.ACCOUNT, channel="alipay",
+                                account_id=account.id)
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    people = _check(client.get("/api/v1/mp/profiles", headers=headers), 200)["data"]
+    patient = next(p for p in people if p["relationship"] == "self")
+    slot_id = files["schedules"]["data"][0]["slots"][1]["id"]
+    booking = _book(client, headers, patient["id"], slot_id, "record-book-ali01")["data"]
+    files["payment_alipay"] = _check(client.post(
+        f"/api/v1/mp/bookings/{booking['id']}/payments",
+        headers={**headers, "Idempotency-Key": "record-pay-ali01"}, json={"channel": "alipay"}),
+        201)
+    paid = requests.post(simulators.url("alipay") + "/_sim/trades/pay",
+                         json={"out_trade_no": files["payment_alipay"]["data"]["out_trade_no"]},
+                         timeout=30)
+    paid.raise_for_status()
+    files["booking_confirmed_alipay"] = _check(client.get(
+        f"/api/v1/mp/bookings/{booking['id']}", headers=headers), 200)
+
+
 def _record_reports(client, app, headers, patient_id: str, files: dict[str, Any]) -> None:
     """The demo LIS's reports for 张伟, an older blood count (for the trend) and a corrected
     lipid panel, stored through the HL7 inbound path as the MLLP listener would."""
@@ -198,7 +227,7 @@ def _record_reports(client, app, headers, patient_id: str, files: dict[str, Any]
                                                             "test_code": "HGB"}), 200)
 
 
-def record(out: Path = OUT) -> list[Path]:
+def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/record.db", "REDIS_URL": "",
@@ -264,12 +293,15 @@ def record(out: Path = OUT) -> list[Path]:
             "/api/v1/mp/conversations", headers=headers,
             query_string={"unfinished": "true"}), 200)
         _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
+        _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
         server.stop()
     simulators.stop()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, body in files.items():
+        if only and name not in only:
+            continue
         path = out / f"{name}.json"
         path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(path)
@@ -277,5 +309,7 @@ def record(out: Path = OUT) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in record():
+    import sys
+
+    for path in record(only=set(sys.argv[1:]) or None):
         print(path.relative_to(ROOT))

@@ -1,12 +1,14 @@
 /**
  * The privacy policy, agreed before any health data is entered. The agree button also carries
- * WeChat's own privacy authorisation (open-type), so one tap covers both. After agreeing, the
+ * the host's privacy authorisation (open-type, WeChat and Alipay alike), so one tap covers both;
+ * a privacy API the host held (services/privacy) goes on after it. After agreeing, the
  * person goes on to where they were heading (`redirect`); declining keeps public pages usable.
  */
 const pageBehavior = require('../../behaviors/page')
 const platform = require('../../platform/index')
 const account = require('../../services/account')
 const privacy = require('../../config/privacy')
+const hostPrivacy = require('../../services/privacy')
 
 Component({
   behaviors: [pageBehavior],
@@ -17,7 +19,8 @@ Component({
       this.setData({ readOnly: query.mode === 'read' })
     },
     onAgreePrivacy() {
-      // WeChat's privacy authorisation was granted by the same tap; nothing else to do here.
+      // The host's privacy authorisation was granted by the same tap: held calls go on.
+      hostPrivacy.answer(true)
     },
     async agree() {
       if (this.data.saving) return
@@ -33,6 +36,7 @@ Component({
       }
     },
     decline() {
+      hostPrivacy.answer(false)
       this.setData({ declined: true })
     },
     goHome() {

@@ -35,3 +35,40 @@ describe('consent page', () => {
     await expect(account.ensureConsent('/x')).resolves.toBe(true)
   })
 })
+
+describe.each(require('../support/alipay-host').HOSTS)('the host\'s privacy check on %s', (kind) => {
+  const hostPrivacy = require('../../services/privacy')
+
+  beforeEach(() => require('../support/alipay-host').useHost(kind))
+
+  test('a held privacy API opens our policy once; agreeing there lets every held call go on', async () => {
+    expect(hostPrivacy.watch()).toBe(true)
+    const answers = []
+    host.log.privacyListener((answer) => answers.push(answer), { referrer: 'getLocation' })
+    host.log.privacyListener((answer) => answers.push(answer), { referrer: 'chooseImage' })
+    expect(host.log.navigations).toEqual([{ type: 'navigateTo', url: '/pages/consent/index?mode=host' }])
+    backend.reply('POST', '/mp/me/consent', { ...fixture('me').data, privacy_policy_version: privacy.version })
+    const consent = await page('pages/consent/index', { mode: 'host' })
+    consent.querySelector('#agree').dispatchEvent('agreeprivacyauthorization') // the same tap, as the host fires it
+    await tap(consent, '#agree')
+    expect(answers).toEqual([{ event: 'agree', buttonId: 'agree' }, { event: 'agree', buttonId: 'agree' }])
+    expect(hostPrivacy.isWaiting()).toBe(false)
+    expect(backend.calls('POST', '/mp/me/consent')).toHaveLength(1)
+    expect(host.log.navigations.slice(-1)[0]).toEqual({ type: 'navigateBack', url: undefined, delta: 1 })
+  })
+
+  test('declining fails the held call and keeps public pages open', async () => {
+    hostPrivacy.watch()
+    const answers = []
+    host.log.privacyListener((answer) => answers.push(answer), { referrer: 'getLocation' })
+    const consent = await page('pages/consent/index', { mode: 'host' })
+    await tap(consent, '#decline')
+    expect(answers).toEqual([{ event: 'disagree' }])
+    expect(text(consent, '#declined-note')).toContain('不能添加就诊人')
+  })
+
+  test('an older host without the hook keeps its own privacy popup', () => {
+    delete (kind === 'alipay' ? my : wx).onNeedPrivacyAuthorization
+    expect(hostPrivacy.watch()).toBe(false)
+  })
+})

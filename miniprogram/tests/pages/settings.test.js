@@ -37,3 +37,24 @@ describe('logout without a session', () => {
     expect(host.log.navigations).toEqual([{ type: 'reLaunch', url: '/pages/index/index' }])
   })
 })
+
+describe.each(require('../support/alipay-host').HOSTS)('长辈模式 on %s follows the phone until the person chooses', (kind) => {
+  beforeEach(() => require('../support/alipay-host').useHost(kind))
+
+  test('a large host font turns it on; the person\'s own choice then wins', async () => {
+    host.behaviour.fontSizeSetting = 22
+    const settings = await page('pages/settings/index')
+    expect(settings.data.elderly).toBe(true)
+    expect(settings.data.rootFontSize).toBe(display.ROOT_FONT.elderly)
+    await change(settings, '#elderly-switch', false)
+    expect(display.isElderly()).toBe(false)
+    host.behaviour.fontSizeSetting = 26
+    expect(display.isElderly()).toBe(false)
+  })
+
+  test('the standard host font leaves it off', async () => {
+    const settings = await page('pages/settings/index')
+    expect(settings.data.elderly).toBe(false)
+    expect(settings.data.rootFontSize).toBe(display.ROOT_FONT.normal)
+  })
+})

@@ -50,3 +50,42 @@ describe('login', () => {
     await expect(api.call('me.get')).rejects.toMatchObject({ message: '微信登录失败，请重试。' })
   })
 })
+
+describe('login on Alipay', () => {
+  const { useHost } = require('../support/alipay-host')
+
+  test('develop builds against `make demo` get an auth code from the Alipay simulator', async () => {
+    const alipay = useHost('alipay')
+    backend.reply('GET', '/mp/me', fixture('me').data)
+    await api.call('me.get')
+    const sim = backend.requests.find((r) => r.simulator)
+    expect(sim.url).toBe('http://127.0.0.1:5102/_sim/auth-codes')
+    expect(sim.body).toEqual({ app_id: '2021000000000000', user_id: '2088000000000001' })
+    expect(backend.calls('POST', '/mp/auth/alipay')[0].body).toEqual({ auth_code: 'ali-code-1' })
+    expect(backend.calls('POST', '/mp/auth/wechat')).toHaveLength(0)
+    expect(alipay.log.logins).toBe(0)
+  })
+
+  test('trial and release builds log in with my.getAuthCode and never touch the simulator', async () => {
+    const trial = envConfig.environments.trial
+    trial.baseUrl = 'http://127.0.0.1:5000'
+    try {
+      const alipay = useHost('alipay')
+      alipay.behaviour.envVersion = 'trial'
+      backend.reply('GET', '/mp/me', fixture('me').data)
+      await api.call('me.get')
+      expect(alipay.log.logins).toBe(1)
+      expect(backend.calls('POST', '/mp/auth/alipay')[0].body).toEqual({ auth_code: 'ali-code-1' })
+      expect(backend.requests.some((r) => r.simulator)).toBe(false)
+      expect(alipay.storage.get(auth.STORAGE_KEY)).toMatchObject({ token: 'token-1' })
+    } finally {
+      trial.baseUrl = ''
+    }
+  })
+
+  test('a refused Alipay login is reported in words', async () => {
+    useHost('alipay')
+    backend.on('POST', '/mp/auth/alipay', () => ({ status: 401, body: { error: { code: 'alipay_login_failed', message: '支付宝登录失败，请重试。', request_id: 'r' } } }))
+    await expect(api.call('me.get')).rejects.toMatchObject({ message: '支付宝登录失败，请重试。' })
+  })
+})

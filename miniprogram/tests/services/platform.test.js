@@ -142,3 +142,26 @@ describe('Alipay', () => {
     }
   })
 })
+
+describe.each(require('../support/alipay-host').HOSTS)('voice and screen on %s', (kind) => {
+  beforeEach(() => require('../support/alipay-host').useHost(kind))
+
+  test('audio plays once, resolves when it ends, and is released either way', async () => {
+    await expect(platform.playAudio('https://h/tts/1.mp3')).resolves.toBeUndefined()
+    await expect(platform.playAudio('broken')).rejects.toBeTruthy()
+    expect(host.log.audio).toEqual(['https://h/tts/1.mp3', 'broken'])
+    expect(host.log.audioDestroyed).toBe(2)
+  })
+
+  test('speech is recorded mono 16 kHz mp3 and its length comes back in milliseconds', async () => {
+    const recording = platform.recordSpeech({ maxMs: 30000 })
+    recording.stop()
+    await expect(recording.done).resolves.toEqual({ path: 'temp://speech.mp3', durationMs: 2500 })
+    expect(host.log.recordings).toEqual([{ duration: 30000, sampleRate: 16000, numberOfChannels: 1, encodeBitRate: 48000, format: 'mp3' }])
+  })
+
+  test('system info gives the host font size for 长辈模式', () => {
+    host.behaviour.fontSizeSetting = 21
+    expect(platform.systemInfo()).toMatchObject({ fontSizeSetting: 21 })
+  })
+})

@@ -12,7 +12,8 @@ const { ROOT } = require('../support/render')
 const endpoints = require('../../services/endpoints.json')
 const app = require('../../app.json')
 
-const SKIP = new Set(['node_modules', 'tests'])
+// Not part of the WeChat source: dependencies, tests, the Alipay converter and its output.
+const SKIP = new Set(['node_modules', 'tests', 'build', 'dist'])
 
 function files(dir, ext, out = []) {
   fs.readdirSync(dir, { withFileTypes: true }).forEach((entry) => {

@@ -5,6 +5,7 @@
  */
 const API_BASE = 'http://127.0.0.1:5000/api/v1'
 const SIMULATOR = 'http://127.0.0.1:5101'
+const ALIPAY_SIMULATOR = 'http://127.0.0.1:5102'
 
 function pattern(template) {
   const names = []
@@ -32,11 +33,14 @@ class FakeBackend {
     this.nextCode = 0
     this.tokens = 0
     this.serverDate = null
-    // Login through the WeChat simulator (develop builds) and the backend, as `make demo` does.
-    this.on('POST', '/mp/auth/wechat', () => {
+    // Login through the WeChat or Alipay simulator (develop builds) and the backend, as
+    // `make demo` does.
+    const session = () => {
       this.tokens += 1
       return ok({ token: `token-${this.tokens}`, expires_at: '2099-01-01T00:00:00+00:00', account_id: 'acc-1', is_new_account: false })
-    })
+    }
+    this.on('POST', '/mp/auth/wechat', session)
+    this.on('POST', '/mp/auth/alipay', session)
   }
 
   on(method, template, handler) {
@@ -67,6 +71,12 @@ class FakeBackend {
       this.nextCode += 1
       this.requests.push({ method: 'POST', url: full, simulator: true, body: options.data })
       deliver(options.success, { statusCode: 200, data: { code: `sim-code-${this.nextCode}`, openid: options.data.openid }, header: {} })
+      return
+    }
+    if (full === `${ALIPAY_SIMULATOR}/_sim/auth-codes`) {
+      this.nextCode += 1
+      this.requests.push({ method: 'POST', url: full, simulator: true, body: options.data })
+      deliver(options.success, { statusCode: 200, data: { auth_code: `ali-code-${this.nextCode}`, user_id: options.data.user_id }, header: {} })
       return
     }
     const path = full.startsWith(API_BASE) ? full.slice(API_BASE.length) : full

@@ -28,8 +28,9 @@ function cancelled(overrides = {}) {
   return { ...fixture('booking_cancelled').data, ...overrides }
 }
 
-function payment() {
-  return fixture('payment').data
+/** The backend's answer to "pay" for a channel: WeChat Pay's five parameters or Alipay's tradeNO. */
+function payment(channel = 'wechat') {
+  return fixture(channel === 'alipay' ? 'payment_alipay' : 'payment').data
 }
 
 const subscriptionSettings = fixture('subscriptions').data

@@ -1,20 +1,47 @@
 /**
  * The mini-program's own service layer against a running `make demo`, over real HTTP:
- *   node tests/support/demo-smoke.js [http://127.0.0.1:5000] [instance/demo.db]
- * Logs in through the WeChat simulator, reads the account, people, hospitals and slots, talks
- * to the assistant (triage and a red flag), holds a slot, pays it in the WeChat Pay simulator
- * (DevTools' cashier cannot), waits for the backend's confirmation, saves reminder choices,
+ *   node tests/support/demo-smoke.js [--alipay] [http://127.0.0.1:5000] [instance/demo.db]
+ * As WeChat (or, with --alipay, as Alipay: the Alipay wrapper, its simulator and 周德明):
+ * logs in through the simulator, reads the account, people, hospitals and slots, talks
+ * to the assistant (triage and a red flag), holds a slot, pays it in the WeChat Pay or Alipay
+ * simulator (the IDEs' cashiers cannot), waits for the backend's confirmation, saves reminder choices,
  * tries to check in and cancels with a refund. Prints one line per step; exits 1 on a failure.
  */
 const { execFileSync } = require('child_process')
 const path = require('path')
 
-const base = (process.argv[2] || 'http://127.0.0.1:5000').replace(/\/$/, '')
-const dbPath = path.resolve(process.argv[3] || path.join(__dirname, '..', '..', '..', 'instance', 'demo.db'))
+const alipay = process.argv.includes('--alipay')
+const args = process.argv.slice(2).filter((arg) => arg !== '--alipay')
+const base = (args[0] || 'http://127.0.0.1:5000').replace(/\/$/, '')
+const dbPath = path.resolve(args[1] || path.join(__dirname, '..', '..', '..', 'instance', 'demo.db'))
 const port = Number(new URL(base).port || 80)
 const storage = new Map()
 
-global.wx = {
+async function fetched(url, init) {
+  const res = await fetch(url, init)
+  const text = await res.text()
+  let data = text
+  try { data = JSON.parse(text) } catch (err) { /* not JSON: keep the text */ }
+  return { status: res.status, data, headers: Object.fromEntries(res.headers.entries()) }
+}
+
+// Alipay's shapes: headers, a JSON string body, HTTP errors through fail with their status.
+const my = {
+  request(options) {
+    const init = { method: options.method, headers: options.headers }
+    if (options.method !== 'GET') init.body = options.data
+    fetched(options.url, init).then((res) => (res.status >= 400 ? options.fail({ error: 19, ...res }) : options.success(res)),
+      (err) => options.fail({ error: 12, errorMessage: err.message }))
+  },
+  getStorageSync: ({ key }) => ({ data: storage.has(key) ? storage.get(key) : null }),
+  setStorageSync: ({ key, data }) => storage.set(key, data),
+  removeStorageSync: ({ key }) => storage.delete(key),
+  getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
+  getSystemInfoSync: () => ({ fontSizeSetting: 16 }),
+  requestSubscribeMessage: (o) => o.success({ behavior: 'subscribe', ...Object.fromEntries(o.entityIds.map((id) => [id, 'accept'])) }),
+}
+
+const wx = {
   request(options) {
     const url = options.url
     const init = { method: options.method, headers: options.header }
@@ -33,9 +60,13 @@ global.wx = {
   requestSubscribeMessage: (o) => o.success(Object.fromEntries(o.tmplIds.map((id) => [id, 'accept']))),
 }
 
+if (alipay) global.my = my
+else global.wx = wx
+
 const env = require('../../config/env').environments.develop
 env.baseUrl = base
-env.demoLogin.simulatorUrl = `http://127.0.0.1:${port + 101}`
+env.demoLogin.wechat.simulatorUrl = `http://127.0.0.1:${port + 101}`
+env.demoLogin.alipay.simulatorUrl = `http://127.0.0.1:${port + 102}`
 
 const account = require('../../services/account')
 const profiles = require('../../services/profiles')
@@ -54,7 +85,8 @@ function step(name, detail) {
 async function simulatorPays() {
   const sql = 'select out_trade_no from payment_order order by id desc limit 1'
   const outTradeNo = execFileSync('python3', ['-c', `import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("${sql}").fetchone()[0])`, dbPath]).toString().trim()
-  const res = await fetch(`http://127.0.0.1:${port + 104}/_sim/pay`, {
+  const cashier = alipay ? `http://127.0.0.1:${port + 102}/_sim/trades/pay` : `http://127.0.0.1:${port + 104}/_sim/pay`
+  const res = await fetch(cashier, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ out_trade_no: outTradeNo }),
   })
   if (!res.ok) throw new Error(`simulator refused to pay ${outTradeNo}: ${res.status}`)
@@ -62,7 +94,7 @@ async function simulatorPays() {
 
 async function main() {
   const me = await account.me()
-  step('login + me', `consented=${account.hasConsented(me)} people=${me.profile_count}`)
+  step(`login (${require('../../platform/index').name}) + me`, `consented=${account.hasConsented(me)} people=${me.profile_count}`)
   const people = await profiles.list()
   const self = people.find((p) => p.relationship === 'self')
   step('profiles', people.map((p) => `${p.name}(${profiles.view(p).relationshipLabel})`).join(' '))
@@ -94,7 +126,8 @@ async function main() {
   if (held.id !== again.id) throw new Error('a retried hold made a second booking')
 
   const settings = await subscriptions.status()
-  global.wx.requestPayment = (options) => simulatorPays().then(() => options.success({}), options.fail)
+  if (alipay) my.tradePay = (options) => simulatorPays().then(() => options.success({ resultCode: '9000' }), options.fail)
+  else wx.requestPayment = (options) => simulatorPays().then(() => options.success({}), options.fail)
   const { outcome, booking } = await checkout.pay(held, settings)
   step('pay + confirmation', `${outcome}: ${booking.status_label}, ¥${format.yuan(booking.fee_fen)}`)
   step('subscriptions', `accepted ${(await subscriptions.status()).accepted.join(',')}`)

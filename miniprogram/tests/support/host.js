@@ -7,11 +7,38 @@ function clone(value) {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
 }
 
+/** An InnerAudioContext that "plays" at once and says ended (or fails for a src of 'broken'). */
+function fakeAudio(log) {
+  const handlers = {}
+  return {
+    set src(value) { this.source = value },
+    get src() { return this.source },
+    onEnded: (fn) => { handlers.ended = fn },
+    onError: (fn) => { handlers.error = fn },
+    play() {
+      log.audio.push(this.source)
+      setTimeout(() => (this.source === 'broken' ? handlers.error({ errCode: 10004 }) : handlers.ended()), 0)
+    },
+    destroy: () => { log.audioDestroyed += 1 },
+  }
+}
+
+/** A recorder that records 2.5 s; `unit` is how the host reports duration (1 = ms, 0.001 = s). */
+function fakeRecorder(log, unit) {
+  const handlers = {}
+  return {
+    onStop: (fn) => { handlers.stop = fn },
+    onError: (fn) => { handlers.error = fn },
+    start: (options) => log.recordings.push(options),
+    stop: () => setTimeout(() => handlers.stop({ tempFilePath: 'temp://speech.mp3', duration: 2500 * unit }), 0),
+  }
+}
+
 function createHost({ backend, envVersion = 'develop' } = {}) {
   const storage = new Map()
   const log = {
     navigations: [], toasts: [], modals: [], calls: [], payments: [], subscribeRequests: [], titles: [],
-    navColors: [], vibrations: 0, logins: 0, canvas: [],
+    navColors: [], vibrations: 0, logins: 0, canvas: [], audio: [], audioDestroyed: 0, recordings: [], privacyListener: null,
   }
   // A <canvas type="2d"> node whose context records every drawing call (log.canvas).
   const canvasNode = {
@@ -32,6 +59,7 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
     payment: 'success', // success | cancel | fail
     subscribe: (tmplIds) => Object.fromEntries(tmplIds.map((id) => [id, 'accept'])),
     envVersion,
+    fontSizeSetting: 17, // WeChat's standard size
   }
   const done = (options, result) => {
     if (options.success) options.success(result)
@@ -87,6 +115,10 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
     vibrateLong: () => { log.vibrations += 1 },
     stopPullDownRefresh: () => {},
     getWindowInfo: () => ({ pixelRatio: 2, windowWidth: 375 }),
+    onNeedPrivacyAuthorization: (listener) => { log.privacyListener = listener },
+    getAppBaseInfo: () => ({ fontSizeSetting: behaviour.fontSizeSetting, SDKVersion: '3.3.4' }),
+    createInnerAudioContext: () => fakeAudio(log),
+    getRecorderManager: () => fakeRecorder(log, 1),
     createSelectorQuery() {
       const query = {
         in: () => query,
@@ -100,4 +132,4 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
   return { wx, log, behaviour, storage }
 }
 
-module.exports = { createHost }
+module.exports = { createHost, fakeAudio, fakeRecorder }
