@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install lint miniprogram-test bench clean
+.PHONY: demo test install lint miniprogram-test chromium bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ miniprogram/node_modules/.installed: miniprogram/package-lock.json miniprogram/p
 miniprogram-test: miniprogram/node_modules/.installed
 	cd miniprogram && npm test
 
-test: lint miniprogram-test
+# The console's browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: lint miniprogram-test chromium
 	scripts/ensure-services.sh
 	$(BIN)/pytest -q
 

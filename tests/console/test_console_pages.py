@@ -13,7 +13,13 @@ from backend.extensions import db
 from backend.models import AuditEntry, AuthSession, CriticalAlert
 from tests import factories as f
 from tests import report_support as rs
-from tests.console.console_support import csrf_token, hgb_later, login, receive
+from tests.console.console_support import (
+    csrf_token,
+    hgb_later,
+    login,
+    receive,
+    visit_today_with_note,
+)
 
 
 def _actions() -> list[str]:
@@ -198,3 +204,24 @@ def test_another_doctors_or_hospitals_resident_is_not_found(ctx, client):
         page = client.get(f"/console/residents/{patient.external_id}")
         assert page.status_code == 404 and "别家居民" not in page.get_data(as_text=True)
         assert "别家居民" not in client.get("/console/residents?q=别家").get_data(as_text=True)
+
+
+def test_todays_notes_for_my_clinic_with_red_flags_first(ctx, client):
+    hospital = rs.hospital()
+    first = f.profile(f.account(), name="早到者")
+    urgent = f.profile(f.account(), name="胸痛者")
+    elsewhere = f.profile(f.account(), name="别科者")
+    visit_today_with_note(hospital.organization, first, "CARD", 8, "心慌两天。")
+    visit_today_with_note(hospital.organization, urgent, "CARD", 10, "胸痛伴大汗一小时。",
+                          red_flag="chest_pain_with_sweating_or_breathlessness",
+                          complaint="胸痛")
+    visit_today_with_note(hospital.organization, elsewhere, "NEUR", 9, "头晕。")
+    login(client, hospital.clinician.username)
+    worklist = client.get("/console/worklist").get_data(as_text=True)
+    assert "今天本科室有 <strong>2</strong> 份" in worklist
+    html = client.get("/console/previsit").get_data(as_text=True)
+    assert html.index("胸痛者") < html.index("早到者") and "别科者" not in html
+    assert "危险信号：胸痛伴大汗或气促" in html and "data-print" in html
+    entry = db.session.execute(select(AuditEntry).where(
+        AuditEntry.action == "note.list")).scalars().all()[-1]
+    assert entry.detail["count"] == 2 and len(entry.detail["notes"]) == 2
