@@ -151,8 +151,11 @@ def _colours(page, selector: str) -> tuple[tuple[float, ...], tuple[float, ...]]
         }
         return [style.color, bg];
     }""")
-    parse = (lambda s: tuple(float(x) for x in re.findall(r"[\d.]+", s)))
-    return parse(text), parse(background)
+    return _rgb(text), _rgb(background)
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in re.findall(r"[\d.]+", css))
 
 
 def test_accessibility_basics_labels_keyboard_and_contrast(ctx, page):
@@ -171,8 +174,9 @@ def test_accessibility_basics_labels_keyboard_and_contrast(ctx, page):
     for path in ("/console/worklist", "/console/previsit"):
         page.goto(path)
         unlabelled = page.evaluate("""() => [...document.querySelectorAll(
-            'input:not([type=hidden]), select, textarea')].filter(el =>
-            !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
+            'input:not([type=hidden]), select, textarea')]
+            .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+            .map(el => el.name)""")
         assert unlabelled == [], (path, unlabelled)
     page.goto("/console/worklist")
     page.keyboard.press("Tab")  # the first stop is the skip link, then the menu
