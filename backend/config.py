@@ -109,6 +109,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REPORT_REPHRASE", _bool, False,
             "Let the language model say report explanations more warmly (checked: numbers, "
             "units and flags unchanged, no new claim; else the plain words stand)."),
+    Setting("PORTRAIT_REPHRASE", _bool, False,
+            "Let the language model say health-portrait statements more plainly (checked like "
+            "report explanations; the doctor approves the words the resident reads)."),
     Setting("EMR_FHIR_BASE_URL", _str, "",
             "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
     Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),

@@ -14,6 +14,8 @@ from backend.extensions import limiter
 from backend.models import StaffRole
 from backend.services import alerts, staff
 from backend.services.console import previsit, residents, timeline, worklist
+from backend.services.portraits import rules as portrait_rules
+from backend.services.portraits import service as portraits
 from backend.services.reports import critical
 
 _CLINICAL = (StaffRole.CLINICIAN, StaffRole.DEPARTMENT_HEAD, StaffRole.HOSPITAL_ADMIN)
@@ -115,7 +117,48 @@ def search_residents():
 def resident(resident_id: UUID):
     view = timeline.resident(g.principal, resident_id)
     return render_template("console/resident.html", view=view,
-                           level_words=timeline.LEVEL_WORDS)
+                           level_words=timeline.LEVEL_WORDS, sections=portrait_rules.SECTIONS,
+                           portrait=portraits.for_staff(g.principal, view.profile))
+
+
+@bp.route("/residents/<uuid:resident_id>/portrait", methods=["POST"])
+@roles(*_RESIDENT_READERS)
+def build_portrait(resident_id: UUID):
+    portrait = portraits.draft(g.principal, resident_id)
+    flash(f"已生成第{portrait.version}版健康画像，共{len(portrait.statements)}条，请逐条核对后审核。",
+          "success")
+    return redirect(url_for("console.resident", resident_id=resident_id, _anchor="portrait"))
+
+
+def _statement_choices(portrait_id: UUID) -> tuple[dict[str, str], set[str]]:
+    """Form fields text-<i> / leave-<i> back to statement keys (the form never names keys)."""
+    statements = portraits.statements_of(portrait_id)
+    edits, left_out = {}, set()
+    for index, statement in enumerate(statements):
+        if request.form.get(f"leave-{index}"):
+            left_out.add(statement["key"])
+        elif f"text-{index}" in request.form:
+            edits[statement["key"]] = request.form[f"text-{index}"]
+    return edits, left_out
+
+
+@bp.route("/portraits/<uuid:portrait_id>/approve", methods=["POST"])
+@roles(*_RESIDENT_READERS)
+def approve_portrait(portrait_id: UUID):
+    edits, left_out = _statement_choices(portrait_id)
+    portrait = portraits.approve(g.principal, portrait_id, edits, left_out)
+    flash(f"第{portrait.version}版健康画像已审核通过，居民可以在小程序里看到。", "success")
+    return redirect(url_for("console.resident", resident_id=portraits.resident_id_of(portrait),
+                            _anchor="portrait"))
+
+
+@bp.route("/portraits/<uuid:portrait_id>/reject", methods=["POST"])
+@roles(*_RESIDENT_READERS)
+def reject_portrait(portrait_id: UUID):
+    portrait = portraits.reject(g.principal, portrait_id, request.form.get("reason", ""))
+    flash(f"第{portrait.version}版健康画像已退回，居民看不到。", "success")
+    return redirect(url_for("console.resident", resident_id=portraits.resident_id_of(portrait),
+                            _anchor="portrait"))
 
 
 @bp.route("/previsit", endpoint="previsit")

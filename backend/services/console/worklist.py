@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.auth import Principal
 from backend.extensions import db
-from backend.models import PatientProfile, Report, StaffRole
+from backend.models import HealthPortrait, PatientProfile, PortraitStatus, Report, StaffRole
 from backend.services import alerts, audit
 from backend.services.access import visible_profiles
 from backend.services.console import previsit
@@ -109,6 +109,16 @@ def admin_alerts(principal: Principal) -> Section:
                    urgent=bool(rows), empty_words="没有需要处理的系统提醒。")
 
 
-def resident_count(principal: Principal) -> int:
-    return db.session.execute(select(func.count()).select_from(
-        visible_profiles(principal).subquery())).scalar_one()
+@section(StaffRole.FAMILY_DOCTOR, StaffRole.HOSPITAL_ADMIN)
+def portraits_review(principal: Principal) -> Section:
+    """Portrait versions waiting for the doctor (new, or rebuilt because data changed)."""
+    visible = visible_profiles(principal).subquery()
+    rows = db.session.execute(
+        select(HealthPortrait, visible.c.name, visible.c.external_id)
+        .join(visible, visible.c.id == HealthPortrait.patient_id)
+        .where(HealthPortrait.status == PortraitStatus.DRAFT)
+        .order_by(HealthPortrait.built_at).limit(MAX_ITEMS)).all()
+    items = [{"portrait": p, "name": name, "patient_id": patient_id}
+             for p, name, patient_id in rows]
+    return Section("portraits_review", "健康画像待审核", len(items), items,
+                   empty_words="没有等待审核的健康画像。")
