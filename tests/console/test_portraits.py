@@ -73,8 +73,8 @@ def test_the_resident_sees_only_the_approved_words(ctx, client):
     keys = [s["key"] for s in portrait.statements]
     page = client.get(f"/console/residents/{patient.external_id}").get_data(as_text=True)
     form = {"csrf_token": csrf_token(page)}
-    for index, key in enumerate(keys):
-        form[f"text-{index}"] = portrait.statements[index]["plain"]
+    for index, statement in enumerate(portrait.statements):
+        form[f"text-{index}"] = statement["plain"]
     edited, dropped = keys.index("problem:TG"), keys.index("risk:age")
     form[f"text-{edited}"] = "甘油三酯 2.10mmol/L，略高，少吃油腻。"
     form[f"leave-{dropped}"] = "1"
@@ -149,7 +149,7 @@ def test_the_resident_must_have_consented(ctx, client):
 
 
 def test_another_doctor_can_neither_build_nor_review(ctx, client):
-    patient, account, _ = _resident_with_reports("lipids_glucose")
+    patient, _, _ = _resident_with_reports("lipids_glucose")
     login(client, "doctor.p")
     portrait = _build(client, patient)
     f.staff(f.organization(), username="doctor.q")
