@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -192,3 +193,32 @@ def test_accessibility_basics_labels_keyboard_and_contrast(ctx, page):
                      ".muted", ".value-critical"):
         text, background = _colours(page, selector)
         assert _contrast(text, background) >= 4.5, selector
+
+
+def test_a_portrait_approved_in_the_browser_reaches_the_patient_api(ctx, page, console_url):
+    rs.hospital()
+    account = f.account()
+    patient = rs.zhang(account)
+    receive("lipids_glucose")
+    doctor = f.staff(f.organization(), username="doctor.portrait")
+    f.sign(doctor, patient)
+    token = f.account_token(account)
+    api = f"{console_url}/api/v1/mp/portrait?patient_id={patient.external_id}"
+    headers = f.bearer(token)
+    assert requests.get(api, headers=headers, timeout=10).status_code == 404
+    sign_in(page, "doctor.portrait")
+    page.goto(f"/console/residents/{patient.external_id}")
+    page.get_by_role("button", name="生成健康画像").click()
+    expect(page.get_by_role("status").first).to_contain_text("已生成第1版健康画像")
+    first = page.locator("#portrait-review textarea").first
+    first.fill("总胆固醇 5.86mmol/L，偏高，请少吃肥肉。")
+    screenshot(page, "portrait-review")
+    page.get_by_role("button", name="审核通过，发布给居民").click()
+    expect(page.get_by_role("status").first).to_contain_text("审核通过")
+    screenshot(page, "portrait-approved")
+    shown = requests.get(api, headers=headers, timeout=10)
+    assert shown.status_code == 200
+    texts = [s["text"] for section in shown.json()["data"]["sections"]
+             for s in section["statements"]]
+    assert "总胆固醇 5.86mmol/L，偏高，请少吃肥肉。" in texts
+    assert page.problems == []
