@@ -29,10 +29,11 @@ miniprogram/node_modules/.installed: miniprogram/package-lock.json miniprogram/p
 miniprogram-test: miniprogram/node_modules/.installed
 	cd miniprogram && npm test
 
-# The console's browser tests drive Debian's Chromium (never a downloaded browser).
+# The console's browser tests drive Debian's Chromium (never a downloaded browser); a CJK font
+# makes their screenshots readable.
 chromium:
-	@test -x /usr/bin/chromium || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 test: lint miniprogram-test chromium
 	scripts/ensure-services.sh
