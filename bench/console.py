@@ -69,7 +69,7 @@ def _fill(app, size: int) -> float:
             " birth_date, document_type, document_number, document_index, phone, phone_index,"
             " document_tail_index, phone_tail_index, created_at, updated_at) "
             "SELECT gen_random_uuid(), a.id, 'self',"
-            " substr(:surnames, 1 + i % 20, 1) || (:given)[1 + (i / 20) % 16],"
+            " substr(:surnames, 1 + i % 20, 1) || (CAST(:given AS text[]))[1 + (i / 20) % 16],"
             " CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END,"
             " date '1940-01-01' + (i % 20000), 'resident_id', :doc, md5('doc' || i),"
             " :phone, md5('phone' || i), t.doc, t.phone, now(), now() "

@@ -68,7 +68,7 @@ class PatientProfile(ExternalIdMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     relationship: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(50), index=True)  # console lists sort by it
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date] = mapped_column(Date)
     document_type: Mapped[str] = mapped_column(String(32))

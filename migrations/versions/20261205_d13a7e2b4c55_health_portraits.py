@@ -38,7 +38,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['reviewed_by'], ['staff_user.id'], name=op.f('fk_health_portrait_reviewed_by_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_health_portrait')),
     sa.UniqueConstraint('external_id', name=op.f('uq_health_portrait_external_id')),
-    sa.UniqueConstraint('patient_id', 'version', name=op.f('uq_health_portrait_patient_id'))
+    sa.UniqueConstraint('patient_id', 'version', name=op.f('uq_health_portrait_patient_id_version'))
     )
     with op.batch_alter_table('health_portrait', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_health_portrait_patient_id'), ['patient_id'], unique=False)

@@ -26,6 +26,9 @@ from backend.services import audit
 from backend.services.access import visible_profiles
 
 PER_PAGE = 20
+# Counting a million rows costs more than the page itself: past this many, the list says
+# "more than" and asks for a narrower search (and pages stop there).
+COUNT_CAP = 10_000
 MAX_QUERY = 40
 _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 _MOBILE = re.compile(r"^1\d{10}$")
@@ -48,6 +51,7 @@ class ResidentPage:
     pages: int
     searched_by: str
     doctors: dict[int, list[str]] = field(default_factory=dict)
+    capped: bool = False
 
 
 def _by_text(query: Select, text: str) -> tuple[Select, str]:
@@ -97,16 +101,21 @@ def search(principal: Principal, text: str, filters: ResidentFilters, page: int
         query, searched_by = _by_text(query, text)
     if filters.doctor_id:
         query = _by_doctor(principal, query, filters.doctor_id)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    total = db.session.execute(select(func.count()).select_from(
+        query.with_only_columns(PatientProfile.id).limit(COUNT_CAP + 1).subquery())
+    ).scalar_one()
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(page, 1), pages)
     rows = list(db.session.execute(query.order_by(PatientProfile.name, PatientProfile.id)
                                    .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).scalars())
     audit.record("resident.search", "staff", principal.actor_external_id,
                  {"by": searched_by, "doctor_filter": bool(filters.doctor_id),
-                  "count": len(rows), "total": total, "page": page})
+                  "count": len(rows), "total": total, "capped": capped, "page": page})
     db.session.commit()
-    return ResidentPage(rows, total, page, pages, searched_by, signed_doctors([r.id for r in rows]))
+    return ResidentPage(rows, total, page, pages, searched_by,
+                        signed_doctors([r.id for r in rows]), capped)
 
 
 def signed_doctors(patient_ids: list[int]) -> dict[int, list[str]]:
