@@ -137,7 +137,7 @@ def main() -> None:
             ("居民 list, page 1", "family doctor", doctor, "/console/residents"),
             ("居民 list, page 1", "hospital admin", admin, "/console/residents"),
             ("居民 list, page 50", "hospital admin", admin, "/console/residents?page=50"),
-            ("search by name 秀英", "hospital admin", admin, "/console/residents?q=秀英"),
+            ("search by name 王秀", "hospital admin", admin, "/console/residents?q=王秀"),
             ("search by last four 0013", "hospital admin", admin,
              "/console/residents?q=0013"),
             ("居民 timeline", "family doctor", doctor, f"/console/residents/{resident}"),

@@ -222,3 +222,21 @@ def test_a_portrait_approved_in_the_browser_reaches_the_patient_api(ctx, page, c
              for s in section["statements"]]
     assert "总胆固醇 5.86mmol/L，偏高，请少吃肥肉。" in texts
     assert page.problems == []
+
+
+def test_the_admin_filters_residents_by_signed_doctor(ctx, page):
+    clinic = f.organization()
+    li, huang = f.staff(clinic), f.staff(clinic)
+    li.display_name, huang.display_name = "李医生", "黄医生"
+    db.session.commit()
+    f.staff(clinic, role="hospital_admin", username="admin.filter")
+    f.sign(li, f.profile(f.account(), name="李家居民"))
+    f.sign(huang, f.profile(f.account(), name="黄家居民"))
+    sign_in(page, "admin.filter")
+    page.get_by_role("link", name="签约居民").click()
+    expect(page.locator("#result-count")).to_contain_text("共找到 2 位居民")
+    page.get_by_label("签约医生").select_option(label="黄医生")
+    page.get_by_role("button", name="查找").click()
+    expect(page.locator("#result-count")).to_contain_text("共找到 1 位居民")
+    expect(page.locator("#resident-list")).to_contain_text("黄家居民")
+    expect(page.locator("#resident-list")).not_to_contain_text("李家居民")

@@ -4,6 +4,7 @@ pre-visit notes; every view of a person's data audited; nobody else's resident r
 
 from __future__ import annotations
 
+import re
 import time
 
 import time_machine
@@ -225,3 +226,20 @@ def test_todays_notes_for_my_clinic_with_red_flags_first(ctx, client):
     entry = db.session.execute(select(AuditEntry).where(
         AuditEntry.action == "note.list")).scalars().all()[-1]
     assert entry.detail["count"] == 2 and len(entry.detail["notes"]) == 2
+
+
+def test_every_console_page_refuses_the_signed_out_and_every_form_needs_its_token(app, client):
+    """Driven by the URL map, so a page added later is covered without editing this test."""
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/console/")
+             and r.endpoint not in {"console.login", "console.static"}]
+    assert len(rules) >= 8
+    some_id = "00000000-0000-0000-0000-000000000000"
+    for rule in rules:
+        url = re.sub(r"<(?:[a-z]+:)?[a-z_]+>", some_id, rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            if method == "POST":
+                assert response.status_code == 400, (method, rule.rule)  # no CSRF token
+            else:
+                assert response.status_code == 302, (method, rule.rule)
+                assert "/console/login" in response.headers["Location"]
