@@ -17,7 +17,3 @@ class LoginForm(FlaskForm):
 class AcknowledgeForm(FlaskForm):
     note = StringField("处理说明（可不填）", validators=[
         Optional(), Length(max=200, message="处理说明最多200个字。")])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (sign out, acknowledge an alert): only the token."""

@@ -8,7 +8,7 @@ from uuid import UUID
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
 from backend.console.blueprint import CONSOLE_ROLES, bp, end_session, roles
-from backend.console.forms import AcknowledgeForm, ActionForm, LoginForm
+from backend.console.forms import AcknowledgeForm, LoginForm
 from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import limiter
 from backend.models import StaffRole
@@ -74,8 +74,7 @@ def home():
 @bp.route("/worklist", endpoint="worklist")
 def show_worklist():
     sections = worklist.for_principal(g.principal)
-    return render_template("console/worklist.html", sections=sections,
-                           ack_form=AcknowledgeForm(), action_form=ActionForm())
+    return render_template("console/worklist.html", sections=sections)
 
 
 @bp.route("/critical-values/<uuid:alert_id>/acknowledge", methods=["POST"])
