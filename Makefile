@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install lint miniprogram-test miniprogram-alipay bench clean
+.PHONY: demo test install lint miniprogram-test miniprogram-alipay chromium bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,13 @@ miniprogram-test: miniprogram/node_modules/.installed
 miniprogram-alipay: miniprogram/node_modules/.installed
 	cd miniprogram && npm run build:alipay
 
-test: lint miniprogram-test miniprogram-alipay
+# The console's browser tests drive Debian's Chromium (never a downloaded browser); a CJK font
+# makes their screenshots readable.
+chromium:
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+test: lint miniprogram-test miniprogram-alipay chromium
 	scripts/ensure-services.sh
 	$(BIN)/pytest -q
 

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from backend import config as config_module
 from backend.api import register_api
 from backend.commands import register_commands
+from backend.console import register_console
 from backend.errors import register_error_handlers
 from backend.extensions import db, limiter, migrate, redis_client
 from backend.logging_setup import configure_logging
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     redis_client.init_app(app)
     limiter.init_app(app)
     register_api(app)
+    register_console(app)
     register_error_handlers(app)
     _request_logging(app)
     register_request_guards(app)  # after the request id is assigned

@@ -80,6 +80,12 @@ def authenticate() -> Principal:
     token = _bearer_token()
     if token is None:
         raise Unauthenticated("请先登录。")
+    return principal_for_token(token)
+
+
+def principal_for_token(token: str) -> Principal:
+    """Who a session token belongs to (the API reads it from the Authorization header, the
+    console from its session cookie); raises Unauthenticated when expired or revoked."""
     row = _load_session(token)
     if row.kind == PrincipalKind.STAFF:
         staff = db.session.get(StaffUser, row.staff_id)

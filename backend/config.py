@@ -76,6 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Failed staff logins from one address before it waits (30 s, doubling) between tries."),
     Setting("STAFF_LOCKOUT_MINUTES", _int, 15,
             "Longest wait of an address that keeps failing (the account itself never locks)."),
+    Setting("CONSOLE_IDLE_MINUTES", _int, 15,
+            "The console signs a staff member out after this long without a click."),
     Setting("MAX_CONTENT_LENGTH", _int, 1_048_576, "Largest accepted request body, in bytes."),
     Setting("RATELIMIT_LOGIN", _str, "10 per minute", "Login attempts per client address."),
     Setting("RATELIMIT_MESSAGES", _str, "30 per minute",
@@ -107,6 +109,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REPORT_REPHRASE", _bool, False,
             "Let the language model say report explanations more warmly (checked: numbers, "
             "units and flags unchanged, no new claim; else the plain words stand)."),
+    Setting("PORTRAIT_REPHRASE", _bool, False,
+            "Let the language model say health-portrait statements more plainly (checked like "
+            "report explanations; the doctor approves the words the resident reads)."),
     Setting("EMR_FHIR_BASE_URL", _str, "",
             "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
     Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),

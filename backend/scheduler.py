@@ -26,6 +26,7 @@ from backend.jobs import emr as emr_jobs
 from backend.jobs import enqueue, maintenance
 from backend.jobs import messages as message_jobs
 from backend.jobs import payments as payment_jobs
+from backend.jobs import portraits as portrait_jobs
 from backend.jobs import reports as report_jobs
 from backend.timeutil import CLINIC_TZ
 
@@ -66,6 +67,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("match-waiting-reports", report_jobs.match_waiting_reports, {"minute": "*/10"}),
     Schedule("reconcile-report-delivery", report_jobs.reconcile_report_delivery,
              {"hour": 7, "minute": 30}),
+    Schedule("refresh-stale-portraits", portrait_jobs.dispatch_stale_portraits,
+             {"minute": "*/10"}),
     Schedule("send-pending-messages", message_jobs.dispatch_pending_messages, {"minute": "*/5"}),
     Schedule("send-visit-reminders", booking_jobs.send_reminders, {"hour": 18, "minute": 0}),
     Schedule("mark-no-shows", booking_jobs.mark_no_shows, {"hour": 23, "minute": 30}),

@@ -30,10 +30,11 @@ def prepared_app(**overrides: Any) -> Flask:
     from backend.app import create_app
     from backend.demo.seed import seed
 
+    name = psycopg.conninfo.conninfo_to_dict(DATABASE_URL)["dbname"]
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (BENCH_DB,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+                            (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
     app = create_app({**ENV, **overrides})
     with app.app_context():
         upgrade()

@@ -178,8 +178,10 @@ Log in as the demo patient 张伟 (WeChat):
          | python3 -c 'import json,sys;print(json.load(sys.stdin)["code"])')
   curl -s -XPOST {base}/api/v1/mp/auth/wechat -H 'Content-Type: application/json' \\
        -d "{{\\"code\\":\\"$CODE\\"}}"
-Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026,
-  doctor.wang / Demo-Doctor-2026 (心血管内科: receives the demo's critical potassium)
+Console       {base}/console/
+  doctor.wang / Demo-Doctor-2026 (心血管内科 clinician: his worklist holds the demo's critical
+  potassium to acknowledge), doctor.li / Demo-Doctor-2026 (family doctor: signed residents,
+  their reports and trends), admin.east / Demo-Admin-2026 (hospital admin)
 The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
        -d '{{"username":"doctor.li","password":"Demo-Doctor-2026"}}'

@@ -8,6 +8,7 @@ from backend.models.emr import AdminAlert, EmrDelivery
 from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
+from backend.models.portrait import HealthPortrait, PortraitStatus
 from backend.models.report import (
     CriticalAlert,
     InboundDeadLetter,
@@ -34,6 +35,7 @@ __all__ = [
     "Department",
     "Doctor",
     "EmrDelivery",
+    "HealthPortrait",
     "InboundDeadLetter",
     "MessageSubscription",
     "Organization",
@@ -43,6 +45,7 @@ __all__ = [
     "PatientProfile",
     "PaymentOrder",
     "PaymentTransition",
+    "PortraitStatus",
     "PreVisitNote",
     "PrincipalKind",
     "ReconciliationMismatch",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, orm, text
+from flask import current_app
+from sqlalchemy import Date, ForeignKey, Index, String, event, orm, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -67,7 +68,7 @@ class PatientProfile(ExternalIdMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     relationship: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(50), index=True)  # console lists sort by it
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date] = mapped_column(Date)
     document_type: Mapped[str] = mapped_column(String(32))
@@ -76,6 +77,10 @@ class PatientProfile(ExternalIdMixin, TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Blind indexes of the last four digits, so the console finds a person by "手机尾号" or
+    # the visible end of a masked ID without decrypting anyone (`search_tail_indexes`).
+    document_tail_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_tail_index: Mapped[str | None] = mapped_column(String(64), index=True)
 
     account: Mapped[Account] = orm.relationship(back_populates="profiles")
 
@@ -90,3 +95,21 @@ class PatientProfile(ExternalIdMixin, TimestampMixin, db.Model):
     @property
     def age(self) -> int:
         return age_on(self.birth_date, local_today())
+
+
+TAIL_DIGITS = 4
+
+
+def tail_digest(value: str, kind: str) -> str:
+    """Blind index of an identifier's last four characters (`document_tail` / `phone_tail`)."""
+    return current_app.extensions["blind_index"].digest(value[-TAIL_DIGITS:], kind)
+
+
+@event.listens_for(PatientProfile, "before_insert")
+@event.listens_for(PatientProfile, "before_update")
+def search_tail_indexes(mapper, connection, profile: PatientProfile) -> None:
+    """Keep the tail indexes in step with the encrypted number and phone, whoever writes them."""
+    profile.document_tail_index = (tail_digest(profile.document_number, "document_tail")
+                                   if profile.document_number else None)
+    profile.phone_tail_index = (tail_digest(profile.phone, "phone_tail")
+                                if profile.phone else None)

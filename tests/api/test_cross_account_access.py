@@ -21,6 +21,10 @@ PUBLIC = {"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/mp/auth/wechat
 # tests/api/test_booking_payments.py).
 GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>"}
 
+# The staff console: HTML pages behind a session cookie, not a bearer token; walked the same way
+# (anonymous, other doctors, other hospitals) in tests/console/test_console_pages.py.
+CONSOLE = "/console/"
+
 # Not about any person: every staff member may read it.
 STAFF_REFERENCE_DATA = {"/fhir/r4/Questionnaire/pre-visit"}
 
@@ -48,6 +52,7 @@ def _routes(app, own_audience: str = "/api/v1/mp") -> list[tuple[str, str]]:
     """(method, rule) pairs; the caller's own logout last, since it ends the session."""
     routes = [(method, rule.rule) for rule in app.url_map.iter_rules()
               if rule.endpoint != "static" and rule.rule not in PUBLIC | GATEWAY_CALLBACKS
+              and not rule.rule.startswith(CONSOLE)
               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(routes, key=lambda route: route[1] == f"{own_audience}/auth/logout")
 

@@ -81,8 +81,22 @@ def test_demo_serves_seeded_data_and_is_ready(tmp_path):
         assert "Front Door demo is running" in output
         _a_patient_confirms_a_note_that_reaches_the_local_emr(base, output)
         _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base, output)
+        _the_console_worklist_holds_the_critical_value(base, output)
     finally:
         demo.stop()
+
+
+def _the_console_worklist_holds_the_critical_value(base: str, banner: str) -> None:
+    """The banner's console login lands on a worklist that is not empty."""
+    assert f"{base}/console/" in banner and "doctor.wang / Demo-Doctor-2026" in banner
+    browser = requests.Session()
+    page = browser.get(f"{base}/console/login", timeout=5).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    worklist = browser.post(f"{base}/console/login", timeout=10, data={
+        "csrf_token": token, "username": "doctor.wang", "password": "Demo-Doctor-2026"})
+    assert worklist.url.endswith("/console/worklist") and "确认已知晓" in worklist.text
+    assert re.search(r'data-count="critical_values">\s*<span class="count-number">[1-9]',
+                     worklist.text)
 
 
 def _wait_for_banner(lines: list[str], seconds: float = 10) -> str:

@@ -61,7 +61,7 @@ class ReportView:
     conclusion: str | None = None
 
 
-def _has_critical(report_ids: list[int]) -> set[int]:
+def critical_report_ids(report_ids: list[int]) -> set[int]:
     if not report_ids:
         return set()
     return set(db.session.execute(select(CriticalAlert.report_id).where(
@@ -130,7 +130,7 @@ def list_for(principal: Principal, patient_id) -> list[ReportView]:
         Report.patient_id == profile.id, Report.released_at.is_not(None))
         .order_by(Report.reported_at.desc().nulls_last(), Report.id.desc()).limit(200))
         .scalars())
-    critical = _has_critical([r.id for r in rows])
+    critical = critical_report_ids([r.id for r in rows])
     audit.record("report.list", "patient_profile", str(profile.external_id),
                  {"count": len(rows)})
     db.session.commit()
@@ -152,7 +152,7 @@ def _load(principal: Principal, report_id) -> Report:
 
 def get(principal: Principal, report_id) -> ReportView:
     report = _load(principal, report_id)
-    view = build(report, bool(_has_critical([report.id])), detail=True)
+    view = build(report, bool(critical_report_ids([report.id])), detail=True)
     audit.record("report.read", "report", str(report.external_id), {"version": report.version})
     db.session.commit()
     return view
