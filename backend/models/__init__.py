@@ -16,12 +16,22 @@ from backend.models.report import (
     ReportResult,
     ReportRevision,
 )
+from backend.models.resident import (
+    END_REASONS,
+    MANAGEMENT_LEVELS,
+    Programme,
+    ProgrammeEnrolment,
+    Resident,
+    ResidentSource,
+)
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "END_REASONS",
+    "MANAGEMENT_LEVELS",
     "Account",
     "AdminAlert",
     "AuditChainHead",
@@ -45,12 +55,16 @@ __all__ = [
     "PaymentTransition",
     "PreVisitNote",
     "PrincipalKind",
+    "Programme",
+    "ProgrammeEnrolment",
     "ReconciliationMismatch",
     "RegistrationType",
     "Relationship",
     "Report",
     "ReportResult",
     "ReportRevision",
+    "Resident",
+    "ResidentSource",
     "Schedule",
     "Sex",
     "SignedResident",

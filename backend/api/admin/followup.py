@@ -1,0 +1,81 @@
+"""Chronic-disease programmes in the console: residents, enrolment and the resident's plan."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import g
+
+from backend.api.admin.blueprint import blp
+from backend.api.common import BEARER
+from backend.auth import require_staff
+from backend.models import StaffRole
+from backend.schemas.common import envelope
+from backend.schemas.followup import (
+    EnrolmentEndSchema,
+    EnrolmentSchema,
+    EnrolmentUpdateSchema,
+    EnrolSchema,
+    FollowUpResidentPageSchema,
+    FollowUpResidentSchema,
+    FromContractSchema,
+    ResidentListArgsSchema,
+)
+from backend.services.followup import enrolment
+
+_ROLES = (StaffRole.FAMILY_DOCTOR, StaffRole.HOSPITAL_ADMIN)
+
+
+@blp.route("/followup/residents", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(ResidentListArgsSchema, location="query")
+@blp.response(200, envelope(FollowUpResidentPageSchema))
+def list_followup_residents(args):
+    items, total = enrolment.list_residents(g.principal, args["limit"], args["offset"],
+                                            args.get("programme"))
+    return {"data": {"items": items, "total": total}}
+
+
+@blp.route("/followup/residents", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(FromContractSchema)
+@blp.response(201, envelope(FollowUpResidentSchema))
+def resident_from_contract(data):
+    return {"data": enrolment.resident_from_contract(g.principal, data["patient_id"])}
+
+
+@blp.route("/followup/residents/<uuid:resident_id>", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.response(200, envelope(FollowUpResidentSchema))
+def get_followup_resident(resident_id: UUID):
+    return {"data": enrolment.get_resident(g.principal, resident_id)}
+
+
+@blp.route("/followup/residents/<uuid:resident_id>/enrolments", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(EnrolSchema)
+@blp.response(201, envelope(EnrolmentSchema))
+def enrol_resident(data, resident_id: UUID):
+    return {"data": enrolment.enrol(g.principal, resident_id, data)}
+
+
+@blp.route("/followup/enrolments/<uuid:enrolment_id>", methods=["PATCH"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(EnrolmentUpdateSchema)
+@blp.response(200, envelope(EnrolmentSchema))
+def update_enrolment(data, enrolment_id: UUID):
+    return {"data": enrolment.update_enrolment(g.principal, enrolment_id, data)}
+
+
+@blp.route("/followup/enrolments/<uuid:enrolment_id>/end", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(EnrolmentEndSchema)
+@blp.response(200, envelope(EnrolmentSchema))
+def end_enrolment(data, enrolment_id: UUID):
+    return {"data": enrolment.end_enrolment(g.principal, enrolment_id, data["reason"])}
