@@ -5,6 +5,13 @@ from backend.models.audit import AuditChainHead, AuditEntry
 from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.followup_record import (
+    FollowUpMethod,
+    FollowUpOutcome,
+    FollowUpRecord,
+    FollowUpTask,
+    TaskStatus,
+)
 from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
@@ -44,6 +51,10 @@ __all__ = [
     "Department",
     "Doctor",
     "EmrDelivery",
+    "FollowUpMethod",
+    "FollowUpOutcome",
+    "FollowUpRecord",
+    "FollowUpTask",
     "InboundDeadLetter",
     "MessageSubscription",
     "Organization",
@@ -71,4 +82,5 @@ __all__ = [
     "Slot",
     "StaffRole",
     "StaffUser",
+    "TaskStatus",
 ]

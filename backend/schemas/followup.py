@@ -116,3 +116,131 @@ class ResidentListArgsSchema(StrictSchema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 100_000))
     programme = fields.String(validate=validate.OneOf([p.value for p in Programme]))
+
+
+class ProgrammeFindingsSchema(StrictSchema):
+    adverse_reactions = fields.List(fields.String(validate=validate.Length(1, 100)),
+                                    load_default=list, validate=validate.Length(0, 10))
+    adverse_reaction_uncontrolled = fields.Boolean(load_default=False)
+    complications = fields.List(fields.String(validate=validate.Length(1, 40)),
+                                load_default=list, validate=validate.Length(0, 10),
+                                metadata={"description": "Codes of followup/data (stroke, …)."})
+    medication_changed = fields.Boolean(load_default=False)
+
+
+class LifestyleSchema(StrictSchema):
+    """生活方式指导 of the record form: the resident's now, and the target agreed."""
+
+    cigarettes_per_day = fields.Integer(validate=validate.Range(0, 100))
+    cigarettes_target = fields.Integer(validate=validate.Range(0, 100))
+    alcohol_ml_per_day = fields.Integer(validate=validate.Range(0, 2000))
+    alcohol_target = fields.Integer(validate=validate.Range(0, 2000))
+    exercise_times_per_week = fields.Integer(validate=validate.Range(0, 21))
+    exercise_minutes = fields.Integer(validate=validate.Range(0, 300))
+    salt = fields.String(validate=validate.OneOf(["light", "moderate", "heavy"]))
+    staple_grams_per_day = fields.Integer(validate=validate.Range(0, 2000))
+    psychological = fields.String(validate=validate.OneOf(["good", "fair", "poor"]))
+    compliance = fields.String(validate=validate.OneOf(["good", "fair", "poor"]))
+
+
+class BodySchema(StrictSchema):
+    weight_kg = fields.Float(validate=validate.Range(20, 300))
+    weight_target_kg = fields.Float(validate=validate.Range(20, 300))
+    height_cm = fields.Float(validate=validate.Range(100, 230))
+    foot_pulse = fields.String(validate=validate.OneOf(["normal", "weak", "absent"]),
+                               metadata={"description": "足背动脉搏动 (diabetes)."})
+
+
+class AuxiliaryTestsSchema(StrictSchema):
+    hba1c = fields.Float(validate=validate.Range(3, 20), metadata={"description": "%"})
+
+
+class RecordMedicationSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 50))
+    dose = fields.String(required=True, validate=validate.Length(1, 30))
+    times_per_day = fields.Integer(required=True, validate=validate.Range(1, 6))
+
+
+class FollowUpRecordCreateSchema(StrictSchema):
+    visited_on = fields.Date(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(["clinic", "home", "phone"]))
+    programmes = fields.Dict(
+        keys=fields.String(validate=validate.OneOf([p.value for p in Programme])),
+        values=fields.Nested(ProgrammeFindingsSchema), required=True,
+        validate=validate.Length(1, 2))
+    readings = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
+                           values=fields.Float(allow_nan=False), required=True,
+                           metadata={"description": "systolic, diastolic, heart_rate, "
+                                                    "fasting_glucose, random_glucose, …"})
+    symptoms = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list)
+    flags = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list)
+    body = fields.Nested(BodySchema, load_default=dict)
+    tests = fields.Nested(AuxiliaryTestsSchema, load_default=dict)
+    lifestyle = fields.Nested(LifestyleSchema, load_default=dict)
+    adherence = fields.String(required=True,
+                              validate=validate.OneOf(["regular", "intermittent", "none"]))
+    hypoglycaemia = fields.String(validate=validate.OneOf(["none", "occasional", "frequent"]))
+    medications = fields.List(fields.Nested(RecordMedicationSchema), load_default=list,
+                              validate=validate.Length(0, 20))
+    note = fields.String(validate=validate.Length(0, 1000))
+
+
+class DecisionSchema(StrictSchema):
+    rule = fields.String(required=True)
+    says = fields.String(required=True)
+    basis = fields.List(fields.String(), required=True)
+
+
+class FollowUpOutcomeSchema(StrictSchema):
+    programme = fields.String(required=True)
+    follow_up_class = fields.String(required=True)
+    class_name = fields.String(required=True)
+    control_satisfied = fields.Boolean(required=True)
+    adverse_reaction = fields.Boolean(required=True)
+    referral = fields.String(allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionSchema), required=True)
+    emergencies = fields.List(fields.Nested(DecisionSchema), required=True)
+    next_followup_on = fields.Date(required=True)
+    next_followup_rule = fields.String(required=True)
+    source = fields.String(required=True)
+
+
+class FollowUpRecordSchema(StrictSchema):
+    id = fields.UUID(attribute="external_id", required=True)
+    visited_on = fields.Date(required=True)
+    method = fields.String(required=True)
+    doctor_name = fields.String(attribute="doctor.display_name", required=True)
+    age = fields.Integer(required=True)
+    readings = fields.Dict(required=True)
+    symptoms = fields.List(fields.String(), required=True)
+    adherence = fields.String(required=True)
+    urgent_referral = fields.Boolean(required=True)
+    next_followup_on = fields.Date(required=True)
+    next_followup_rule = fields.String(required=True)
+    outcomes = fields.List(fields.Nested(FollowUpOutcomeSchema), required=True)
+
+
+class RecordListArgsSchema(StrictSchema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class FollowUpTaskSchema(StrictSchema):
+    id = fields.UUID(attribute="external_id", required=True)
+    resident_id = fields.UUID(attribute="enrolment.resident.external_id", required=True)
+    resident_name = fields.String(attribute="enrolment.resident.name", required=True)
+    programme = fields.String(attribute="enrolment.programme", required=True)
+    due_on = fields.Date(required=True)
+    due_rule = fields.String(required=True)
+    doctor_name = fields.String(attribute="doctor.display_name", required=True)
+    escalated_at = fields.DateTime(allow_none=True)
+
+
+class FollowUpTaskPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(FollowUpTaskSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class TaskListArgsSchema(StrictSchema):
+    due_before = fields.Date()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 100_000))

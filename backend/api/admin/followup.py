@@ -16,12 +16,17 @@ from backend.schemas.followup import (
     EnrolmentSchema,
     EnrolmentUpdateSchema,
     EnrolSchema,
+    FollowUpRecordCreateSchema,
+    FollowUpRecordSchema,
     FollowUpResidentPageSchema,
     FollowUpResidentSchema,
+    FollowUpTaskPageSchema,
     FromContractSchema,
+    RecordListArgsSchema,
     ResidentListArgsSchema,
+    TaskListArgsSchema,
 )
-from backend.services.followup import enrolment
+from backend.services.followup import enrolment, records, worklist
 
 _ROLES = (StaffRole.FAMILY_DOCTOR, StaffRole.HOSPITAL_ADMIN)
 
@@ -79,3 +84,34 @@ def update_enrolment(data, enrolment_id: UUID):
 @blp.response(200, envelope(EnrolmentSchema))
 def end_enrolment(data, enrolment_id: UUID):
     return {"data": enrolment.end_enrolment(g.principal, enrolment_id, data["reason"])}
+
+
+@blp.route("/followup/residents/<uuid:resident_id>/records", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(StaffRole.FAMILY_DOCTOR)
+@blp.arguments(FollowUpRecordCreateSchema)
+@blp.response(201, envelope(FollowUpRecordSchema))
+def record_followup(data, resident_id: UUID):
+    """A follow-up visit, classified by the standard's rules (only family doctors follow up)."""
+    return {"data": records.record_followup(g.principal, resident_id, data)}
+
+
+@blp.route("/followup/residents/<uuid:resident_id>/records", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(RecordListArgsSchema, location="query")
+@blp.response(200, envelope(FollowUpRecordSchema, many=True))
+def list_followup_records(args, resident_id: UUID):
+    return {"data": records.list_records(g.principal, resident_id, args["limit"])}
+
+
+@blp.route("/followup/tasks", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(TaskListArgsSchema, location="query")
+@blp.response(200, envelope(FollowUpTaskPageSchema))
+def list_followup_tasks(args):
+    """The worklist: open follow-ups, most overdue first."""
+    items, total = worklist.open_tasks(g.principal, args.get("due_before"), args["limit"],
+                                       args["offset"])
+    return {"data": {"items": items, "total": total}}
