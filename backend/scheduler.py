@@ -73,6 +73,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("reconcile-payments", payment_jobs.reconcile_yesterday, {"hour": 10, "minute": 0},
              queue="payments"),
     Schedule("scan-due-followups", followup_jobs.scan_due_followups, {"hour": 1, "minute": 15}),
+    Schedule("remind-followups", followup_jobs.remind_residents, {"hour": 9, "minute": 0}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),

@@ -34,6 +34,7 @@ from backend.models.resident import (
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
+from backend.models.vitals import VitalReading
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -83,4 +84,5 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "TaskStatus",
+    "VitalReading",
 ]

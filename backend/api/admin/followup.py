@@ -26,7 +26,8 @@ from backend.schemas.followup import (
     ResidentListArgsSchema,
     TaskListArgsSchema,
 )
-from backend.services.followup import enrolment, records, worklist
+from backend.schemas.vitals import StaffHistoryArgsSchema, StaffVitalHistorySchema
+from backend.services.followup import enrolment, records, vitals, worklist
 
 _ROLES = (StaffRole.FAMILY_DOCTOR, StaffRole.HOSPITAL_ADMIN)
 
@@ -115,3 +116,13 @@ def list_followup_tasks(args):
     items, total = worklist.open_tasks(g.principal, args.get("due_before"), args["limit"],
                                        args["offset"])
     return {"data": {"items": items, "total": total}}
+
+
+@blp.route("/followup/residents/<uuid:resident_id>/readings", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*_ROLES)
+@blp.arguments(StaffHistoryArgsSchema, location="query")
+@blp.response(200, envelope(StaffVitalHistorySchema))
+def list_resident_readings(args, resident_id: UUID):
+    """The resident's home readings with their level and basis, and the target band."""
+    return {"data": vitals.history_for_staff(g.principal, resident_id, args["days"])}
