@@ -96,11 +96,13 @@ def scheduler() -> None:
 def seed_demo() -> None:
     """Load the demo hospital group, staff, patients and a week of clinic sessions (skips what
     is already there)."""
+    from backend.demo.followup import seed_followup
     from backend.demo.schedules import seed_schedules
     from backend.demo.seed import seed
 
     summary = seed()
     summary["schedules"] = seed_schedules()
+    summary["chronic-disease residents"] = seed_followup()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
@@ -156,6 +157,7 @@ def demo(port: int, database: str | None) -> None:
         upgrade()
         counts = seed()
         counts["schedules"] = seed_schedules()
+        counts["chronic-disease residents"] = seed_followup()
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
@@ -178,7 +180,8 @@ Log in as the demo patient 张伟 (WeChat):
          | python3 -c 'import json,sys;print(json.load(sys.stdin)["code"])')
   curl -s -XPOST {base}/api/v1/mp/auth/wechat -H 'Content-Type: application/json' \\
        -d "{{\\"code\\":\\"$CODE\\"}}"
-Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026,
+Console staff: doctor.li / Demo-Doctor-2026 (follow-up worklist: GET /api/v1/admin/followup/tasks),
+  admin.east / Demo-Admin-2026,
   doctor.wang / Demo-Doctor-2026 (心血管内科: receives the demo's critical potassium)
 The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
