@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import FollowUpTask, ProgrammeEnrolment
+from backend.services.followup.due_scan import scan
 from tests import factories as f
 from tests import followup_support as fs
 
@@ -144,3 +145,13 @@ def test_a_person_not_in_a_programme_is_told_to_ask_the_doctor(client, world):
         "patient_id": str(other.external_id), "kind": "blood_pressure", "systolic": 120,
         "diastolic": 80})
     assert response.status_code == 404 and response.json["error"]["code"] == "not_enrolled"
+
+
+def test_an_urgent_reading_marks_a_follow_up_already_due(client, world):
+    db.session.remove()
+    for row in (world["hypertension"], world["diabetes"]):
+        db.session.get(ProgrammeEnrolment, row.id).next_due_on = date(2026, 12, 1)
+    db.session.commit()
+    scan(TODAY)
+    assert _bp(client, world, 182, 100).json["data"]["doctor_told"] is True
+    assert _open_tasks() == [(date(2026, 12, 1), "urgent_home_reading")] * 2

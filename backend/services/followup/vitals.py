@@ -94,7 +94,7 @@ def record_reading(principal: Principal, data: dict[str, Any],
                   "above_target": list(assessment.above_target)})
     db.session.add(reading)
     db.session.flush()
-    brought_forward = None
+    brought_forward: str | None = None
     if assessment.level == "urgent":
         brought_forward = _bring_forward(enrolments, URGENT_RULE)
     elif assessment.level == "high" and _recent_high(resident) >= \
@@ -120,26 +120,26 @@ def _recent_high(resident: Resident) -> int:
 
 
 def _bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None:
-    """Make the follow-up due today: the next due date moves, a later open task gives way to
-    one due today for the responsible doctor. Nothing moves if one is already due."""
+    """Make the follow-up due today, named by `rule` on the doctor's worklist: a later due date
+    moves to today (a later open task gives way); a follow-up already due keeps its date and
+    its open task takes the reason (an urgent one is never downgraded)."""
     today = local_today()
-    moved = []
     for enrolment in enrolments:
-        if enrolment.next_due_on <= today:
-            continue
-        enrolment.next_due_on, enrolment.next_due_rule = today, rule
-        db.session.execute(update(FollowUpTask).where(
+        if enrolment.next_due_on > today:
+            enrolment.next_due_on, enrolment.next_due_rule = today, rule
+            db.session.execute(update(FollowUpTask).where(
+                FollowUpTask.enrolment_id == enrolment.id,
+                FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.due_on > today
+            ).values(status=TaskStatus.CANCELLED.value, closed_at=utcnow()))
+        task = db.session.execute(select(FollowUpTask).where(
             FollowUpTask.enrolment_id == enrolment.id,
-            FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.due_on > today
-        ).values(status=TaskStatus.CANCELLED.value, closed_at=utcnow()))
-        exists = db.session.execute(select(FollowUpTask.id).where(
-            FollowUpTask.enrolment_id == enrolment.id, FollowUpTask.due_on == today)
-        ).scalar_one_or_none()
-        if exists is None:
+            FollowUpTask.due_on == enrolment.next_due_on)).scalar_one_or_none()
+        if task is None:
             db.session.add(FollowUpTask(enrolment_id=enrolment.id, doctor_id=enrolment.doctor_id,
-                                        due_on=today, due_rule=rule))
-        moved.append(enrolment.programme)
-    return rule if moved else None
+                                        due_on=enrolment.next_due_on, due_rule=rule))
+        elif task.status == TaskStatus.OPEN.value and task.due_rule != URGENT_RULE:
+            task.due_rule = rule
+    return rule
 
 
 def history(principal: Principal, patient_id: Any, days: int) -> dict[str, Any]:
