@@ -161,6 +161,15 @@ def target_band(programmes: tuple[str, ...], age: int,
     return band
 
 
+def glucose_floor(rules: FollowUpRules | None = None) -> float | None:
+    """The glucose at or below which the diabetes standard sees a 危急情况 (低血糖)."""
+    rules = rules or default_rules()
+    floors = [c.limit for programme in rules.programmes.values()
+              for c in _leaves(e.when for e in programme.emergency)
+              if c.subject in ("fasting_glucose", "random_glucose") and c.comparator == "at_most"]
+    return max(floors) if floors else None
+
+
 def _leaves(criteria) -> list[Criterion]:
     """The reading tests inside criteria, however nested."""
     stack, found = list(criteria), []

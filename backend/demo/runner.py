@@ -43,7 +43,8 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
-                  "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup")
+                  "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
+                  "education=tmpl-education")
 
 
 @dataclass

@@ -4,6 +4,7 @@ from backend.models.account import Account, PatientProfile, Relationship, Sex
 from backend.models.audit import AuditChainHead, AuditEntry
 from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
+from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
 from backend.models.followup_record import (
     FollowUpMethod,
@@ -51,6 +52,7 @@ __all__ = [
     "CriticalAlert",
     "Department",
     "Doctor",
+    "EducationDelivery",
     "EmrDelivery",
     "FollowUpMethod",
     "FollowUpOutcome",

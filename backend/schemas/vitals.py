@@ -55,6 +55,8 @@ class VitalRecordedSchema(StrictSchema):
     emergencies = fields.List(fields.String(), required=True)
     doctor_told = fields.Boolean(required=True,
                                  metadata={"description": "The follow-up moved to today."})
+    education = fields.List(fields.Nested(lambda: EducationItemSchema()), required=True,
+                            metadata={"description": "Health education for this moment."})
 
 
 class VitalHistoryArgsSchema(StrictSchema):
@@ -75,3 +77,23 @@ class VitalHistorySchema(StrictSchema):
 
 class StaffVitalHistorySchema(VitalHistorySchema):
     readings = fields.List(fields.Nested(StaffVitalReadingSchema), required=True)
+
+
+class EducationItemSchema(StrictSchema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    body = fields.String(required=True)
+    topic = fields.String(required=True)
+    source = fields.String(required=True, metadata={"description": "The named source."})
+    video_url = fields.String(allow_none=True)
+
+
+class EducationDeliverySchema(StrictSchema):
+    id = fields.UUID(required=True)
+    delivered_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+    item = fields.Nested(EducationItemSchema, required=True)
+
+
+class EducationArgsSchema(StrictSchema):
+    patient_id = fields.UUID(required=True)

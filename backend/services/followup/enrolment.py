@@ -23,6 +23,7 @@ from backend.models import (
 )
 from backend.services import access, audit
 from backend.services.access import parse_id
+from backend.services.followup import education
 from backend.services.followup.access import load_enrolment, load_resident, visible_residents
 from backend.timeutil import local_today, utcnow
 from followup.schedule import FIRST_FOLLOWUP
@@ -119,6 +120,8 @@ def enrol(principal: Principal, resident_external_id: str,
         db.session.rollback()
         raise Conflict("这位居民已在该项目管理中。", code="already_enrolled",
                        field="programme") from exc
+    db.session.refresh(resident, ["enrolments"])
+    education.offer(resident, {"new_diagnosis"}, "enrolment")
     audit.record("followup.enrol", "resident", str(resident.external_id),
                  {"programme": enrolment.programme, "enrolment": str(enrolment.external_id),
                   "doctor": str(doctor.external_id), "level": enrolment.management_level})

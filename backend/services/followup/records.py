@@ -22,6 +22,7 @@ from backend.models import (
     TaskStatus,
 )
 from backend.services import audit
+from backend.services.followup import education
 from backend.services.followup.access import load_resident
 from backend.timeutil import age_on, local_today, utcnow
 from followup import FollowUpInputError, FollowUpVisit, ProgrammeFindings, classify
@@ -95,6 +96,8 @@ def record_followup(principal: Principal, resident_external_id: str,
         FollowUpTask.enrolment_id.in_([e.id for e in enrolments.values()]),
         FollowUpTask.status == TaskStatus.OPEN.value).values(
         status=TaskStatus.DONE.value, closed_at=utcnow(), record_id=record.id)).rowcount
+    education.offer(resident, {f"class_{o.follow_up_class}" for o in result.outcomes.values()},
+                    "followup")
     audit.record("followup.record.create", "resident", str(resident.external_id),
                  {"record": str(record.external_id), "programmes": sorted(result.outcomes),
                   "classes": {p: o.follow_up_class for p, o in result.outcomes.items()},

@@ -16,10 +16,16 @@ from backend.errors import NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import FollowUpTask, ProgrammeEnrolment, Resident, TaskStatus, VitalReading
 from backend.services import access, audit
+from backend.services.followup import education
 from backend.services.followup.access import load_resident
 from backend.timeutil import CLINIC_TZ, age_on, local_today, utcnow
 from followup import FollowUpInputError
-from followup.readings import assess_home_reading, default_home_rules, target_band
+from followup.readings import (
+    assess_home_reading,
+    default_home_rules,
+    glucose_floor,
+    target_band,
+)
 
 log = logging.getLogger(__name__)
 MAX_AGE_OF_READING = timedelta(days=30)
@@ -100,6 +106,7 @@ def record_reading(principal: Principal, data: dict[str, Any],
     elif assessment.level == "high" and _recent_high(resident) >= \
             default_home_rules().repeated_high_count:
         brought_forward = _bring_forward(enrolments, REPEATED_RULE)
+    taught = education.offer(resident, _findings(reading), "reading")
     audit.record("vitals.record", "resident", str(resident.external_id),
                  {"reading": str(reading.external_id), "kind": reading.kind,
                   "level": reading.level, "brought_forward": brought_forward})
@@ -109,7 +116,22 @@ def record_reading(principal: Principal, data: dict[str, Any],
                                                      "level": reading.level})
     return {"reading": reading, "level": assessment.level, "urgent": assessment.level == "urgent",
             "advice": assessment.advice, "emergencies": [d.says for d in assessment.emergencies],
-            "doctor_told": brought_forward is not None}
+            "doctor_told": brought_forward is not None,
+            "education": [education.item_view(item) for item in taught]}
+
+
+def _findings(reading: VitalReading) -> set[str]:
+    """The moment, in the library's words: what kind of reading, how far off."""
+    if reading.level == "normal":
+        return set()
+    if reading.kind == "blood_pressure":
+        return {"bp_urgent" if reading.level == "urgent" else "bp_high"}
+    glucose = next(iter(reading.readings.values()))
+    floor = glucose_floor()
+    low = floor is not None and glucose <= floor
+    if reading.level == "urgent":
+        return {"glucose_urgent", "glucose_low" if low else "glucose_high"}
+    return {"glucose_high"}
 
 
 def _recent_high(resident: Resident) -> int:

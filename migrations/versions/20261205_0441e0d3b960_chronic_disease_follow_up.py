@@ -1,11 +1,11 @@
 """Chronic-disease follow-up: residents of the district (居民健康档案), their enrolment in the
 hypertension and type 2 diabetes programmes with their plan and next due date, follow-up
 records with their classification per programme, the tasks the daily due-scan opens, home
-readings, and follow-up reminders in the message outbox.
+readings, health education offered, and follow-up reminders in the message outbox.
 
-Revision ID: 585b95824642
+Revision ID: 0441e0d3b960
 Revises: 7a97050a582a
-Create Date: 2026-12-05 21:51:16.707484
+Create Date: 2026-12-05 22:07:42.387302
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '585b95824642'
+revision = '0441e0d3b960'
 down_revision = '7a97050a582a'
 branch_labels = None
 depends_on = None
@@ -48,6 +48,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_resident_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_patient_id'), ['patient_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_phone_index'), ['phone_index'], unique=False)
+
+    op.create_table('education_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.String(length=64), nullable=False),
+    sa.Column('moment', sa.String(length=16), nullable=False),
+    sa.Column('why', sa.String(length=64), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('external_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_education_delivery_resident_id_resident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_education_delivery')),
+    sa.UniqueConstraint('external_id', name=op.f('uq_education_delivery_external_id')),
+    sa.UniqueConstraint('resident_id', 'item_id', name=op.f('uq_education_delivery_resident_id_item_id'))
+    )
+    with op.batch_alter_table('education_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_education_delivery_resident_id'), ['resident_id'], unique=False)
 
     op.create_table('follow_up_record',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,6 +241,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_follow_up_record_doctor_id'))
 
     op.drop_table('follow_up_record')
+    with op.batch_alter_table('education_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_education_delivery_resident_id'))
+
+    op.drop_table('education_delivery')
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_phone_index'))
         batch_op.drop_index(batch_op.f('ix_resident_patient_id'))
