@@ -9,11 +9,12 @@ from pathlib import Path
 
 import yaml
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.auth import Principal
 from backend.extensions import db
 from backend.models import (
+    EducationDelivery,
     Organization,
     PatientProfile,
     PrincipalKind,
@@ -91,6 +92,11 @@ def _visit(resident: Resident, doctor: StaffUser, entry: dict, visited_on: date)
         "visited_on": visited_on, "method": "clinic", "adherence": "regular",
         "programmes": {p: {} for p in entry["programmes"]},
         "readings": entry["last_visit"], "lifestyle": {"salt": "moderate"}})
+    # the education that visit offered was given on its day, not the day the demo was seeded
+    db.session.execute(update(EducationDelivery).where(
+        EducationDelivery.resident_id == resident.id).values(
+        delivered_at=datetime.combine(visited_on, time(10, 0), CLINIC_TZ)))
+    db.session.commit()
 
 
 def _home_readings(resident: Resident, entry: dict, today: date) -> None:

@@ -56,6 +56,9 @@ test('a high reading says what to do, and that the doctor will call', async () =
   expect(text(vitals, '#result-text')).toContain('按时吃药')
   expect(exists(vitals, '#doctor-told')).toBe(true)
   expect(exists(vitals, '#urgent')).toBe(false)
+  const lesson = fixture('vitals_high').data.education[0]
+  expect(text(vitals, '#education-0')).toContain(lesson.title)
+  expect(text(vitals, '#education-0')).toContain(`依据：${lesson.source}`)
 })
 
 test('a glucose reading says when it was taken', async () => {
