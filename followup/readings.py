@@ -7,7 +7,6 @@ settings the standard leaves to the hospital are in `data/home_readings.yaml`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from followup.classify import find_emergencies
+from followup.classify import check_readings, find_emergencies
 from followup.records import Decision, FollowUpInputError
 from followup.rules import DATA_DIR, Criterion, FollowUpRules, RulesError, default_rules
 
@@ -71,25 +70,6 @@ def load_home_rules(path: Path = DATA_DIR / "home_readings.yaml") -> HomeReading
 @cache
 def default_home_rules() -> HomeReadingRules:
     return load_home_rules()
-
-
-def check_readings(readings: Mapping[str, float], rules: FollowUpRules | None = None) -> None:
-    """Refuse impossible values with the reading named and a Chinese message (mistyped,
-    not measured)."""
-    rules = rules or default_rules()
-    for name, value in readings.items():
-        limit = rules.policy.readings.get(name)
-        if limit is None:
-            raise FollowUpInputError(f"readings.{name}: unknown reading")
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise FollowUpInputError(f"readings.{name}: {limit.name}必须是数字")
-        if not limit.min <= value <= limit.max:
-            raise FollowUpInputError(
-                f"readings.{name}: {limit.name}{value:g}{limit.unit}不在可能的范围内"
-                f"（{limit.min:g}–{limit.max:g}{limit.unit}），请核对后重新输入")
-    systolic, diastolic = readings.get("systolic"), readings.get("diastolic")
-    if systolic is not None and diastolic is not None and diastolic >= systolic:
-        raise FollowUpInputError("readings.diastolic: 舒张压应低于收缩压，请核对后重新输入")
 
 
 def assess_home_reading(readings: Mapping[str, float], symptoms: frozenset[str],
