@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
@@ -38,8 +39,9 @@ def list_residents(principal: Principal, limit: int, offset: int,
         query = query.where(Resident.id.in_(select(ProgrammeEnrolment.resident_id).where(
             ProgrammeEnrolment.programme == programme, ProgrammeEnrolment.ended_on.is_(None))))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(Resident.name, Resident.id)
-                              .limit(limit).offset(offset)).scalars().all()
+    rows = db.session.execute(query.order_by(Resident.name, Resident.id).options(
+        selectinload(Resident.enrolments).selectinload(ProgrammeEnrolment.doctor))
+        .limit(limit).offset(offset)).scalars().all()
     audit.record("followup.resident.list", "staff", principal.actor_external_id,
                  {"count": len(rows), "offset": offset, "programme": programme})
     db.session.commit()

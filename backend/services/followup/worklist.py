@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from backend.auth import Principal
 from backend.extensions import db
@@ -26,8 +27,9 @@ def open_tasks(principal: Principal, due_before: date | None, limit: int, offset
     if due_before is not None:
         query = query.where(FollowUpTask.due_on <= due_before)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(FollowUpTask.due_on, FollowUpTask.id)
-                              .limit(limit).offset(offset)).scalars().all()
+    rows = db.session.execute(query.order_by(FollowUpTask.due_on, FollowUpTask.id).options(
+        selectinload(FollowUpTask.enrolment).selectinload(ProgrammeEnrolment.resident),
+        selectinload(FollowUpTask.doctor)).limit(limit).offset(offset)).scalars().all()
     audit.record("followup.worklist.read", "staff", principal.actor_external_id,
                  {"count": len(rows), "offset": offset})
     db.session.commit()
