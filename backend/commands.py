@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(converse)
     app.cli.add_command(emr_group)
     app.cli.add_command(hl7_group)
+    app.cli.add_command(residents_group)
 
 
 @click.command()
@@ -95,11 +96,13 @@ def scheduler() -> None:
 def seed_demo() -> None:
     """Load the demo hospital group, staff, patients and a week of clinic sessions (skips what
     is already there)."""
+    from backend.demo.followup import seed_followup
     from backend.demo.schedules import seed_schedules
     from backend.demo.seed import seed
 
     summary = seed()
     summary["schedules"] = seed_schedules()
+    summary["chronic-disease residents"] = seed_followup()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 
@@ -216,6 +219,51 @@ def emr_redrive(delivery_ids: tuple[int, ...], all_dead: bool) -> None:
     count = redrive(None if all_dead else list(delivery_ids))
     enqueue(dispatch_due_deliveries, queue="emr")
     click.echo(f"redriven: {count}")
+
+
+@click.group("residents")
+def residents_group() -> None:
+    """Residents of the chronic-disease programmes (居民健康档案)."""
+
+
+@residents_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organization", "organization_code", required=True,
+              help="Code of the community health centre that manages these residents.")
+@with_appcontext
+def residents_import(path: str, organization_code: str) -> None:
+    """Import residents (and their programmes) from a CSV or a FHIR Bundle of Patients (.json).
+    All or nothing: any bad row refuses the file, every bad row is listed with its line."""
+    from backend.services.followup.resident_files import (
+        MAX_FILE_BYTES,
+        ResidentFileError,
+        read_file,
+    )
+    from backend.services.followup.resident_import import ImportRejected, import_residents
+    from backend.timeutil import local_today
+
+    if os.path.getsize(path) > MAX_FILE_BYTES:
+        raise click.ClickException(f"{path} is larger than {MAX_FILE_BYTES // 2**20} MiB; split it")
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    today = local_today()
+    try:
+        rows, problems = read_file(raw, path, today)
+        summary = import_residents(rows, problems, organization_code, today)
+    except ImportRejected as exc:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+            click.echo(f"{path}: {problem}", err=True)
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            click.echo(f"… and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more", err=True)
+        raise click.ClickException(str(exc)) from exc
+    except (ResidentFileError, ValueError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    click.echo(f"residents added: {summary.residents_added}, updated: "
+               f"{summary.residents_updated}; enrolments added: {summary.enrolments_added}, "
+               f"already open: {summary.enrolments_kept}")
+
+
+MAX_PROBLEMS_SHOWN = 500
 
 
 @click.group("hl7")

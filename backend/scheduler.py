@@ -24,6 +24,7 @@ from flask import Flask
 from backend.jobs import bookings as booking_jobs
 from backend.jobs import emr as emr_jobs
 from backend.jobs import enqueue, maintenance
+from backend.jobs import followup as followup_jobs
 from backend.jobs import messages as message_jobs
 from backend.jobs import payments as payment_jobs
 from backend.jobs import portraits as portrait_jobs
@@ -74,6 +75,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("mark-no-shows", booking_jobs.mark_no_shows, {"hour": 23, "minute": 30}),
     Schedule("reconcile-payments", payment_jobs.reconcile_yesterday, {"hour": 10, "minute": 0},
              queue="payments"),
+    Schedule("scan-due-followups", followup_jobs.scan_due_followups, {"hour": 1, "minute": 15}),
+    Schedule("remind-followups", followup_jobs.remind_residents, {"hour": 9, "minute": 0}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),

@@ -146,7 +146,20 @@ def _check_visit(visit: FollowUpVisit, previous: Mapping[str, PreviousFollowUp],
             raise FollowUpInputError(
                 f"previous.{programme_id}: the previous follow-up ({last.visited_on}) must be "
                 f"before this one ({visit.visited_on})")
-    for name, value in visit.readings.items():
+    check_readings(visit.readings, rules)
+    unknown = sorted(visit.symptoms - set(rules.symptoms))
+    if unknown:
+        raise FollowUpInputError(f"symptoms: unknown {unknown}; known: {sorted(rules.symptoms)}")
+    unknown = sorted(visit.flags - set(rules.policy.flags))
+    if unknown:
+        raise FollowUpInputError(f"flags: unknown {unknown}; known: {sorted(rules.policy.flags)}")
+
+
+def check_readings(readings: Mapping[str, float], rules: FollowUpRules | None = None) -> None:
+    """Refuse impossible values (mistyped, not measured) with the reading named and a Chinese
+    message; used for visits and for residents' own readings alike."""
+    rules = rules or default_rules()
+    for name, value in readings.items():
         limit = rules.policy.readings.get(name)
         if limit is None:
             raise FollowUpInputError(f"readings.{name}: unknown reading; known: "
@@ -157,12 +170,6 @@ def _check_visit(visit: FollowUpVisit, previous: Mapping[str, PreviousFollowUp],
             raise FollowUpInputError(
                 f"readings.{name}: {limit.name}{value:g}{limit.unit}不在可能的范围内"
                 f"（{limit.min:g}–{limit.max:g}{limit.unit}），请核对后重新输入")
-    systolic, diastolic = visit.readings.get("systolic"), visit.readings.get("diastolic")
+    systolic, diastolic = readings.get("systolic"), readings.get("diastolic")
     if systolic is not None and diastolic is not None and diastolic >= systolic:
         raise FollowUpInputError("readings.diastolic: 舒张压应低于收缩压，请核对后重新输入")
-    unknown = sorted(visit.symptoms - set(rules.symptoms))
-    if unknown:
-        raise FollowUpInputError(f"symptoms: unknown {unknown}; known: {sorted(rules.symptoms)}")
-    unknown = sorted(visit.flags - set(rules.policy.flags))
-    if unknown:
-        raise FollowUpInputError(f"flags: unknown {unknown}; known: {sorted(rules.policy.flags)}")

@@ -147,6 +147,7 @@ class Policy:
     source: str
     classes: tuple[tuple[str, str], ...]  # (id, 随访分类 name), most serious first
     due_soon_days: int
+    escalate_overdue_days: int  # an open follow-up this many days late goes to the admins
     readings: dict[str, ReadingLimit]
     flags: dict[str, str]
 
@@ -257,8 +258,12 @@ def _policy(data: dict[str, Any]) -> Policy:
     due_soon = data.get("due_soon_days")
     _require(isinstance(due_soon, int) and 0 <= due_soon <= 31, f"{where} due_soon_days",
              "a whole number of days from 0 to 31")
+    escalate = data.get("escalate_overdue_days")
+    _require(isinstance(escalate, int) and 1 <= escalate <= 90,
+             f"{where} escalate_overdue_days", "a whole number of days from 1 to 90")
     return Policy(source=str(data["source"]), classes=classes, due_soon_days=due_soon,
-                  readings=readings, flags=_names(data.get("flags"), f"{where} flags"))
+                  escalate_overdue_days=escalate, readings=readings,
+                  flags=_names(data.get("flags"), f"{where} flags"))
 
 
 def _programme(path: Path, policy: Policy) -> Programme:

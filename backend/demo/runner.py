@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
@@ -42,7 +43,8 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
-                  "refunded=tmpl-refunded,report=tmpl-report")
+                  "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
+                  "education=tmpl-education")
 
 
 @dataclass
@@ -156,6 +158,7 @@ def demo(port: int, database: str | None) -> None:
         upgrade()
         counts = seed()
         counts["schedules"] = seed_schedules()
+        counts["chronic-disease residents"] = seed_followup()
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
@@ -181,7 +184,8 @@ Log in as the demo patient 张伟 (WeChat):
 Console       {base}/console/
   doctor.wang / Demo-Doctor-2026 (心血管内科 clinician: his worklist holds the demo's critical
   potassium to acknowledge), doctor.li / Demo-Doctor-2026 (family doctor: signed residents,
-  their reports and trends), admin.east / Demo-Admin-2026 (hospital admin)
+  their reports and trends; follow-up worklist: GET /api/v1/admin/followup/tasks),
+  admin.east / Demo-Admin-2026 (hospital admin)
 The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
        -d '{{"username":"doctor.li","password":"Demo-Doctor-2026"}}'

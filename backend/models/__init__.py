@@ -4,7 +4,15 @@ from backend.models.account import Account, PatientProfile, Relationship, Sex
 from backend.models.audit import AuditChainHead, AuditEntry
 from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
+from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.followup_record import (
+    FollowUpMethod,
+    FollowUpOutcome,
+    FollowUpRecord,
+    FollowUpTask,
+    TaskStatus,
+)
 from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
@@ -17,12 +25,23 @@ from backend.models.report import (
     ReportResult,
     ReportRevision,
 )
+from backend.models.resident import (
+    END_REASONS,
+    MANAGEMENT_LEVELS,
+    Programme,
+    ProgrammeEnrolment,
+    Resident,
+    ResidentSource,
+)
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
+from backend.models.vitals import VitalReading
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "END_REASONS",
+    "MANAGEMENT_LEVELS",
     "Account",
     "AdminAlert",
     "AuditChainHead",
@@ -34,7 +53,12 @@ __all__ = [
     "CriticalAlert",
     "Department",
     "Doctor",
+    "EducationDelivery",
     "EmrDelivery",
+    "FollowUpMethod",
+    "FollowUpOutcome",
+    "FollowUpRecord",
+    "FollowUpTask",
     "HealthPortrait",
     "InboundDeadLetter",
     "MessageSubscription",
@@ -48,16 +72,22 @@ __all__ = [
     "PortraitStatus",
     "PreVisitNote",
     "PrincipalKind",
+    "Programme",
+    "ProgrammeEnrolment",
     "ReconciliationMismatch",
     "RegistrationType",
     "Relationship",
     "Report",
     "ReportResult",
     "ReportRevision",
+    "Resident",
+    "ResidentSource",
     "Schedule",
     "Sex",
     "SignedResident",
     "Slot",
     "StaffRole",
     "StaffUser",
+    "TaskStatus",
+    "VitalReading",
 ]

@@ -19,6 +19,7 @@ from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.models import Account, Booking, MessageSubscription, PatientMessage, PaymentOrder
 from backend.services.deferred import defer
+from backend.services.followup import education, reminders
 from backend.services.reports import message_content as report_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
 from backend.vendor_clients import vendor_clients
@@ -26,13 +27,16 @@ from backend.vendors.errors import VendorError, VendorUnavailable
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report")
+TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report", "followup",
+                  "education")
 # Which template each event uses: a stoppage is told with the cancellation template; every
 # report message (ready, corrected, a critical value's call to contact the hospital) uses the
 # report template.
 TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancelled",
                "stopped": "cancelled", "refunded": "refunded", "report_ready": "report",
-               "report_corrected": "report", "critical_value": "report"}
+               "report_corrected": "report", "critical_value": "report",
+               "followup_due": "followup", "followup_overdue": "followup",
+               "education": "education"}
 MAX_ATTEMPTS = 5
 NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
 
@@ -159,6 +163,11 @@ def send(message_id: int) -> str:
         return _finish(message, "skipped", "未订阅")
     if message.report_id is not None:
         fields, page = report_content.fields(message), report_content.page(message)
+        form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
+    elif message.followup_task_id is not None or message.kind == "education":
+        fields, page = ((reminders.fields(message), reminders.PAGE)
+                        if message.followup_task_id is not None
+                        else (education.fields(message), education.PAGE))
         form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
     else:
         booking = db.session.get(Booking, message.booking_id)

@@ -13,7 +13,8 @@ from tests.booking_support import gateway_pays, held_booking, order_of, start_pa
 
 TEMPLATES = {"booked": "tmpl-booked", "reminder": "tmpl-reminder",
              "cancelled": "tmpl-cancelled", "refunded": "tmpl-refunded",
-             "report": "tmpl-report"}
+             "report": "tmpl-report", "followup": "tmpl-followup",
+             "education": "tmpl-education"}
 
 
 def choose(web, who, results):

@@ -77,6 +77,9 @@ def test_demo_serves_seeded_data_and_is_ready(tmp_path):
         residents = requests.get(f"{base}/api/v1/admin/residents", timeout=5,
                                  headers={"Authorization": f"Bearer {token}"}).json()["data"]
         assert residents["total"] == 3
+        worklist = requests.get(f"{base}/api/v1/admin/followup/tasks", timeout=5,
+                                headers={"Authorization": f"Bearer {token}"}).json()["data"]
+        assert worklist["total"] > 0  # the family doctor's follow-up worklist is not empty
         output = _wait_for_banner(demo.lines)
         assert "Front Door demo is running" in output
         _a_patient_confirms_a_note_that_reaches_the_local_emr(base, output)
@@ -190,6 +193,11 @@ def _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base: str,
                            headers=auth, timeout=10).json()["data"]
     assert {r["title"] for r in reports} == {"血常规", "血脂四项", "电解质", "胸部CT平扫"}
     assert [r["title"] for r in reports if r["critical"]] == ["电解质"]
+    father = next(p for p in requests.get(f"{base}/api/v1/mp/profiles", headers=auth,
+                                          timeout=5).json()["data"] if p["name"] == "张建国")
+    readings = requests.get(f"{base}/api/v1/mp/vitals", params={"patient_id": father["id"]},
+                            headers=auth, timeout=10).json()["data"]
+    assert len(readings["readings"]) >= 14  # his trend is not empty
     login = requests.post(f"{base}/api/v1/admin/auth/login", timeout=10,
                           json={"username": "doctor.wang", "password": "Demo-Doctor-2026"})
     staff = {"Authorization": f"Bearer {login.json()['data']['token']}"}

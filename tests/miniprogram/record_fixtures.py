@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from backend.app import create_app
 from backend.auth import open_session
+from backend.demo.followup import seed_followup
 from backend.demo.reports import ZHANG_WEI, demo_reports
 from backend.demo.runner import start_simulators
 from backend.demo.seed import seed
@@ -227,6 +228,31 @@ def _record_reports(client, app, headers, patient_id: str, files: dict[str, Any]
                                                             "test_code": "HGB"}), 200)
 
 
+def _record_vitals(client, headers, profiles: list[dict[str, Any]],
+                   files: dict[str, Any]) -> None:
+    """张伟's father 张建国 is in the demo's hypertension and diabetes programmes: his readings,
+    a high one, an urgent one, a mistyped one; 张伟 himself is in no programme."""
+    father = next(p for p in profiles if p["name"] == "张建国")
+    me = next(p for p in profiles if p["relationship"] == "self")
+
+    def post(body: dict[str, Any], status: int) -> dict[str, Any]:
+        return _check(client.post("/api/v1/mp/vitals", headers=headers,
+                                  json={"patient_id": father["id"], **body}), status)
+
+    files["vitals_high"] = post({"kind": "blood_pressure", "systolic": 146, "diastolic": 88,
+                                 "pulse": 76}, 201)
+    files["vitals_normal"] = post({"kind": "glucose", "glucose": 6.2, "timing": "fasting"}, 201)
+    files["vitals_urgent"] = post({"kind": "blood_pressure", "systolic": 186, "diastolic": 112,
+                                   "symptoms": ["severe_headache"]}, 201)
+    files["vitals_error"] = post({"kind": "blood_pressure", "systolic": 400, "diastolic": 80},
+                                 422)
+    files["vitals_history"] = _check(client.get("/api/v1/mp/vitals", headers=headers,
+                                                query_string={"patient_id": father["id"],
+                                                              "days": 30}), 200)
+    files["vitals_not_enrolled"] = _check(client.get(
+        "/api/v1/mp/vitals", headers=headers, query_string={"patient_id": me["id"]}), 404)
+
+
 def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
@@ -239,6 +265,7 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         with app.app_context():
             upgrade()  # the migrations, as production builds its schema
             seed()
+            seed_followup()
             account = db.session.execute(
                 select(Account).where(Account.wechat_openid == DEMO_OPENID)).scalar_one()
             _, token = open_session(kind=PrincipalKind.ACCOUNT, channel="wechat",
@@ -295,6 +322,7 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
+        _record_vitals(client, headers, files["profiles"]["data"], files)
         server.stop()
     simulators.stop()
     out.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,10 @@ from backend.api.mp import (
     portraits,
     profiles,
     reports,
+    vitals,
 )
 from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "reports"]
+    "reports", "vitals"]

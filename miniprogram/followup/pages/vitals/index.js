@@ -1,0 +1,149 @@
+/**
+ * 血压血糖: a resident (or a family member for them) enters a blood pressure or glucose
+ * reading; the answer comes back at once. A dangerous value turns the page into the red
+ * 120 screen before anything else; a high one says what to do; the list below shows the last
+ * month against the resident's own targets.
+ */
+const pageBehavior = require('../../../behaviors/page')
+const platform = require('../../../platform/index')
+const errors = require('../../../services/errors')
+const profiles = require('../../../services/profiles')
+const vitals = require('../../services/vitals')
+
+const EMPTY_FORM = { systolic: '', diastolic: '', pulse: '', glucose: '' }
+
+Component({
+  behaviors: [pageBehavior],
+  data: {
+    loading: true, error: '', notEnrolled: '', people: [], patientId: '', patientName: '', picking: false,
+    kind: 'blood_pressure', timings: vitals.TIMINGS, timingIndex: 0,
+    symptoms: vitals.SYMPTOMS.map((s) => ({ ...s, checked: false })),
+    form: { ...EMPTY_FORM }, fieldErrors: {}, formError: '', saving: false,
+    result: null, urgent: null, items: [], band: '',
+  },
+  methods: {
+    onLoad(query) {
+      this.requested = query && query.patient_id
+    },
+    onShow() {
+      this.load()
+    },
+    async load() {
+      try {
+        const people = this.data.people.length ? this.data.people : await profiles.list()
+        const chosen = people.find((p) => p.id === (this.data.patientId || this.requested))
+          || people.find((p) => p.relationship === 'self') || people[0]
+        if (!chosen) {
+          this.setData({ loading: false, people })
+          return
+        }
+        this.setData({ people, patientId: chosen.id, patientName: chosen.name })
+        await this.loadHistory()
+      } catch (err) {
+        this.setData({ loading: false, error: errors.messageOf(err) })
+      }
+    },
+    async loadHistory() {
+      try {
+        const found = await vitals.history(this.data.patientId)
+        this.setData({
+          loading: false, error: '', notEnrolled: '',
+          items: found.readings.slice().reverse().map(vitals.view), band: vitals.bandText(found.targets),
+        })
+      } catch (err) {
+        if (err.code === 'not_enrolled') {
+          this.setData({ loading: false, error: '', notEnrolled: err.message, items: [], band: '' })
+        } else {
+          this.setData({ loading: false, error: errors.messageOf(err) })
+        }
+      }
+    },
+    pick() {
+      this.setData({ picking: !this.data.picking })
+    },
+    onSelect(event) {
+      this.setData({
+        patientId: event.detail.profile.id, patientName: event.detail.profile.name, picking: false,
+        loading: true, result: null, urgent: null,
+      })
+      this.loadHistory()
+    },
+    chooseKind(event) {
+      this.setData({ kind: event.currentTarget.dataset.kind, fieldErrors: {}, formError: '', result: null })
+    },
+    onTiming(event) {
+      this.setData({ timingIndex: Number(event.detail.value) })
+    },
+    onInput(event) {
+      const field = event.currentTarget.dataset.field
+      const fieldErrors = { ...this.data.fieldErrors }
+      delete fieldErrors[field]
+      this.setData({ [`form.${field}`]: event.detail.value, fieldErrors, formError: '' })
+    },
+    toggleSymptom(event) {
+      const index = Number(event.currentTarget.dataset.index)
+      this.setData({ [`symptoms[${index}].checked`]: !this.data.symptoms[index].checked })
+    },
+    body() {
+      const { form, kind } = this.data
+      const symptoms = this.data.symptoms.filter((s) => s.checked).map((s) => s.code)
+      const number = (text) => (String(text).trim() === '' ? undefined : Number(text))
+      const body = { patient_id: this.data.patientId, kind, symptoms }
+      if (kind === 'blood_pressure') {
+        body.systolic = number(form.systolic)
+        body.diastolic = number(form.diastolic)
+        if (number(form.pulse) !== undefined) body.pulse = number(form.pulse)
+      } else {
+        body.glucose = number(form.glucose)
+        body.timing = this.data.timings[this.data.timingIndex].code
+      }
+      return body
+    },
+    /** What the phone can tell at once: empty boxes and things that are not whole numbers. */
+    missing(body) {
+      const found = {}
+      const whole = (v) => Number.isInteger(v)
+      if (body.kind === 'blood_pressure') {
+        if (!whole(body.systolic)) found.systolic = '请填写高压（整数）。'
+        if (!whole(body.diastolic)) found.diastolic = '请填写低压（整数）。'
+        if (body.pulse !== undefined && !whole(body.pulse)) found.pulse = '心率请填整数。'
+      } else if (body.glucose === undefined || Number.isNaN(body.glucose)) {
+        found.glucose = '请填写血糖值。'
+      }
+      return found
+    },
+    async save() {
+      if (this.data.saving) return
+      const body = this.body()
+      const found = this.missing(body)
+      if (Object.keys(found).length) {
+        this.setData({ fieldErrors: found, formError: '请按提示填写后再保存。' })
+        return
+      }
+      this.setData({ saving: true, formError: '' })
+      try {
+        const result = await vitals.record(body)
+        if (result.urgent) {
+          platform.vibrate()
+          this.setData({ urgent: result, result: null, saving: false })
+        } else {
+          this.setData({ result, urgent: null, saving: false })
+        }
+        this.setData({ form: { ...EMPTY_FORM }, symptoms: this.data.symptoms.map((s) => ({ ...s, checked: false })) })
+        await this.loadHistory()
+      } catch (err) {
+        const fieldErrors = errors.fieldMessages(err)
+        this.setData({
+          saving: false, fieldErrors,
+          formError: Object.keys(fieldErrors).length ? '请按提示修改后再保存。' : errors.messageOf(err),
+        })
+      }
+    },
+    call120() {
+      platform.makePhoneCall('120')
+    },
+    closeUrgent() {
+      this.setData({ urgent: null })
+    },
+  },
+})

@@ -1,0 +1,96 @@
+/** 血压血糖: a reading entered, the answer at once (danger → the red 120 screen first), the
+ * last month against the resident's targets; replies recorded from the demo backend. */
+const { page, tap, text, exists, input, change, fixture } = require('../support/render')
+
+const people = fixture('profiles').data
+const father = people.find((p) => p.name === '张建国')
+const self = people.find((p) => p.relationship === 'self')
+
+async function open() {
+  backend.reply('GET', '/mp/profiles', people)
+  backend.reply('GET', '/mp/vitals', fixture('vitals_history').data)
+  return page('followup/pages/vitals/index', { patient_id: father.id })
+}
+
+async function enterBloodPressure(vitals, systolic, diastolic) {
+  await input(vitals, '#systolic', systolic)
+  await input(vitals, '#diastolic', diastolic)
+}
+
+test('the last month with its level, and the resident\'s targets in words', async () => {
+  const vitals = await open()
+  expect(backend.calls('GET', '/mp/vitals')[0].query).toEqual({ patient_id: father.id, days: '30' })
+  expect(text(vitals, '#who')).toContain('张建国')
+  expect(text(vitals, '#band')).toBe('您的目标：血压低于 140/90 mmHg；空腹血糖低于 7；饭后血糖低于 10')
+  const newest = fixture('vitals_history').data.readings.slice(-1)[0]
+  expect(text(vitals, '#reading-0')).toContain(newest.kind === 'blood_pressure' ? '血压' : '血糖')
+  expect(text(vitals, '#reading-0')).toMatch(/在目标内|偏高|危险/)
+})
+
+test('a dangerous blood pressure shows the red screen with 120 at once', async () => {
+  const vitals = await open()
+  backend.reply('POST', '/mp/vitals', fixture('vitals_urgent').data, 201)
+  await enterBloodPressure(vitals, '186', '112')
+  await tap(vitals, '#symptom-severe_headache')
+  await tap(vitals, '#save')
+  const sent = backend.calls('POST', '/mp/vitals')[0].body
+  expect(sent).toEqual({ patient_id: father.id, kind: 'blood_pressure', systolic: 186, diastolic: 112,
+    symptoms: ['severe_headache'] })
+  expect(text(vitals, '#urgent')).toContain('请马上就医')
+  expect(text(vitals, '#urgent-advice')).toContain('请马上拨打120')
+  expect(exists(vitals, '#save')).toBe(false) // nothing else competes with the call button
+  await tap(vitals, '#call-120')
+  expect(host.log.calls).toEqual(['120'])
+  await tap(vitals, '#close-urgent')
+  expect(exists(vitals, '#save')).toBe(true)
+})
+
+test('a high reading says what to do, and that the doctor will call', async () => {
+  const vitals = await open()
+  backend.reply('POST', '/mp/vitals', fixture('vitals_high').data, 201)
+  await enterBloodPressure(vitals, '146', '88')
+  await input(vitals, '#pulse', '76')
+  await tap(vitals, '#save')
+  expect(backend.calls('POST', '/mp/vitals')[0].body.pulse).toBe(76)
+  expect(text(vitals, '#result-title')).toBe('数值偏高')
+  expect(text(vitals, '#result-text')).toContain('按时吃药')
+  expect(exists(vitals, '#doctor-told')).toBe(true)
+  expect(exists(vitals, '#urgent')).toBe(false)
+  const lesson = fixture('vitals_high').data.education[0]
+  expect(text(vitals, '#education-0')).toContain(lesson.title)
+  expect(text(vitals, '#education-0')).toContain(`依据：${lesson.source}`)
+})
+
+test('a glucose reading says when it was taken', async () => {
+  const vitals = await open()
+  backend.reply('POST', '/mp/vitals', fixture('vitals_normal').data, 201)
+  await tap(vitals, '#kind-glucose')
+  await change(vitals, '#timing', '0')
+  await input(vitals, '#glucose', '6.2')
+  await tap(vitals, '#save')
+  expect(backend.calls('POST', '/mp/vitals')[0].body).toEqual({ patient_id: father.id, kind: 'glucose',
+    glucose: 6.2, timing: 'fasting', symptoms: [] })
+  expect(text(vitals, '#result-title')).toBe('数值在目标范围内')
+})
+
+test('empty boxes are caught on the phone; an impossible value gets the backend\'s words', async () => {
+  const vitals = await open()
+  await tap(vitals, '#save')
+  expect(text(vitals, '#error-systolic')).toBe('请填写高压（整数）。')
+  expect(backend.calls('POST', '/mp/vitals')).toHaveLength(0)
+  const refused = fixture('vitals_error')
+  backend.on('POST', '/mp/vitals', () => ({ status: 422, body: refused }))
+  await enterBloodPressure(vitals, '400', '80')
+  await tap(vitals, '#save')
+  expect(text(vitals, '#error-systolic')).toBe(refused.error.message)
+  expect(text(vitals, '#form-error')).toBe('请按提示修改后再保存。')
+})
+
+test('someone not in a programme is told to ask the family doctor', async () => {
+  backend.reply('GET', '/mp/profiles', people)
+  const refused = fixture('vitals_not_enrolled')
+  backend.on('GET', '/mp/vitals', () => ({ status: 404, body: refused }))
+  const vitals = await page('followup/pages/vitals/index', { patient_id: self.id })
+  expect(text(vitals, '#not-enrolled')).toContain('联系您的家庭医生')
+  expect(exists(vitals, '#save')).toBe(false)
+})
