@@ -6,6 +6,7 @@
  * with the backend's tradeNO and its result codes, subscription answers per template id,
  * `number` for phone calls, fontSizeSetting for 长辈模式, recorder durations in seconds.
  */
+const media = require('./media')
 const name = 'alipay'
 
 function call(api, options = {}) {
@@ -168,35 +169,12 @@ function systemInfo() {
 
 /** Plays `src` (a URL or a temporary file) once; resolves when it has ended. */
 function playAudio(src) {
-  return new Promise((resolve, reject) => {
-    const audio = my.createInnerAudioContext()
-    const finish = (settle, value) => {
-      audio.destroy()
-      settle(value)
-    }
-    audio.onEnded(() => finish(resolve))
-    audio.onError((err) => finish(reject, err))
-    audio.src = src
-    audio.play()
-  })
+  return media.playAudio(my, src)
 }
 
-/**
- * Records speech for the assistant: mono 16 kHz mp3, at most `maxMs`. Returns {stop, done}:
- * stop() ends it early; done resolves {path, durationMs} or rejects (no microphone, refused).
- */
-function recordSpeech({ maxMs = 60000 } = {}) {
-  const manager = my.getRecorderManager()
-  const done = new Promise((resolve, reject) => {
-    manager.onStop((res) => resolve({ path: res.tempFilePath, durationMs: durationMs(res.duration) }))
-    manager.onError((err) => reject(err))
-  })
-  manager.start({ duration: maxMs, sampleRate: 16000, numberOfChannels: 1, encodeBitRate: 48000, format: 'mp3' })
-  return { stop: () => manager.stop(), done }
-}
-
-function durationMs(value) {
-  return Math.round((value || 0) * 1000) // Alipay reports seconds
+/** Records speech for the assistant (see platform/media.js). */
+function recordSpeech(options) {
+  return media.recordSpeech(my, 1000, options)
 }
 
 /**

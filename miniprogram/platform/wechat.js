@@ -2,6 +2,7 @@
  * WeChat adapter: promise-shaped wrappers over `wx.*` with one error shape for the callers.
  * Every function here has a counterpart with the same name and meaning in ./alipay.js.
  */
+const media = require('./media')
 const name = 'wechat'
 
 function call(api, options = {}) {
@@ -152,35 +153,12 @@ function systemInfo() {
 
 /** Plays `src` (a URL or a temporary file) once; resolves when it has ended. */
 function playAudio(src) {
-  return new Promise((resolve, reject) => {
-    const audio = wx.createInnerAudioContext()
-    const finish = (settle, value) => {
-      audio.destroy()
-      settle(value)
-    }
-    audio.onEnded(() => finish(resolve))
-    audio.onError((err) => finish(reject, err))
-    audio.src = src
-    audio.play()
-  })
+  return media.playAudio(wx, src)
 }
 
-/**
- * Records speech for the assistant: mono 16 kHz mp3, at most `maxMs`. Returns {stop, done}:
- * stop() ends it early; done resolves {path, durationMs} or rejects (no microphone, refused).
- */
-function recordSpeech({ maxMs = 60000 } = {}) {
-  const manager = wx.getRecorderManager()
-  const done = new Promise((resolve, reject) => {
-    manager.onStop((res) => resolve({ path: res.tempFilePath, durationMs: durationMs(res.duration) }))
-    manager.onError((err) => reject(err))
-  })
-  manager.start({ duration: maxMs, sampleRate: 16000, numberOfChannels: 1, encodeBitRate: 48000, format: 'mp3' })
-  return { stop: () => manager.stop(), done }
-}
-
-function durationMs(value) {
-  return Math.round(value || 0) // WeChat reports milliseconds
+/** Records speech for the assistant (see platform/media.js). */
+function recordSpeech(options) {
+  return media.recordSpeech(wx, 1, options)
 }
 
 /**
