@@ -140,7 +140,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Take Alipay payments with the ALIPAY_* app keys (off: login only)."),
     Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
             "Subscribe-message template ids: "
-            "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID`."),
+            "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID,vaccination=ID`."),
     Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
             "Alipay subscription-message template ids, same form as the WeChat ones."),
     Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
@@ -219,7 +219,7 @@ def _check(config: dict[str, Any]) -> None:
 
 
 def _check_templates(key: str, text: str) -> None:
-    kinds = ("booked", "reminder", "cancelled", "refunded", "report")
+    kinds = ("booked", "reminder", "cancelled", "refunded", "report", "vaccination")
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, _, template_id = part.partition("=")
         if kind.strip() not in kinds or not template_id.strip():

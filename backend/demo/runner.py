@@ -42,7 +42,7 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
-                  "refunded=tmpl-refunded,report=tmpl-report")
+                  "refunded=tmpl-refunded,report=tmpl-report,vaccination=tmpl-vaccination")
 
 
 @dataclass

@@ -19,11 +19,19 @@ from backend.models.report import (
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
+from backend.models.vaccination import (
+    AfterCareReport,
+    VaccinationDue,
+    VaccinationImport,
+    VaccinationRecord,
+    VaccinationScreening,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
     "Account",
     "AdminAlert",
+    "AfterCareReport",
     "AuditChainHead",
     "AuditEntry",
     "AuthSession",
@@ -57,4 +65,8 @@ __all__ = [
     "Slot",
     "StaffRole",
     "StaffUser",
+    "VaccinationDue",
+    "VaccinationImport",
+    "VaccinationRecord",
+    "VaccinationScreening",
 ]

@@ -34,6 +34,8 @@ class PatientMessage(ExternalIdMixin, TimestampMixin, db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
+    # A child's vaccination message (reminder, end of 留观, after-care) names the child.
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient_profile.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True, default="pending")

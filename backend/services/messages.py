@@ -20,19 +20,21 @@ from backend.extensions import db
 from backend.models import Account, Booking, MessageSubscription, PatientMessage, PaymentOrder
 from backend.services.deferred import defer
 from backend.services.reports import message_content as report_content
+from backend.services.vaccination import message_content as vaccination_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
 from backend.vendor_clients import vendor_clients
 from backend.vendors.errors import VendorError, VendorUnavailable
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report")
+TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report", "vaccination")
 # Which template each event uses: a stoppage is told with the cancellation template; every
 # report message (ready, corrected, a critical value's call to contact the hospital) uses the
 # report template.
 TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancelled",
                "stopped": "cancelled", "refunded": "refunded", "report_ready": "report",
-               "report_corrected": "report", "critical_value": "report"}
+               "report_corrected": "report", "critical_value": "report",
+               **{kind: "vaccination" for kind in vaccination_content.KINDS}}
 MAX_ATTEMPTS = 5
 NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
 
@@ -159,6 +161,9 @@ def send(message_id: int) -> str:
         return _finish(message, "skipped", "未订阅")
     if message.report_id is not None:
         fields, page = report_content.fields(message), report_content.page(message)
+        form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
+    elif message.patient_id is not None:  # a child's vaccination message
+        fields, page = vaccination_content.fields(message), vaccination_content.page(message)
         form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
     else:
         booking = db.session.get(Booking, message.booking_id)

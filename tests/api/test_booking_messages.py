@@ -13,7 +13,7 @@ from tests.booking_support import gateway_pays, held_booking, order_of, start_pa
 
 TEMPLATES = {"booked": "tmpl-booked", "reminder": "tmpl-reminder",
              "cancelled": "tmpl-cancelled", "refunded": "tmpl-refunded",
-             "report": "tmpl-report"}
+             "report": "tmpl-report", "vaccination": "tmpl-vaccination"}
 
 
 def choose(web, who, results):

@@ -1,6 +1,16 @@
-"""Staff-facing API for the web console (family doctors, hospital admins)."""
+"""Staff-facing API for the web console (family doctors, hospital admins, 接种门诊)."""
 
-from backend.api.admin import audit, auth, emr, payments, reports, residents, schedules
+from backend.api.admin import (
+    audit,
+    auth,
+    emr,
+    payments,
+    reports,
+    residents,
+    schedules,
+    vaccination,
+)
 from backend.api.admin.blueprint import blp
 
-__all__ = ["audit", "auth", "blp", "emr", "payments", "reports", "residents", "schedules"]
+__all__ = ["audit", "auth", "blp", "emr", "payments", "reports", "residents", "schedules",
+           "vaccination"]

@@ -1,7 +1,16 @@
 """Patient-facing API for the WeChat and Alipay mini-programs."""
 
-from backend.api.mp import auth, bookings, conversations, organizations, profiles, reports
+from backend.api.mp import (
+    auth,
+    bookings,
+    conversations,
+    organizations,
+    profiles,
+    reports,
+    vaccination,
+)
 from backend.api.mp.blueprint import blp
 
 __all__ = [
-    "auth", "blp", "bookings", "conversations", "organizations", "profiles", "reports"]
+    "auth", "blp", "bookings", "conversations", "organizations", "profiles", "reports",
+    "vaccination"]
