@@ -36,6 +36,10 @@ def _str(raw: str) -> str:
     return raw.strip()
 
 
+def _codes(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -126,6 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULE_RELEASE_HOUR", _int, 15, "…at this hour, China Standard Time."),
     Setting("BOOKING_HOLD_MINUTES", _int, 15,
             "An unpaid hold returns to the pool after this long (a hospital may override)."),
+    Setting("VACCINATION_DEPARTMENTS", _codes, ("PREV",),
+            "Department codes of the 接种门诊 (comma-separated): their sessions are booked "
+            "for children, one vaccination visit per child per day."),
     Setting("PAYMENT_NOTIFY_BASE_URL", _str, "",
             "Public base URL the payment gateways call back (…/api/v1/notify/<channel>)."),
     Setting("WECHATPAY_MCH_ID", _str, "", "WeChat Pay merchant id (empty: WeChat Pay off)."),

@@ -117,3 +117,9 @@ class ImportResultSchema(StrictSchema):
     children = fields.Integer(required=True)
     not_registered = fields.Integer(required=True)
     not_registered_lines = fields.List(fields.Integer(), required=True)
+
+
+class VaccinationBookingSchema(StrictSchema):
+    child_id = fields.UUID(required=True)
+    slot_id = fields.UUID(required=True, metadata={
+        "description": "A slot of a 接种门诊 session (GET /hospitals/{id}/schedules)."})
