@@ -27,6 +27,7 @@ from backend.jobs import enqueue, maintenance
 from backend.jobs import messages as message_jobs
 from backend.jobs import payments as payment_jobs
 from backend.jobs import reports as report_jobs
+from backend.jobs import vaccination as vaccination_jobs
 from backend.timeutil import CLINIC_TZ
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("reconcile-report-delivery", report_jobs.reconcile_report_delivery,
              {"hour": 7, "minute": 30}),
     Schedule("send-pending-messages", message_jobs.dispatch_pending_messages, {"minute": "*/5"}),
+    Schedule("send-vaccination-due", vaccination_jobs.dispatch_due, {"minute": "*"},
+             queue="default"),
     Schedule("send-visit-reminders", booking_jobs.send_reminders, {"hour": 18, "minute": 0}),
     Schedule("mark-no-shows", booking_jobs.mark_no_shows, {"hour": 23, "minute": 30}),
     Schedule("reconcile-payments", payment_jobs.reconcile_yesterday, {"hour": 10, "minute": 0},
