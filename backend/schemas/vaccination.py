@@ -123,3 +123,111 @@ class VaccinationBookingSchema(StrictSchema):
     child_id = fields.UUID(required=True)
     slot_id = fields.UUID(required=True, metadata={
         "description": "A slot of a 接种门诊 session (GET /hospitals/{id}/schedules)."})
+
+
+class QuestionSchema(StrictSchema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    choices = fields.List(fields.Dict(keys=fields.String(), values=fields.String()),
+                          required=True, metadata={"description": "[{id, text}]; empty: yes/no"})
+
+
+class QuestionSetSchema(StrictSchema):
+    version = fields.String(required=True)
+    source = fields.String(required=True)
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class ScreeningAnswersSchema(StrictSchema):
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
+                          values=fields.Dict(), required=True,
+                          validate=validate.Length(1, 40),
+                          metadata={"description": '{question_id: {"yes": bool, '
+                                                   '"detail": str|null}} for every question'})
+
+
+class ScreeningItemSchema(StrictSchema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    yes = fields.Boolean(required=True)
+    detail = fields.String(allow_none=True)
+    for_doctor = fields.Boolean(required=True)
+
+
+class ScreeningSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    question_set = fields.String(required=True)
+    submitted_at = fields.DateTime(required=True)
+    needs_doctor = fields.Boolean(required=True)
+    items = fields.List(fields.Nested(ScreeningItemSchema), required=True)
+
+
+class ClinicVisitSchema(StrictSchema):
+    booking_id = fields.UUID(required=True)
+    child = fields.Nested(ChildSchema, required=True)
+    starts_at = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    screening = fields.Nested(ScreeningSchema, allow_none=True)
+
+
+class DayArgsSchema(StrictSchema):
+    day = fields.Date(required=True)
+
+
+class ObservationSchema(StrictSchema):
+    record_id = fields.UUID(required=True)
+    vaccine_name = fields.String(required=True)
+    dose = fields.Integer(required=True)
+    given_at = fields.DateTime(required=True)
+    observe_until = fields.DateTime(required=True)
+    seconds_left = fields.Integer(required=True)
+    may_leave = fields.Boolean(required=True)
+    message = fields.String(required=True)
+
+
+class AfterCareAnswersSchema(StrictSchema):
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
+                          values=fields.String(validate=validate.Length(1, 40)), required=True,
+                          validate=validate.Length(1, 40),
+                          metadata={"description": "{question_id: choice_id}"})
+
+
+class AfterCareResultSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    level = fields.String(required=True, metadata={"description": "ok | watch | aefi | "
+                                                                  "emergency"})
+    advice = fields.String(required=True)
+    serious = fields.List(fields.String(), required=True)
+    suspected_aefi = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AefiAnswerSchema(StrictSchema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    answer = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class AefiReportSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    child = fields.Nested(ChildSchema, required=True)
+    vaccine_name = fields.String(required=True)
+    dose = fields.Integer(required=True)
+    given_on = fields.Date(required=True)
+    lot_number = fields.String(allow_none=True)
+    reported_at = fields.DateTime(required=True)
+    answers = fields.List(fields.Nested(AefiAnswerSchema), required=True)
+    level = fields.String(required=True)
+    review_status = fields.String(required=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    review_note = fields.String(allow_none=True)
+
+
+class OpenArgsSchema(StrictSchema):
+    open = fields.Boolean(load_default=True)
+
+
+class ReviewSchema(StrictSchema):
+    note = fields.String(required=True, validate=validate.Length(1, 500),
+                         metadata={"description": "What the clinic did (已电话随访…)."})

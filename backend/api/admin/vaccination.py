@@ -12,15 +12,20 @@ from backend.api.common import BEARER
 from backend.auth import require_staff
 from backend.schemas.common import envelope
 from backend.schemas.vaccination import (
+    AefiReportSchema,
     ChildSchema,
+    ClinicVisitSchema,
+    DayArgsSchema,
     DoseEntrySchema,
     ImportResultSchema,
     ImportSchema,
     LookupSchema,
+    OpenArgsSchema,
     OverviewSchema,
     RecordSchema,
+    ReviewSchema,
 )
-from backend.services.vaccination import imports, records
+from backend.services.vaccination import clinic_visit, imports, records
 from backend.services.vaccination.views import child_view, overview_view, record_view
 
 CLINIC = records.CLINIC_ROLES
@@ -64,3 +69,35 @@ def child_vaccination(child_id: UUID):
 def record_dose(body, child_id: UUID):
     """Record a dose given here; given today, the parent's 30-minute 留观 timer starts."""
     return {"data": record_view(records.record_dose(g.principal, child_id, body))}, 201
+
+
+@blp.route("/vaccination/visits", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*CLINIC)
+@blp.arguments(DayArgsSchema, location="query")
+@blp.response(200, envelope(ClinicVisitSchema, many=True))
+def list_visits(args):
+    """The day's vaccination visits with their health questionnaires; visits with answers the
+    doctor must weigh come first, and within each, those answers come first."""
+    return {"data": clinic_visit.clinic_screenings(g.principal, args["day"])}
+
+
+@blp.route("/vaccination/aefi", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_staff(*CLINIC)
+@blp.arguments(OpenArgsSchema, location="query")
+@blp.response(200, envelope(AefiReportSchema, many=True))
+def list_aefi(args):
+    """Suspected adverse events following immunisation (疑似预防接种异常反应) reported by
+    parents after doses given here; open ones only unless `open=false`."""
+    return {"data": clinic_visit.aefi_reports(g.principal, args["open"])}
+
+
+@blp.route("/vaccination/aefi/<uuid:report_id>/review", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_staff(*CLINIC)
+@blp.arguments(ReviewSchema)
+@blp.response(200, envelope(AefiReportSchema))
+def review_aefi(body, report_id: UUID):
+    """The clinic has followed the report up: who, when and what is recorded and audited."""
+    return {"data": clinic_visit.review_aefi(g.principal, report_id, body["note"])}

@@ -11,10 +11,20 @@ from backend.api.mp.blueprint import blp
 from backend.auth import require_account
 from backend.schemas.booking import BookingSchema
 from backend.schemas.common import envelope
-from backend.schemas.vaccination import OverviewSchema, VaccinationBookingSchema
+from backend.schemas.vaccination import (
+    AfterCareAnswersSchema,
+    AfterCareResultSchema,
+    ObservationSchema,
+    OverviewSchema,
+    QuestionSetSchema,
+    ScreeningAnswersSchema,
+    ScreeningSchema,
+    VaccinationBookingSchema,
+)
 from backend.services.booking_views import present
-from backend.services.vaccination import booking, records
-from backend.services.vaccination.views import overview_view
+from backend.services.vaccination import booking, clinic_visit, records
+from backend.services.vaccination.views import overview_view, question_set_view
+from vaccination.questionnaires import after_care, health_enquiry
 
 
 @blp.route("/children/<uuid:child_id>/vaccination", methods=["GET"])
@@ -39,3 +49,63 @@ def book_vaccination(body):
     confirmed at once. Cancel with POST /bookings/{id}/cancel."""
     made, created = booking.book(g.principal, body, idempotency_key())
     return {"data": present(made)}, 201 if created else 200
+
+
+@blp.route("/vaccination/health-questions", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.response(200, envelope(QuestionSetSchema))
+def health_questions():
+    """The pre-vaccination health questions (接种前健康询问), with their source."""
+    return {"data": question_set_view(health_enquiry())}
+
+
+@blp.route("/bookings/<uuid:booking_id>/vaccination-screening", methods=["PUT"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.arguments(ScreeningAnswersSchema)
+@blp.response(200, envelope(ScreeningSchema))
+def submit_screening(body, booking_id: UUID):
+    """Answer every health question for a vaccination visit (from 3 days before); answering
+    again replaces the answers. A "yes" the doctor must weigh is marked `for_doctor`."""
+    row = clinic_visit.submit_screening(g.principal, booking_id, body["answers"])
+    return {"data": clinic_visit.screening_view(row)}
+
+
+@blp.route("/bookings/<uuid:booking_id>/vaccination-screening", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.response(200, envelope(ScreeningSchema))
+def get_screening(booking_id: UUID):
+    return {"data": clinic_visit.screening_view(
+        clinic_visit.screening_for(g.principal, booking_id))}
+
+
+@blp.route("/vaccination/records/<uuid:record_id>/observation", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.response(200, envelope(ObservationSchema))
+def get_observation(record_id: UUID):
+    """留观: seconds left of the 30 minutes after the dose, and whether the parent may leave."""
+    return {"data": clinic_visit.observation(g.principal, record_id)}
+
+
+@blp.route("/vaccination/after-care-questions", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.response(200, envelope(QuestionSetSchema))
+def after_care_questions():
+    """The after-care questions (fever, swelling, rash, crying, convulsions, breathing)."""
+    return {"data": question_set_view(after_care())}
+
+
+@blp.route("/vaccination/records/<uuid:record_id>/after-care", methods=["POST"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.arguments(AfterCareAnswersSchema)
+@blp.response(201, envelope(AfterCareResultSchema))
+def submit_after_care(body, record_id: UUID):
+    """The parent's after-care answers, once per dose: the advice to follow now; serious
+    answers alert the clinic and open a suspected-AEFI report for it to review."""
+    report = clinic_visit.submit_after_care(g.principal, record_id, body["answers"])
+    return {"data": clinic_visit.after_care_view(report)}, 201

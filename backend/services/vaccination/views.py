@@ -59,3 +59,10 @@ def overview_view(found: dict[str, Any]) -> dict[str, Any]:
             "non_programme": non_programme(),
             "non_programme_note": "非免疫规划疫苗自愿自费接种，是否接种请与接种门诊医生商量。",
             "source": schedule.source, "non_programme_source": schedule.non_programme_source}
+
+
+def question_set_view(questions) -> dict[str, Any]:
+    return {"version": questions.version, "source": questions.source,
+            "questions": [{"id": q.id, "text": q.text,
+                           "choices": [{"id": c[0], "text": c[1]} for c in q.choices]}
+                          for q in questions.questions]}
