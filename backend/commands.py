@@ -97,9 +97,11 @@ def seed_demo() -> None:
     is already there)."""
     from backend.demo.schedules import seed_schedules
     from backend.demo.seed import seed
+    from backend.demo.vaccination import seed_vaccination
 
     summary = seed()
     summary["schedules"] = seed_schedules()
+    summary["vaccination doses"] = seed_vaccination()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 

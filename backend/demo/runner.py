@@ -21,6 +21,7 @@ from backend.app import create_app
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
+from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
@@ -156,6 +157,7 @@ def demo(port: int, database: str | None) -> None:
         upgrade()
         counts = seed()
         counts["schedules"] = seed_schedules()
+        counts["vaccination doses"] = seed_vaccination()
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
@@ -179,6 +181,7 @@ Log in as the demo patient 张伟 (WeChat):
   curl -s -XPOST {base}/api/v1/mp/auth/wechat -H 'Content-Type: application/json' \\
        -d "{{\\"code\\":\\"$CODE\\"}}"
 Console staff: doctor.li / Demo-Doctor-2026, admin.east / Demo-Admin-2026,
+  nurse.east / Demo-Nurse-2026 (接种门诊: 张伟's children 张子涵 and 张小满 have doses due),
   doctor.wang / Demo-Doctor-2026 (心血管内科: receives the demo's critical potassium)
 The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
