@@ -73,3 +73,17 @@ def test_an_after_care_answer_outside_the_choices_is_refused():
     with pytest.raises(AnswerError) as bad:
         check_after_care({**ALL_WELL, "fever": "39"})
     assert bad.value.question == "fever"
+
+
+def test_a_broken_after_care_file_is_refused_with_its_place(tmp_path):
+    from vaccination.questionnaires import DATA_DIR, QuestionnaireError, load_after_care
+
+    text = (DATA_DIR / "after_care.yaml").read_text(encoding="utf-8")
+    unsourced = tmp_path / "unsourced.yaml"
+    unsourced.write_text(text.replace("source:", "origin:"), encoding="utf-8")
+    with pytest.raises(QuestionnaireError, match="source"):
+        load_after_care(str(unsourced))
+    unknown_level = tmp_path / "level.yaml"
+    unknown_level.write_text(text.replace("level: aefi}", "level: severe}", 1), encoding="utf-8")
+    with pytest.raises(QuestionnaireError, match="fever"):
+        load_after_care(str(unknown_level))

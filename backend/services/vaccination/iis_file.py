@@ -70,6 +70,13 @@ def _vaccine_codes(schedule: Programme) -> dict[str, str]:
 
 def parse(text: str, schedule: Programme, today: date) -> list[IisRow]:
     """Every row of the file, or `IisFileError` naming each bad line."""
+    try:
+        return _parse(text, schedule, today)
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit: not our format
+        raise IisFileError("文件不是可以识别的CSV格式。", {"文件": [str(exc)[:200]]}) from exc
+
+
+def _parse(text: str, schedule: Programme, today: date) -> list[IisRow]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in next(reader, [])]
     missing = [name for name in REQUIRED if name not in header]

@@ -70,12 +70,18 @@ def overview(principal: Principal, child_id) -> dict[str, Any]:
     return {"child": child, "records": records, "assessment": result}
 
 
+def _document_index(document_number: str) -> str | None:
+    try:
+        return current_app.extensions["blind_index"].digest(document_number.strip().upper(),
+                                                            "document")
+    except ValueError:  # nothing left after normalising: no one has that number
+        return None
+
+
 def lookup(principal: Principal, document_number: str) -> PatientProfile:
     """The clinic finds a registered child by the ID number on the 接种证 (a walk-in)."""
-    index = current_app.extensions["blind_index"]
     child = db.session.execute(select(PatientProfile).where(
-        PatientProfile.document_index == index.digest(document_number.strip().upper(),
-                                                      "document"),
+        PatientProfile.document_index == _document_index(document_number),
         PatientProfile.archived_at.is_(None))).scalar_one_or_none()
     audit.record("vaccination.lookup", "patient_profile",
                  str(child.external_id) if child else None, {"found": child is not None})
@@ -101,11 +107,9 @@ def _child_at_clinic(principal: Principal, child_id, document_number: str | None
     """A child this clinic sees, or one whose 接种证 ID number the clinic has in hand."""
     if not document_number:
         return clinic_child(principal, child_id)
-    index = current_app.extensions["blind_index"]
     child = db.session.execute(select(PatientProfile).where(
         PatientProfile.external_id == parse_id(child_id), PatientProfile.archived_at.is_(None),
-        PatientProfile.document_index == index.digest(document_number.strip().upper(),
-                                                      "document"))).scalar_one_or_none()
+        PatientProfile.document_index == _document_index(document_number))).scalar_one_or_none()
     if child is None:
         raise NotFound("没有找到这位儿童。")
     return child
