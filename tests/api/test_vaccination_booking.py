@@ -74,3 +74,21 @@ def test_an_adult_or_another_account_child_cannot_be_booked(web):
     grown = book(web, kid, slots[0], str(adult.external_id))
     assert grown.status_code == 409 and grown.json["error"]["code"] == "not_a_child"
     assert book(web, stranger, slots[0], kid.child_id).status_code == 404
+
+
+def test_a_child_vaccinated_at_the_visit_is_never_counted_as_a_no_show(web):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from backend.models import Booking
+    from tests.vaccination_support import clinic, give
+
+    with time_machine.travel(datetime(2026, 12, 7, 1, 0, tzinfo=UTC), tick=False):
+        _, [slots] = vaccination_sessions(web, _free(days_ahead=0, hour=14))
+        kid = family()
+        booking_id = book(web, kid, slots[0]).json["data"]["id"]
+        nurse = clinic(org=db.session.execute(select(Booking)).scalar_one().organization)
+        assert give(web, nurse, kid, "DTaP", 1, booking_id=booking_id).status_code == 201
+        db.session.expire_all()
+        assert db.session.execute(select(Booking.status)).scalar_one() == "completed"

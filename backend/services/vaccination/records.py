@@ -17,7 +17,7 @@ from sqlalchemy import exists, or_, select
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
-from backend.models import Booking, PatientProfile, StaffRole, VaccinationRecord
+from backend.models import Booking, BookingStatus, PatientProfile, StaffRole, VaccinationRecord
 from backend.services import audit
 from backend.services.access import load_profile, parse_id
 from backend.services.deferred import commit
@@ -115,6 +115,21 @@ def _child_at_clinic(principal: Principal, child_id, document_number: str | None
     return child
 
 
+def _complete_visit(principal: Principal, child: PatientProfile, booking: Booking | None) -> None:
+    """The child was vaccinated: today's booking here is 已就诊 (never counted as 爽约)."""
+    if booking is None:
+        booking = db.session.execute(select(Booking).where(
+            Booking.patient_id == child.id, Booking.organization_id == principal.organization_id,
+            Booking.clinic_date == local_today(),
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)))
+            .order_by(Booking.id).limit(1)).scalar_one_or_none()
+    if booking is not None and booking.status in (BookingStatus.CONFIRMED,
+                                                  BookingStatus.CHECKED_IN):
+        booking.status = BookingStatus.COMPLETED
+        audit.record("booking.complete", "booking", str(booking.external_id),
+                     {"reason": "vaccinated"})
+
+
 def record_dose(principal: Principal, child_id, body: dict[str, Any]) -> VaccinationRecord:
     """The clinic records a dose. Given today: 留观 starts now and the after-care call is set."""
     child = _child_at_clinic(principal, child_id, body.get("document_number"))
@@ -150,6 +165,7 @@ def record_dose(principal: Principal, child_id, body: dict[str, Any]) -> Vaccina
     db.session.flush()
     if today:
         due.after_dose(record)
+        _complete_visit(principal, child, booking)
     due.reschedule(child)
     audit.record("vaccination.record", "vaccination_record", str(record.external_id),
                  {"child": str(child.external_id), "vaccine": record.vaccine,
