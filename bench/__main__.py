@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from bench import booking, conversation, emr_delivery, fhir_mapping, http_rate, reports
+from bench import (
+    booking,
+    conversation,
+    emr_delivery,
+    fhir_mapping,
+    http_rate,
+    reports,
+    vaccination,
+)
 
 BENCHMARKS = {"http": http_rate.main, "conversation": conversation.main,
               "fhir": fhir_mapping.main, "emr": emr_delivery.main, "booking": booking.main,
-              "reports": reports.main}
+              "reports": reports.main, "vaccination": vaccination.main}
 
 
 def main(argv: list[str]) -> None:
