@@ -66,6 +66,14 @@ def test_importing_the_same_file_again_adds_nothing(client, ctx):
     assert _records() == 1
 
 
+def test_a_dose_listed_twice_in_one_file_is_recorded_once(client, ctx):
+    kid, at = family(), clinic()
+    line = (kid.document_number, "2026-06-01", "HepB", 1, "2026-06-01", "")
+    data = _import(client, at, csv_file(line, line)).json["data"]
+    assert (data["rows"], data["added"], data["already_known"]) == (2, 1, 1)
+    assert _records() == 1
+
+
 def test_a_file_with_bad_lines_is_refused_whole_with_each_line_and_reason(client, ctx):
     kid, at = family(), clinic()
     text = csv_file((kid.document_number, "2026-06-01", "HepB", 1, "2026-06-01", ""),

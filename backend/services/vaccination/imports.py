@@ -28,6 +28,7 @@ from backend.timeutil import local_today, utcnow
 from vaccination import programme
 
 log = logging.getLogger(__name__)
+INSERT_CHUNK = 1000  # rows per INSERT: a 20,000-line file is 20 statements, not 20,000
 
 
 def run(principal: Principal, filename: str, content: str) -> dict:
@@ -64,12 +65,14 @@ def run(principal: Principal, filename: str, content: str) -> dict:
     db.session.flush()
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     added, now = 0, utcnow()
-    for row, child in matched:
-        result = db.session.execute(insert(VaccinationRecord).values(
-            external_id=uuid.uuid4(), patient_id=child.id, vaccine=row.vaccine, dose=row.dose,
-            given_on=row.given_on, source="import", organization_id=principal.organization_id,
-            import_id=batch.id, lot_number=row.lot_number, manufacturer=row.manufacturer,
-            site=row.site, created_at=now, updated_at=now)
+    values = [dict(external_id=uuid.uuid4(), patient_id=child.id, vaccine=row.vaccine,
+                   dose=row.dose, given_on=row.given_on, source="import",
+                   organization_id=principal.organization_id, import_id=batch.id,
+                   lot_number=row.lot_number, manufacturer=row.manufacturer, site=row.site,
+                   created_at=now, updated_at=now) for row, child in matched]
+    for start in range(0, len(values), INSERT_CHUNK):
+        result = db.session.execute(
+            insert(VaccinationRecord).values(values[start:start + INSERT_CHUNK])
             .on_conflict_do_nothing(index_elements=["patient_id", "vaccine", "dose",
                                                     "given_on"])
             .returning(VaccinationRecord.id))
