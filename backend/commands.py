@@ -99,10 +99,12 @@ def seed_demo() -> None:
     from backend.demo.followup import seed_followup
     from backend.demo.schedules import seed_schedules
     from backend.demo.seed import seed
+    from backend.demo.vaccination import seed_vaccination
 
     summary = seed()
     summary["schedules"] = seed_schedules()
     summary["chronic-disease residents"] = seed_followup()
+    summary["vaccination doses"] = seed_vaccination()
     click.echo(", ".join(f"{name}: {count}" for name, count in summary.items()))
 
 

@@ -36,6 +36,10 @@ def _str(raw: str) -> str:
     return raw.strip()
 
 
+def _codes(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -131,6 +135,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULE_RELEASE_HOUR", _int, 15, "…at this hour, China Standard Time."),
     Setting("BOOKING_HOLD_MINUTES", _int, 15,
             "An unpaid hold returns to the pool after this long (a hospital may override)."),
+    Setting("VACCINATION_DEPARTMENTS", _codes, ("PREV",),
+            "Department codes of the 接种门诊 (comma-separated): their sessions are booked "
+            "for children, one vaccination visit per child per day."),
     Setting("PAYMENT_NOTIFY_BASE_URL", _str, "",
             "Public base URL the payment gateways call back (…/api/v1/notify/<channel>)."),
     Setting("WECHATPAY_MCH_ID", _str, "", "WeChat Pay merchant id (empty: WeChat Pay off)."),
@@ -146,7 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
             "Subscribe-message template ids: "
             "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID,followup=ID,"
-            "education=ID`."),
+            "education=ID,vaccination=ID`."),
     Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
             "Alipay subscription-message template ids, same form as the WeChat ones."),
     Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
@@ -225,7 +232,8 @@ def _check(config: dict[str, Any]) -> None:
 
 
 def _check_templates(key: str, text: str) -> None:
-    kinds = ("booked", "reminder", "cancelled", "refunded", "report", "followup", "education")
+    kinds = ("booked", "reminder", "cancelled", "refunded", "report", "followup", "education",
+             "vaccination")
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, _, template_id = part.partition("=")
         if kind.strip() not in kinds or not template_id.strip():

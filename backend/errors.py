@@ -29,12 +29,14 @@ class ApiError(Exception):
     message = "请求有误，请检查后重试。"
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
-                 field: str | None = None, status: int | None = None) -> None:
+                 field: str | None = None, status: int | None = None,
+                 fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         self.code = code or self.code
         self.field = field
         self.status = status or self.status
+        self.fields = fields  # every offending place and why (e.g. each bad line of a file)
 
 
 class ValidationFailed(ApiError):
@@ -157,7 +159,8 @@ def _kept_headers(exc: HTTPException) -> list[tuple[str, str]]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
-        return _respond(exc.status, error_body(exc.status, exc.code, exc.message, exc.field))
+        return _respond(exc.status, error_body(exc.status, exc.code, exc.message, exc.field,
+                                               exc.fields))
 
     @app.errorhandler(RateLimitExceeded)
     def handle_rate_limit(exc: RateLimitExceeded):

@@ -29,6 +29,7 @@ from backend.jobs import messages as message_jobs
 from backend.jobs import payments as payment_jobs
 from backend.jobs import portraits as portrait_jobs
 from backend.jobs import reports as report_jobs
+from backend.jobs import vaccination as vaccination_jobs
 from backend.timeutil import CLINIC_TZ
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("refresh-stale-portraits", portrait_jobs.dispatch_stale_portraits,
              {"minute": "*/10"}),
     Schedule("send-pending-messages", message_jobs.dispatch_pending_messages, {"minute": "*/5"}),
+    Schedule("send-vaccination-due", vaccination_jobs.dispatch_due, {"minute": "*"},
+             queue="default"),
     Schedule("send-visit-reminders", booking_jobs.send_reminders, {"hour": 18, "minute": 0}),
     Schedule("mark-no-shows", booking_jobs.mark_no_shows, {"hour": 23, "minute": 30}),
     Schedule("reconcile-payments", payment_jobs.reconcile_yesterday, {"hour": 10, "minute": 0},

@@ -13,11 +13,13 @@ from bench import (
     followup,
     http_rate,
     reports,
+    vaccination,
 )
 
 BENCHMARKS = {"http": http_rate.main, "conversation": conversation.main,
               "fhir": fhir_mapping.main, "emr": emr_delivery.main, "booking": booking.main,
-              "reports": reports.main, "console": console.main, "followup": followup.main}
+              "reports": reports.main, "console": console.main, "followup": followup.main,
+              "vaccination": vaccination.main}
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,7 @@ from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
 from backend.demo.seed import seed
+from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
@@ -44,7 +45,7 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
                   "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
-                  "education=tmpl-education")
+                  "education=tmpl-education,vaccination=tmpl-vaccination")
 
 
 @dataclass
@@ -159,6 +160,7 @@ def demo(port: int, database: str | None) -> None:
         counts = seed()
         counts["schedules"] = seed_schedules()
         counts["chronic-disease residents"] = seed_followup()
+        counts["vaccination doses"] = seed_vaccination()
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
@@ -185,7 +187,8 @@ Console       {base}/console/
   doctor.wang / Demo-Doctor-2026 (心血管内科 clinician: his worklist holds the demo's critical
   potassium to acknowledge), doctor.li / Demo-Doctor-2026 (family doctor: signed residents,
   their reports and trends; follow-up worklist: GET /api/v1/admin/followup/tasks),
-  admin.east / Demo-Admin-2026 (hospital admin)
+  admin.east / Demo-Admin-2026 (hospital admin),
+  nurse.east / Demo-Nurse-2026 (接种门诊: 张伟's children 张子涵 and 张小满 have doses due)
 The demo LIS sends 张伟's reports (one with a critical value) once the API is up.
   curl -s -XPOST {base}/api/v1/admin/auth/login -H 'Content-Type: application/json' \\
        -d '{{"username":"doctor.li","password":"Demo-Doctor-2026"}}'

@@ -1,10 +1,12 @@
 """Demo outpatient schedules: every demo doctor sees patients on weekday mornings and afternoons
-for the coming week, so the booking journey can be tried at once (a real HIS pushes these)."""
+for the coming week, so the booking journey can be tried at once (a real HIS pushes these).
+The 接种门诊's sessions are free."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from backend.extensions import db
@@ -41,6 +43,8 @@ def seed_schedules(days: int = 7) -> int:
                 if exists is not None:
                     continue
                 kind, fee = FEES_FEN.get(doctor.title, GENERAL)
+                if doctor.department.code in current_app.config["VACCINATION_DEPARTMENTS"]:
+                    fee = 0  # 接种门诊: programme vaccines are free, no registration fee
                 db.session.add(Schedule(
                     organization_id=doctor.department.organization_id, his_ref=ref,
                     department_id=doctor.department_id, doctor_id=doctor.id, clinic_date=day,

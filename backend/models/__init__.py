@@ -36,6 +36,13 @@ from backend.models.resident import (
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
+from backend.models.vaccination import (
+    AfterCareReport,
+    VaccinationDue,
+    VaccinationImport,
+    VaccinationRecord,
+    VaccinationScreening,
+)
 from backend.models.vitals import VitalReading
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "MANAGEMENT_LEVELS",
     "Account",
     "AdminAlert",
+    "AfterCareReport",
     "AuditChainHead",
     "AuditEntry",
     "AuthSession",
@@ -89,5 +97,9 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "TaskStatus",
+    "VaccinationDue",
+    "VaccinationImport",
+    "VaccinationRecord",
+    "VaccinationScreening",
     "VitalReading",
 ]

@@ -36,6 +36,8 @@ class PatientMessage(ExternalIdMixin, TimestampMixin, db.Model):
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     followup_task_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_task.id"),
                                                          index=True)
+    # A child's vaccination message (reminder, end of 留观, after-care) names the child.
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient_profile.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True, default="pending")

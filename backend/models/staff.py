@@ -21,6 +21,7 @@ class StaffRole(enum.StrEnum):
     CLINICIAN = "clinician"  # 临床医生 (receives critical values of the tests they ordered)
     DEPARTMENT_HEAD = "department_head"  # 科室主任 (the last clinical step of an escalation)
     INTEGRATION = "integration"  # 接口账号: the LIS/PACS pushing results over FHIR
+    VACCINATOR = "vaccinator"  # 接种医生/护士 of a 接种门诊: records doses, reads screenings
 
 
 class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):

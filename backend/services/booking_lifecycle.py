@@ -55,7 +55,8 @@ def cancel(principal: Principal, booking_id, reason: str | None) -> Booking:
     paid = locked.status == BookingStatus.CONFIRMED
     _settle(locked, BookingStatus.CANCELLED, reason or "患者取消预约", "api")
     if paid:
-        messages.notify(locked, "cancelled", {"reason": "预约已取消，挂号费将原路退回。"})
+        messages.notify(locked, "cancelled", {"reason": "预约已取消，挂号费将原路退回。"
+                                              if locked.fee_fen else "预约已取消。"})
     audit.record("booking.cancel", "booking", str(locked.external_id), {"paid": paid})
     commit()
     return bookings.get(principal, booking_id)

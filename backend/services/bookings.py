@@ -1,5 +1,8 @@
 """Booking a slot (预约挂号): hold it, list and cancel bookings, check in and see the queue.
 
+A session without a fee (the 接种门诊's programme vaccines are free) is confirmed at once: there
+is nothing to pay, so no hold waits for a payment.
+
 A hold is one atomic `UPDATE slot SET booked = booked + 1 WHERE booked < capacity`, so no slot is
 ever oversold however many people press at once; the patient's row is locked while their rules
 are checked, so two parallel requests cannot both squeeze under the active-booking limit.
@@ -8,6 +11,7 @@ are checked, so two parallel requests cannot both squeeze under the active-booki
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +32,7 @@ from backend.models import (
     Schedule,
     Slot,
 )
-from backend.services import audit
+from backend.services import audit, messages
 from backend.services.access import load_profile, parse_id
 from backend.services.booking_rules import (
     BookingRules,
@@ -37,6 +41,7 @@ from backend.services.booking_rules import (
     suspended_until,
     validate_overrides,
 )
+from backend.services.deferred import commit
 from backend.timeutil import CLINIC_TZ, as_utc, local_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -117,8 +122,13 @@ def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules) -> N
                        "请先就诊或取消其他预约。", code="too_many_bookings")
 
 
-def hold(principal: Principal, args: dict[str, Any], key: str | None) -> tuple[Booking, bool]:
-    """Take one place in a slot for a 就诊人, pending payment. Returns (booking, created)."""
+def hold(principal: Principal, args: dict[str, Any], key: str | None,
+         journey_check: Callable[[PatientProfile, Slot], None] | None = None
+         ) -> tuple[Booking, bool]:
+    """Take one place in a slot for a 就诊人, pending payment. Returns (booking, created).
+
+    `journey_check` adds a journey's own rule (the 接种门诊: one visit per child per day), run
+    with the person's row locked like the engine's rules."""
     existing = _by_key(principal.account_id, key)
     if existing is not None:
         return existing, False
@@ -134,6 +144,8 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None) -> tuple[B
         db.session.rollback()
         return existing, False
     _check_person(patient, slot, rules)
+    if journey_check is not None:
+        journey_check(patient, slot)
     taken = db.session.execute(update(Slot).where(Slot.id == slot.id,
                                                   Slot.booked < Slot.capacity)
                                .values(booked=Slot.booked + 1))
@@ -141,12 +153,15 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None) -> tuple[B
         db.session.rollback()
         raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
     now = utcnow()
+    free = schedule.fee_fen == 0
     booking = Booking(account_id=principal.account_id, patient_id=patient.id,
                       organization_id=organization.id, department_id=schedule.department_id,
                       doctor_id=schedule.doctor_id, schedule_id=schedule.id, slot_id=slot.id,
                       clinic_date=schedule.clinic_date, fee_fen=schedule.fee_fen,
-                      status=BookingStatus.HELD, idempotency_key=key,
-                      hold_expires_at=now + timedelta(minutes=rules.hold_minutes))
+                      status=BookingStatus.CONFIRMED if free else BookingStatus.HELD,
+                      idempotency_key=key, confirmed_at=now if free else None,
+                      hold_expires_at=None if free else now + timedelta(
+                          minutes=rules.hold_minutes))
     db.session.add(booking)
     try:
         db.session.flush()
@@ -157,9 +172,12 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None) -> tuple[B
             return existing, False
         raise Conflict("同一天同一个科室只能挂一个号。", code="duplicate_booking") from None
     audit.record("booking.hold", "booking", str(booking.external_id),
-                 {"patient": str(patient.external_id), "slot": str(slot.external_id)})
-    db.session.commit()
-    log.info("slot held", extra={"booking": str(booking.external_id)})
+                 {"patient": str(patient.external_id), "slot": str(slot.external_id),
+                  "free": free})
+    if free:
+        messages.notify(booking, "booked", {})
+    commit()
+    log.info("slot held", extra={"booking": str(booking.external_id), "free": free})
     return get(principal, booking.external_id), True
 
 

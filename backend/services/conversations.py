@@ -17,10 +17,17 @@ from sqlalchemy import select
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
-from backend.models import ConversationSession, Department, Organization, PreVisitNote
+from backend.models import (
+    ConversationSession,
+    Department,
+    Organization,
+    PatientProfile,
+    PreVisitNote,
+)
 from backend.security.identifiers import mask_identifiers
 from backend.security.masking import mask_text
 from backend.services import access, audit
+from backend.services.vaccination import assistant as vaccination_assistant
 from backend.timeutil import age_on, local_today, utcnow
 from conversations.department_model import default_model as default_department_model
 from conversations.dialogue import Assistant, Turn
@@ -168,7 +175,10 @@ def send(principal: Principal, session_id: str, text: str) -> tuple[Conversation
         raise Conflict("这次对话已经很长了，请重新开始一次。", code="conversation_too_long")
     # Identifiers typed into the chat are masked before the assistant or the transcript sees them.
     typed = mask_identifiers(text)
+    unclear = state.unclear
     turn = assistant().reply(state, typed.text, _departments(_organization(session)))
+    turn = vaccination_assistant.with_schedule_answer(
+        db.session.get(PatientProfile, session.patient_id), typed.text, state, turn, unclear)
     save_state(session, state, turn)
     detail: dict[str, Any] = {"turn": state.turn, "stage": state.stage}
     if typed.found:

@@ -21,6 +21,7 @@ from backend.models import Account, Booking, MessageSubscription, PatientMessage
 from backend.services.deferred import defer
 from backend.services.followup import education, reminders
 from backend.services.reports import message_content as report_content
+from backend.services.vaccination import message_content as vaccination_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
 from backend.vendor_clients import vendor_clients
 from backend.vendors.errors import VendorError, VendorUnavailable
@@ -28,7 +29,7 @@ from backend.vendors.errors import VendorError, VendorUnavailable
 log = logging.getLogger(__name__)
 
 TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report", "followup",
-                  "education")
+                  "education", "vaccination")
 # Which template each event uses: a stoppage is told with the cancellation template; every
 # report message (ready, corrected, a critical value's call to contact the hospital) uses the
 # report template.
@@ -36,7 +37,8 @@ TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancell
                "stopped": "cancelled", "refunded": "refunded", "report_ready": "report",
                "report_corrected": "report", "critical_value": "report",
                "followup_due": "followup", "followup_overdue": "followup",
-               "education": "education"}
+               "education": "education",
+               **{kind: "vaccination" for kind in vaccination_content.KINDS}}
 MAX_ATTEMPTS = 5
 NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
 
@@ -168,6 +170,8 @@ def send(message_id: int) -> str:
         fields, page = ((reminders.fields(message), reminders.PAGE)
                         if message.followup_task_id is not None
                         else (education.fields(message), education.PAGE))
+    elif message.patient_id is not None:  # a child's vaccination message
+        fields, page = vaccination_content.fields(message), vaccination_content.page(message)
         form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
     else:
         booking = db.session.get(Booking, message.booking_id)

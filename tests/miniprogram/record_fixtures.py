@@ -1,7 +1,8 @@
 """Record real backend replies for the mini-program's jest tests (miniprogram/tests/fixtures/).
 
 Run from the repository root:  .venv/bin/python -m tests.miniprogram.record_fixtures [name ...]
-(names, e.g. ``payment_alipay``, write only those fixtures; none writes them all).
+(names or prefixes, e.g. ``payment_alipay`` or ``vaccination_``, write only those fixtures;
+none writes them all).
 
 Why recorded and not hand-written: the chat tests must follow what the assistant really says
 (stages, quick replies, red flags, triage), so when the dialogue changes a re-record shows it.
@@ -17,6 +18,7 @@ so pytest never collects it.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -34,12 +36,14 @@ from backend.demo.followup import seed_followup
 from backend.demo.reports import ZHANG_WEI, demo_reports
 from backend.demo.runner import start_simulators
 from backend.demo.seed import seed
+from backend.demo.vaccination import seed_vaccination
 from backend.extensions import db
-from backend.models import Account, Booking, PaymentOrder, PrincipalKind
+from backend.models import Account, Booking, PaymentOrder, PrincipalKind, VaccinationRecord
 from backend.services.reports import hl7_inbound
 from backend.timeutil import CLINIC_TZ, local_today
 from simulators.lis import LisSimulator
 from simulators.server import SimulatorServer
+from vaccination import programme
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -253,6 +257,85 @@ def _record_vitals(client, headers, profiles: list[dict[str, Any]],
         "/api/v1/mp/vitals", headers=headers, query_string={"patient_id": me["id"]}), 404)
 
 
+def _record_vaccination(client, app, headers, files: dict[str, Any]) -> None:
+    """张伟's children as `make demo` seeds them: what is due, booking the 接种门诊 at the
+    community centre, the health questionnaire, a dose given (留观 running, then over — the
+    30 minutes are moved into the past in the database, as the clock would) and the after-care
+    answers, mild and serious."""
+    with app.app_context():
+        seed_vaccination()
+    files["vaccination_profiles"] = _check(client.get("/api/v1/mp/profiles", headers=headers),
+                                           200)
+    child = {p["name"]: p["id"] for p in files["vaccination_profiles"]["data"]}
+    xiaoman, zihan = child["张小满"], child["张子涵"]
+    files["vaccination_child"] = _check(client.get(
+        f"/api/v1/mp/children/{xiaoman}/vaccination", headers=headers), 200)
+    files["vaccination_child_overdue"] = _check(client.get(
+        f"/api/v1/mp/children/{zihan}/vaccination", headers=headers), 200)
+    centre = next(h for h in _check(client.get("/api/v1/mp/hospitals"), 200)["data"]
+                  if h["code"] == "C001")
+    prev = next(d for d in _check(client.get(
+        f"/api/v1/mp/hospitals/{centre['id']}/departments"), 200)["data"] if d["code"] == "PREV")
+    east = _check(client.post("/api/v1/admin/auth/login", json={
+        "username": "admin.east", "password": "Demo-Admin-2026"}), 200)
+    tomorrow = local_today() + timedelta(days=1)
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 8, tzinfo=CLINIC_TZ)
+    session = {**_schedule(start, "PREV", "REC-PREV-1"), "fee_fen": 0}
+    _check(client.put("/api/v1/admin/schedules", json={"schedules": [session]},
+                      headers={"Authorization": f"Bearer {east['data']['token']}"}), 200)
+    files["vaccination_schedules"] = _check(client.get(
+        f"/api/v1/mp/hospitals/{centre['id']}/schedules",
+        query_string={"department_id": prev["id"]}), 200)
+    slot = files["vaccination_schedules"]["data"][0]["slots"][0]["id"]
+    files["vaccination_booking"] = _check(client.post(
+        "/api/v1/mp/vaccination/bookings", headers=headers,
+        json={"child_id": xiaoman, "slot_id": slot}), 201)
+    booking_id = files["vaccination_booking"]["data"]["id"]
+    files["vaccination_error_same_day"] = _check(client.post(
+        "/api/v1/mp/vaccination/bookings", headers=headers,
+        json={"child_id": xiaoman, "slot_id": slot}), 409)
+    files["vaccination_health_questions"] = _check(client.get(
+        "/api/v1/mp/vaccination/health-questions", headers=headers), 200)
+    answers = {q["id"]: {"yes": False}
+               for q in files["vaccination_health_questions"]["data"]["questions"]}
+    answers["other_allergy"] = {"yes": True, "detail": "鸡蛋过敏"}
+    files["vaccination_screening"] = _check(client.put(
+        f"/api/v1/mp/bookings/{booking_id}/vaccination-screening", headers=headers,
+        json={"answers": answers}), 200)
+    nurse = _check(client.post("/api/v1/admin/auth/login", json={
+        "username": "nurse.east", "password": "Demo-Nurse-2026"}), 200)
+    nurse_headers = {"Authorization": f"Bearer {nurse['data']['token']}"}
+    due = [d for d in files["vaccination_child"]["data"]["assessment"]["doses"]
+           if d["state"] in ("due", "overdue")]
+    codes = {v.name: code for code, v in programme().vaccines.items()}
+    records = []
+    for dose in due[:2]:
+        given = _check(client.post(
+            f"/api/v1/admin/vaccination/children/{xiaoman}/doses", headers=nurse_headers,
+            json={"vaccine": codes[dose["vaccines"][0]], "dose": dose["dose"],
+                  "booking_id": booking_id, "lot_number": "202611A01", "site": "左上臂"}), 201)
+        records.append(given["data"]["id"])
+    files["vaccination_observation"] = _check(client.get(
+        f"/api/v1/mp/vaccination/records/{records[0]}/observation", headers=headers), 200)
+    with app.app_context():
+        row = db.session.execute(select(VaccinationRecord).where(
+            VaccinationRecord.external_id == UUID(records[0]))).scalar_one()
+        row.observe_until = row.given_at - timedelta(seconds=1)  # 30 minutes later
+        db.session.commit()
+    files["vaccination_observation_done"] = _check(client.get(
+        f"/api/v1/mp/vaccination/records/{records[0]}/observation", headers=headers), 200)
+    files["vaccination_after_care_questions"] = _check(client.get(
+        "/api/v1/mp/vaccination/after-care-questions", headers=headers), 200)
+    well = {q["id"]: q["choices"][0]["id"]
+            for q in files["vaccination_after_care_questions"]["data"]["questions"]}
+    files["vaccination_after_care_watch"] = _check(client.post(
+        f"/api/v1/mp/vaccination/records/{records[0]}/after-care", headers=headers,
+        json={"answers": {**well, "fever": "low"}}), 201)
+    files["vaccination_after_care_aefi"] = _check(client.post(
+        f"/api/v1/mp/vaccination/records/{records[1]}/after-care", headers=headers,
+        json={"answers": {**well, "fever": "high", "convulsion": "seen"}}), 201)
+
+
 def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
@@ -323,12 +406,13 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
         _record_vitals(client, headers, files["profiles"]["data"], files)
+        _record_vaccination(client, app, headers, files)
         server.stop()
     simulators.stop()
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, body in files.items():
-        if only and name not in only:
+        if only and not any(name == o or name.startswith(o) for o in only):
             continue
         path = out / f"{name}.json"
         path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

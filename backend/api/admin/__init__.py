@@ -1,4 +1,4 @@
-"""Staff-facing API for the web console (family doctors, hospital admins)."""
+"""Staff-facing API for the web console (family doctors, hospital admins, 接种门诊)."""
 
 from backend.api.admin import (
     audit,
@@ -9,8 +9,9 @@ from backend.api.admin import (
     reports,
     residents,
     schedules,
+    vaccination,
 )
 from backend.api.admin.blueprint import blp
 
 __all__ = ["audit", "auth", "blp", "emr", "followup", "payments", "reports", "residents",
-           "schedules"]
+           "schedules", "vaccination"]

@@ -8,10 +8,11 @@ from backend.api.mp import (
     portraits,
     profiles,
     reports,
+    vaccination,
     vitals,
 )
 from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "reports", "vitals"]
+    "reports", "vaccination", "vitals"]
