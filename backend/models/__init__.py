@@ -9,6 +9,7 @@ from backend.models.message import MessageSubscription, PatientMessage
 from backend.models.organization import Department, Doctor, Organization, OrganizationKind
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
 from backend.models.report import (
+    ClinicianMessage,
     CriticalAlert,
     InboundDeadLetter,
     PatientLink,
@@ -29,6 +30,7 @@ __all__ = [
     "AuthSession",
     "Booking",
     "BookingStatus",
+    "ClinicianMessage",
     "ConversationSession",
     "CriticalAlert",
     "Department",
