@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.extensions import db
 from backend.models.account import PatientProfile
 from backend.models.base import ExternalIdMixin, TimestampMixin
+from backend.models.staff import StaffUser
 from backend.models.types import EncryptedText, UTCDateTime
 
 
@@ -150,6 +151,8 @@ class CriticalAlert(ExternalIdMixin, TimestampMixin, db.Model):
     patient_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     report: Mapped[Report] = relationship()
+    messages: Mapped[list[ClinicianMessage]] = relationship(
+        back_populates="alert", order_by="ClinicianMessage.id")
 
 
 class ClinicianMessage(ExternalIdMixin, TimestampMixin, db.Model):
@@ -171,4 +174,5 @@ class ClinicianMessage(ExternalIdMixin, TimestampMixin, db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    alert: Mapped[CriticalAlert] = relationship()
+    alert: Mapped[CriticalAlert] = relationship(back_populates="messages")
+    staff: Mapped[StaffUser] = relationship()

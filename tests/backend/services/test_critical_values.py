@@ -107,6 +107,9 @@ def test_escalates_every_ten_minutes_until_acknowledged(rctx, mllp):
                            json={"note": "已电话通知患者到急诊复查"})
         assert done.status_code == 200, done.json
         assert done.json["data"]["status"] == "acknowledged"
+        assert [(m["level"], m["status"]) for m in done.json["data"]["messages"]] == [
+            ("ordering_clinician", "sent"), ("department", "sent"), ("department_head", "sent"),
+            ("medical_affairs", "sent")]
         assert _alert().acknowledged_by == hospital.head.id
         clock.shift(timedelta(hours=1))
         assert dispatch_critical_escalations() == 0
