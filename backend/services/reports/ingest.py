@@ -60,22 +60,53 @@ def organization_by_code(code: str) -> Organization:
     return organization
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One inbound message's reports from one hospital (named by its code)."""
+
+    organization_code: str
+    reports: list[IncomingReport]
+    source: str
+    actor: dict[str, str] | None = None
+
+
 def ingest(organization: Organization, incoming: list[IncomingReport], source: str,
            actor: dict[str, str] | None = None) -> IngestOutcome:
     """Store every report of one message in one transaction (retried once on a race)."""
-    organization_id = organization.id
+    [outcome] = ingest_together([Arrival(organization.code, incoming, source, actor)])
+    if isinstance(outcome, UnknownOrganization):
+        raise outcome
+    return outcome
+
+
+def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrganization]:
+    """Store several messages in one transaction: one lock on the audit chain and one commit
+    for all of them (the MLLP listener gathers what arrived while the last batch committed).
+    All or nothing: when it fails the caller stores them one by one. A message from a hospital
+    we do not know gets UnknownOrganization in its place and stores nothing."""
     for attempt in (1, 2):
         try:
-            outcome, audits = IngestOutcome(), []
-            org = db.session.get(Organization, organization_id)
-            for item in incoming:
-                outcome.actions.append((item.report.accession, _one(org, item, source, audits)))
+            codes = sorted({arrival.organization_code for arrival in arrivals})
+            organizations = {o.code: o for o in db.session.execute(select(Organization).where(
+                Organization.code.in_(codes))).scalars()}
+            outcomes: list[IngestOutcome | UnknownOrganization] = []
+            audits: list[tuple[str, str, dict, dict[str, str] | None]] = []
+            for arrival in arrivals:
+                organization = organizations.get(arrival.organization_code)
+                if organization is None:
+                    outcomes.append(UnknownOrganization(arrival.organization_code))
+                    continue
+                outcome = IngestOutcome()
+                for item in arrival.reports:
+                    outcome.actions.append((item.report.accession, _one(
+                        organization, item, arrival.source, audits, arrival.actor)))
+                outcomes.append(outcome)
             # The audit chain's head is locked from the first entry to the commit: written
             # last, so concurrent messages wait for each other as briefly as possible.
-            for action, subject_id, detail in audits:
+            for action, subject_id, detail, actor in audits:
                 audit.record(action, "report", subject_id, detail, **(actor or {}))
             commit()
-            return outcome
+            return outcomes
         except IntegrityError:
             db.session.rollback()  # another process stored the same accession meanwhile
             if attempt == 2:
@@ -84,7 +115,8 @@ def ingest(organization: Organization, incoming: list[IncomingReport], source: s
 
 
 def _one(organization: Organization, item: IncomingReport, source: str,
-         audits: list[tuple[str, str, dict]]) -> str:
+         audits: list[tuple[str, str, dict, dict[str, str] | None]],
+         actor: dict[str, str] | None) -> str:
     incoming = item.report
     stored = db.session.execute(select(Report).where(
         Report.organization_id == organization.id, Report.accession == incoming.accession)
@@ -96,7 +128,8 @@ def _one(organization: Organization, item: IncomingReport, source: str,
         return action.value
     if action == Action.STALE:
         audits.append(("report.stale_ignored", str(stored.external_id),
-                       {"accession": incoming.accession, "status": incoming.status.value}))
+                       {"accession": incoming.accession, "status": incoming.status.value},
+                       actor))
         log.info("stale report version ignored", extra={"accession": incoming.accession})
         return action.value
     knowledge = knowledge_for(organization)
@@ -127,7 +160,8 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     db.session.flush()
     audits.append(("report.received", str(report.external_id),
                    {"accession": incoming.accession, "action": action.value,
-                    "version": report.version, "status": report.status, "source": source}))
+                    "version": report.version, "status": report.status, "source": source},
+                   actor))
     if report.status != ReportStatus.CANCELLED.value:
         critical.raise_alerts(report, item.patient, knowledge)
         if releasing:
