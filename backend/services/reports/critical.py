@@ -67,12 +67,17 @@ def result_in(row) -> ResultIn:
 
 def raise_alerts(report: Report, ids: PatientIdentifiers | None, knowledge: Knowledge) -> None:
     context = patient_context(report, ids)
-    organization = db.session.get(Organization, report.organization_id)
+    critical_rows = []
     for row in report.results:
         result = result_in(row)
         test = knowledge.find(result.code, result.name, result.loinc)
-        if not assess(result, test, context, knowledge).critical:
-            continue
+        if assess(result, test, context, knowledge).critical:
+            critical_rows.append(row)
+    if not critical_rows:
+        return
+    db.session.flush()  # the report's id names the alert
+    organization = db.session.get(Organization, report.organization_id)
+    for row in critical_rows:
         key = f"{report.id}:{row.code}:{row.value}"[:120]
         if db.session.execute(select(CriticalAlert.id).where(
                 CriticalAlert.dedupe_key == key)).scalar_one_or_none() is not None:

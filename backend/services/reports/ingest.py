@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -91,16 +92,21 @@ def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrga
                 Organization.code.in_(codes))).scalars()}
             outcomes: list[IngestOutcome | UnknownOrganization] = []
             audits: list[tuple[str, str, dict, dict[str, str] | None]] = []
-            for arrival in arrivals:
-                organization = organizations.get(arrival.organization_code)
-                if organization is None:
-                    outcomes.append(UnknownOrganization(arrival.organization_code))
-                    continue
-                outcome = IngestOutcome()
-                for item in arrival.reports:
-                    outcome.actions.append((item.report.accession, _one(
-                        organization, item, arrival.source, audits, arrival.actor)))
-                outcomes.append(outcome)
+            batch: dict[tuple[int, str], Report] = {}
+            # New rows wait in the session and go out together at the commit (a few
+            # multi-row INSERTs per batch rather than several statements per message).
+            with db.session.no_autoflush:
+                for arrival in arrivals:
+                    organization = organizations.get(arrival.organization_code)
+                    if organization is None:
+                        outcomes.append(UnknownOrganization(arrival.organization_code))
+                        continue
+                    outcome = IngestOutcome()
+                    for item in arrival.reports:
+                        outcome.actions.append((item.report.accession, _one(
+                            organization, item, arrival.source, audits, arrival.actor,
+                            batch)))
+                    outcomes.append(outcome)
             # The audit chain's head is locked from the first entry to the commit: written
             # last, so concurrent messages wait for each other as briefly as possible.
             for action, subject_id, detail, actor in audits:
@@ -116,11 +122,13 @@ def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrga
 
 def _one(organization: Organization, item: IncomingReport, source: str,
          audits: list[tuple[str, str, dict, dict[str, str] | None]],
-         actor: dict[str, str] | None) -> str:
+         actor: dict[str, str] | None, batch: dict[tuple[int, str], Report]) -> str:
     incoming = item.report
-    stored = db.session.execute(select(Report).where(
-        Report.organization_id == organization.id, Report.accession == incoming.accession)
-        .with_for_update()).scalar_one_or_none()
+    stored = batch.get((organization.id, incoming.accession))
+    if stored is None:
+        stored = db.session.execute(select(Report).where(
+            Report.organization_id == organization.id,
+            Report.accession == incoming.accession).with_for_update()).scalar_one_or_none()
     arrived = Version(incoming.status, incoming.reported_at, fingerprint(incoming))
     action = decide(None if stored is None else Version(
         ReportStatus(stored.status), stored.reported_at, stored.fingerprint), arrived)
@@ -135,17 +143,20 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     knowledge = knowledge_for(organization)
     if stored is None:
         report = Report(organization_id=organization.id, accession=incoming.accession,
-                        source=source, version=1)
+                        source=source, version=1, external_id=uuid.uuid4())
         found = match(organization, item.patient)
         report.patient_id = found.patient.id if found.patient else None
         report.hospital_patient_index = found.hospital_patient_index
         report.resident_index = found.resident_index
         report.matched_at = utcnow() if found.patient else None
         db.session.add(report)
+        batch[(organization.id, incoming.accession)] = report
         if found.patient is None:
             _unmatched_alert(organization, incoming, found.problem)
     else:
         report = stored
+        if report.id is None:
+            db.session.flush()  # stored by an earlier message of this batch
         _keep_revision(report, action)
         report.version += 1
         report.results.clear()
@@ -157,7 +168,6 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     first_release = releasing and report.released_at is None
     if first_release:
         report.released_at = utcnow()  # set before the insert: one statement, not two
-    db.session.flush()
     audits.append(("report.received", str(report.external_id),
                    {"accession": incoming.accession, "action": action.value,
                     "version": report.version, "status": report.status, "source": source},
