@@ -34,7 +34,7 @@ from backend.vendors.errors import VendorError, VendorUnavailable
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SEND_JOB = "backend.jobs.reports:send_clinician_message"
-STEP_WORDS = ("", "开单医生未在规定时间内确认，现通知科室医生。",
+STEP_WORDS = ("", "开单医生尚未确认，现通知科室医生。",
               "科室尚未确认，现上报科室主任。", "临床尚未确认，现上报医务科。")
 
 
@@ -125,8 +125,10 @@ def text(alert: CriticalAlert) -> str:
     raised = as_utc(alert.created_at).astimezone(CLINIC_TZ)
     lines = [f"【危急值】{who} {alert.test_name} {alert.value}{alert.unit or ''}",
              f"报告号 {report.accession}，{report.title}，{raised:%m-%d %H:%M} 报出。"]
-    if STEP_WORDS[alert.level]:
-        lines.append(STEP_WORDS[alert.level])
+    if any(m.level < alert.level for m in alert.messages):
+        lines.append(STEP_WORDS[alert.level])  # it went up the chain to reach this person
+    elif alert.level > 0:
+        lines.append("报告上的开单医生不在本院名单中，直接通知您。")
     lines.append("请立即处理，并在工作台“危急值”中确认。")
     return "\n".join(lines)
 

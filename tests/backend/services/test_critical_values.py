@@ -81,7 +81,7 @@ def test_escalates_every_ten_minutes_until_acknowledged(rctx, mllp):
         assert dispatch_critical_escalations() == 1
         assert (_alert().level, _alert().assigned_staff_id) == (1, None)
         [colleague] = rs.wecom_messages(hospital.colleague)
-        assert "开单医生未在规定时间内确认" in colleague
+        assert "开单医生尚未确认，现通知科室医生" in colleague
         assert rs.wecom_messages(hospital.other_department) == []
         clock.shift(timedelta(minutes=10))
         dispatch_critical_escalations()
@@ -149,13 +149,16 @@ def test_a_replay_or_an_unchanged_correction_raises_no_second_alert(rctx, mllp):
 
 
 def test_unknown_orderer_and_department_go_to_medical_affairs_at_once(rctx, mllp):
-    rs.hospital()
+    hospital = rs.hospital()
     rs.zhang()
     message = rs.edited("electrolytes_critical", ("|D001^李^明|", "|X999^某^医生|"),
                         ("PV1|1|O|CARD^心血管内科^H001||||D001^李^明\r", ""))
     rs.send(mllp.port, message)
     assert _alert().level == 3 and _alert().assigned_staff_id is None
     assert db.session.execute(select(AdminAlert.kind)).scalars().all() == ["critical_value"]
+    [paged] = rs.wecom_messages(hospital.admin)  # medical affairs, on WeCom at once
+    assert "开单医生不在本院名单中" in paged and "尚未确认" not in paged
+    assert rs.wecom_messages(hospital.clinician) == []
 
 
 def test_a_hospitals_own_table_decides(rctx, mllp):
