@@ -152,16 +152,19 @@ def staff_group() -> None:
 @click.option("--organization", "organization_code", required=True, help="Organization code.")
 @click.option("--his-code", default=None, help="工号 as the HIS names the clinician (OBR-16).")
 @click.option("--department", "department_code", default=None, help="Department code.")
+@click.option("--wecom-userid", default=None,
+              help="企业微信 account: where their critical values (危急值) are messaged.")
 @click.password_option()
 @with_appcontext
 def staff_create(username: str, display_name: str, role: str, organization_code: str,
-                 his_code: str | None, department_code: str | None, password: str) -> None:
+                 his_code: str | None, department_code: str | None, wecom_userid: str | None,
+                 password: str) -> None:
     """Create a staff account (the password is asked twice, never echoed)."""
     from backend.services.staff import create_staff
 
     try:
         staff = create_staff(username, display_name, role, organization_code, password,
-                             his_code, department_code)
+                             his_code, department_code, wecom_userid)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {staff.username} ({staff.role})")

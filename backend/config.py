@@ -159,6 +159,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
             "An unacknowledged critical value (危急值) goes up one step after this long "
             "(a hospital may override)."),
+    Setting("WECOM_CORP_ID", _str, "",
+            "WeCom (企业微信) corp id; critical values are messaged to clinicians there "
+            "(empty: console only, every message is recorded as not sent)."),
+    Setting("WECOM_AGENT_ID", _int, 0, "WeCom application (agent) id that sends them."),
+    Setting("WECOM_SECRET", _str, "", "That application's secret.", secret=True),
+    Setting("WECOM_API_BASE_URL", _str, "https://qyapi.weixin.qq.com/",
+            "WeCom API base (the simulator's URL in the demo and tests)."),
     Setting("HL7_ALLOWED_PEERS", _str, "",
             "Addresses or networks (CIDR, comma-separated) allowed to connect to the MLLP "
             "listener; empty: any (put it behind the hospital's firewall)."),
@@ -227,6 +234,9 @@ def _check(config: dict[str, Any]) -> None:
         config["ALIPAY_PAYMENTS_ENABLED"] and config["ALIPAY_APP_PRIVATE_KEY"])
     if takes_payments and not config["PAYMENT_NOTIFY_BASE_URL"].startswith("https://"):
         problems.append("PAYMENT_NOTIFY_BASE_URL must be an https:// URL in production")
+    if not (config["WECOM_CORP_ID"] and config["WECOM_SECRET"] and config["WECOM_AGENT_ID"]):
+        problems.append("WECOM_CORP_ID, WECOM_AGENT_ID and WECOM_SECRET are required in "
+                        "production: critical values are messaged to clinicians on WeCom")
     if problems:
         raise ConfigError("; ".join(problems))
 

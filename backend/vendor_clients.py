@@ -8,6 +8,7 @@ from wechatpy.session.memorystorage import MemoryStorage
 from backend.vendors.alipay import AlipayOpenApi
 from backend.vendors.token_storage import RedisWithLocalFallback
 from backend.vendors.wechat import WeChatMiniProgram
+from backend.vendors.wecom import WeComApp
 from payments.alipay import AlipayGateway
 from payments.gateway import GatewayRegistry
 from payments.wechatpay import WeChatPayGateway
@@ -21,6 +22,7 @@ class VendorClients:
         self._wechat: WeChatMiniProgram | None = None
         self._alipay: AlipayOpenApi | None = None
         self._payments: GatewayRegistry | None = None
+        self._wecom: WeComApp | None = None
 
     @property
     def wechat(self) -> WeChatMiniProgram:
@@ -34,6 +36,21 @@ class VendorClients:
                 api_base_url=config["WECHAT_API_BASE_URL"], session=session,
             )
         return self._wechat
+
+    @property
+    def wecom(self) -> WeComApp | None:
+        """The WeCom application that messages staff; None when the hospital has not set one."""
+        config = self._app.config
+        if not (config["WECOM_CORP_ID"] and config["WECOM_SECRET"]):
+            return None
+        if self._wecom is None:
+            redis = self._app.extensions.get("redis")
+            session = (RedisWithLocalFallback(redis, prefix="frontdoor:wecom") if redis
+                       else MemoryStorage())
+            self._wecom = WeComApp(config["WECOM_CORP_ID"], config["WECOM_AGENT_ID"],
+                                   config["WECOM_SECRET"],
+                                   api_base_url=config["WECOM_API_BASE_URL"], session=session)
+        return self._wecom
 
     @property
     def alipay(self) -> AlipayOpenApi:

@@ -12,6 +12,7 @@ ROUNDS times; the time per report.
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -86,6 +87,7 @@ def ingest() -> None:
                                  "--port", str(port), "--processes", str(PROCESSES)],
                                 env={**os.environ, **ENV},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     latencies: list[float] = []
     codes: list[str] = []
     lock = threading.Lock()
@@ -113,6 +115,9 @@ def ingest() -> None:
     finally:
         listener.terminate()
         listener.wait(timeout=30)
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    listener_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + \
+        (cpu_after.ru_stime - cpu_before.ru_stime)
     with app.app_context():
         stored = db.session.execute(select(func.count()).select_from(Report)).scalar_one()
     latencies.sort()
@@ -126,6 +131,10 @@ def ingest() -> None:
     print(f"throughput                   {len(messages) / wall:.0f} messages/s")
     print(f"ACK latency p50 / p95 / max  {_ms(latencies, 0.5)} / {_ms(latencies, 0.95)} / "
           f"{latencies[-1] * 1000:.1f} ms")
+    print(f"listener CPU per message     {listener_cpu / len(messages) * 1000:.1f} ms  "
+          f"(all its processes; PostgreSQL's own CPU not included)")
+    print(f"load average at the end      {os.getloadavg()[0]:.1f}  (this machine's cores: "
+          f"{os.cpu_count()})")
 
 
 def _ms(values: list[float], share: float) -> str:

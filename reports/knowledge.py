@@ -60,6 +60,7 @@ class Band:
     low: float | None
     high: float | None
     source: str  # the full citation
+    lab_reviewed: bool = True  # False: typed from the standard, not yet checked by the lab
 
     def covers(self, sex: str | None, age_days: int) -> bool:
         return (self.sex == "any" or self.sex == sex) and self.from_days <= age_days < self.to_days
@@ -80,7 +81,20 @@ def age_days(text: str) -> int:
             "y": int(number * DAYS_PER_YEAR)}[unit]
 
 
-def _bands(rows: list[dict[str, Any]], sources: dict[str, str]) -> dict[str, tuple[Band, ...]]:
+def _lab_reviewed(row: dict[str, Any]) -> bool:
+    """`lab_review: pending`, or `{by: …, on: …}` once the laboratory has checked the row."""
+    review = row.get("lab_review")
+    if review == "pending":
+        return False
+    if isinstance(review, dict) and review.get("by") and review.get("on"):
+        return True
+    raise KnowledgeError(f"row for {row['test']} {row.get('age')}: lab_review must be "
+                         "'pending' or {by: <reviewer>, on: <date>}")
+
+
+def _bands(rows: list[dict[str, Any]], sources: dict[str, str],
+           reviewed: bool | None = None) -> dict[str, tuple[Band, ...]]:
+    """`reviewed`: None for our data files (each row says), True for a hospital's own table."""
     table: dict[str, list[Band]] = {}
     for row in rows:
         if row["source"] not in sources:
@@ -90,7 +104,8 @@ def _bands(rows: list[dict[str, Any]], sources: dict[str, str]) -> dict[str, tup
         start, end = (age_days(a) for a in row["age"])
         table.setdefault(row["test"], []).append(Band(
             row["test"], row.get("sex", "any"), start, end, _number(row.get("low")),
-            _number(row.get("high")), sources[row["source"]]))
+            _number(row.get("high")), sources[row["source"]],
+            _lab_reviewed(row) if reviewed is None else reviewed))
     return {code: tuple(rows) for code, rows in table.items()}
 
 
@@ -117,12 +132,18 @@ class Knowledge:
                 return self.tests[found]
         return None
 
+    def pending_review(self) -> list[tuple[str, Band]]:
+        """Rows of our interval and critical tables the laboratory has not checked yet."""
+        return [(table, band) for table, bands in (("reference_intervals", self.intervals),
+                                                   ("critical_values", self.critical))
+                for rows in bands.values() for band in rows if not band.lab_reviewed]
+
     def with_critical_values(self, rows: list[dict[str, Any]] | None) -> Knowledge:
         """A hospital's own 危急值 table: its rows replace the defaults of the tests it names."""
         if not rows:
             return self
         sources = {row["source"]: row["source"] for row in rows}
-        own = _bands(rows, sources)
+        own = _bands(rows, sources, reviewed=True)
         unknown = set(own) - set(self.tests)
         if unknown:
             raise KnowledgeError(f"critical values for unknown tests: {sorted(unknown)}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import requests
 from flask import current_app
 
 from backend.extensions import db
@@ -43,11 +45,31 @@ class Hospital:
     integration: StaffUser
 
 
+def wecom_url() -> str:
+    return current_app.config["WECOM_API_BASE_URL"].rstrip("/")
+
+
+def wecom_member(userid: str) -> str:
+    """The simulated corp gets a member (the WeCom app can reach them)."""
+    requests.post(f"{wecom_url()}/_sim/members", json={"userid": userid},
+                  timeout=5).raise_for_status()
+    return userid
+
+
+def wecom_messages(staff: StaffUser) -> list[str]:
+    """The texts WeCom delivered to this member of staff, oldest first."""
+    answer = requests.get(f"{wecom_url()}/_sim/messages",
+                          params={"userid": staff.wecom_userid}, timeout=5)
+    return [m["text"]["content"] for m in answer.json()["messages"]]
+
+
 def _staff(org: Organization, role: str, his_code: str | None, department: str | None,
            name: str) -> StaffUser:
+    # Each test's staff are new members of the (session-wide) simulated corp.
+    userid = wecom_member(f"{name}-{secrets.token_hex(4)}")
     user = StaffUser(username=f"{name}{org.code.lower()}", display_name=name, role=role,
                      organization_id=org.id, his_code=his_code, department_code=department,
-                     password_hash=hash_password(f.STAFF_PASSWORD))
+                     wecom_userid=userid, password_hash=hash_password(f.STAFF_PASSWORD))
     db.session.add(user)
     db.session.commit()
     return user

@@ -21,7 +21,7 @@ from backend.app import create_app
 from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
-from backend.demo.seed import seed
+from backend.demo.seed import seed, staff_wecom_ids
 from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
@@ -33,6 +33,7 @@ from simulators.server import SimulatorServer
 from simulators.wechat import create_wechat_simulator
 from simulators.wechatpay import create_wechatpay_simulator
 from simulators.wechatpay_protocol import MerchantAccount
+from simulators.wecom import create_wecom_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WECHAT_APP = ("wx-demo-appid", "wx-demo-secret")
@@ -43,6 +44,8 @@ DEMO_EMR_BEARER = "demo-emr-bearer"
 DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO0000000000000000000000000001",
                   "apiv3_key": "demo-apiv3-key-32-bytes-long-001",
                   "public_key_id": "PUB_KEY_ID_DEMO"}
+DEMO_WECOM = {"corp_id": "wwdemo0000000001", "agent_id": 1000002,
+              "secret": "demo-wecom-secret"}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
                   "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
                   "education=tmpl-education,vaccination=tmpl-vaccination")
@@ -53,7 +56,7 @@ class RunningSimulators:
     servers: tuple[SimulatorServer, ...]
     config: dict[str, str]
 
-    NAMES = ("wechat", "alipay", "emr", "wechatpay")
+    NAMES = ("wechat", "alipay", "emr", "wechatpay", "wecom")
 
     def url(self, name: str) -> str:
         return self.servers[self.NAMES.index(name)].url
@@ -63,13 +66,12 @@ class RunningSimulators:
             server.stop()
 
 
-def start_simulators(preferred_ports: tuple[int, int, int, int] = (0, 0, 0, 0)
-                     ) -> RunningSimulators:
+def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> RunningSimulators:
     """Start every vendor simulator and return the config that points the app at them.
 
-    Each takes its preferred port (wechat, alipay, emr, wechatpay) when free, else any free one:
-    a second demo or a test run on the same machine must not stop this one."""
-    wechat_port, alipay_port, emr_port, wechatpay_port = preferred_ports
+    Each takes its preferred port (wechat, alipay, emr, wechatpay, wecom) when free, else any
+    free one: a second demo or a test run on the same machine must not stop this one."""
+    wechat_port, alipay_port, emr_port, wechatpay_port, wecom_port = preferred_ports
     app_keys, alipay_keys = generate_rsa_keypair(), generate_rsa_keypair()
     merchant_keys, platform_keys = generate_rsa_keypair(), generate_rsa_keypair()
     wechat = _serve(create_wechat_simulator(dict([DEMO_WECHAT_APP])), wechat_port)
@@ -81,8 +83,10 @@ def start_simulators(preferred_ports: tuple[int, int, int, int] = (0, 0, 0, 0)
     wechatpay = _serve(create_wechatpay_simulator(
         {DEMO_WECHATPAY["mchid"]: merchant}, platform_keys.private_pem,
         DEMO_WECHATPAY["public_key_id"], refund_mode="immediate"), wechatpay_port)
+    wecom = _serve(create_wecom_simulator(DEMO_WECOM["corp_id"], DEMO_WECOM["secret"],
+                                          DEMO_WECOM["agent_id"]), wecom_port)
     return RunningSimulators(
-        servers=(wechat, alipay, emr, wechatpay),
+        servers=(wechat, alipay, emr, wechatpay, wecom),
         config={
             "WECHAT_APP_ID": DEMO_WECHAT_APP[0], "WECHAT_APP_SECRET": DEMO_WECHAT_APP[1],
             "WECHAT_API_BASE_URL": wechat.url + "/",
@@ -100,6 +104,8 @@ def start_simulators(preferred_ports: tuple[int, int, int, int] = (0, 0, 0, 0)
             "WECHATPAY_API_BASE_URL": wechatpay.url,
             "WECHAT_SUBSCRIBE_TEMPLATES": DEMO_TEMPLATES,
             "ALIPAY_MESSAGE_TEMPLATES": DEMO_TEMPLATES,
+            "WECOM_CORP_ID": DEMO_WECOM["corp_id"], "WECOM_AGENT_ID": DEMO_WECOM["agent_id"],
+            "WECOM_SECRET": DEMO_WECOM["secret"], "WECOM_API_BASE_URL": wecom.url + "/",
         },
     )
 
@@ -150,7 +156,7 @@ def demo(port: int, database: str | None) -> None:
                    f"{api_socket.getsockname()[1]} instead.")
     port = api_socket.getsockname()[1]
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
-    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104))
+    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105))
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
@@ -161,10 +167,13 @@ def demo(port: int, database: str | None) -> None:
         counts["schedules"] = seed_schedules()
         counts["chronic-disease residents"] = seed_followup()
         counts["vaccination doses"] = seed_vaccination()
+        for userid in staff_wecom_ids():  # the demo corp has every seeded clinician
+            requests.post(f"{simulators.url('wecom')}/_sim/members", json={"userid": userid},
+                          timeout=5)
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
-    wechat, alipay, emr, wechatpay = simulators.servers
+    wechat, alipay, emr, wechatpay, wecom = simulators.servers
     base = f"http://127.0.0.1:{port}"
     click.echo(f"""
 Front Door demo is running (SQLite {database}, jobs inline, vendors simulated).
@@ -175,6 +184,7 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   Readiness     {base}/readyz
   WeChat sim    {wechat.url}   Alipay sim {alipay.url}   WeChat Pay sim {wechatpay.url}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
+  WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
 
 Log in as the demo patient 张伟 (WeChat):

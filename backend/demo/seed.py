@@ -80,6 +80,11 @@ def _seed_organization(org_data: dict, catalogue: dict, counts: dict[str, int]) 
                 counts["doctors"] += 1
 
 
+def staff_wecom_ids(path: Path = DATA_FILE) -> list[str]:
+    """The demo staff's WeCom accounts (the simulated corp is told they are members)."""
+    return [s["wecom_userid"] for s in load_data(path)["staff"] if s.get("wecom_userid")]
+
+
 def _seed_staff(staff_data: dict, counts: dict[str, int]) -> StaffUser:
     staff = db.session.execute(
         select(StaffUser).where(StaffUser.username == staff_data["username"])
@@ -92,6 +97,7 @@ def _seed_staff(staff_data: dict, counts: dict[str, int]) -> StaffUser:
                       role=staff_data["role"], organization_id=org.id,
                       his_code=staff_data.get("his_code"),
                       department_code=staff_data.get("department"),
+                      wecom_userid=staff_data.get("wecom_userid"),
                       password_hash=hash_password(staff_data["password"]))
     db.session.add(staff)
     db.session.flush()

@@ -1,4 +1,5 @@
-"""Report jobs: escalate due critical values, match waiting reports, reconcile push coverage."""
+"""Report jobs: message and escalate critical values, match waiting reports, reconcile push
+coverage."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from backend.extensions import db
 from backend.jobs import enqueue
 from backend.jobs.context import with_app_context
 from backend.models import Organization
-from backend.services.reports import critical, delivery, waiting
+from backend.services.reports import critical, delivery, paging, waiting
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,16 @@ def escalate_critical_value(alert_id: int) -> str:
 
 
 @with_app_context
+def send_clinician_message(message_id: int) -> str:
+    return paging.send(message_id)
+
+
+@with_app_context
 def dispatch_critical_escalations() -> int:
-    """Every open critical value past its time goes up one step (scanned every minute)."""
+    """Every open critical value past its time goes up one step, and every clinician message
+    still pending (WeCom was busy, or a worker died) is sent again (scanned every minute)."""
+    for message_id in paging.pending_ids():
+        enqueue(send_clinician_message, message_id, queue="default")
     ids = critical.due_ids()
     for alert_id in ids:
         enqueue(escalate_critical_value, alert_id, queue="default")

@@ -18,6 +18,7 @@ from backend.models.organization import Department, Doctor, Organization, Organi
 from backend.models.payment import PaymentOrder, PaymentTransition, ReconciliationMismatch
 from backend.models.portrait import HealthPortrait, PortraitStatus
 from backend.models.report import (
+    ClinicianMessage,
     CriticalAlert,
     InboundDeadLetter,
     PatientLink,
@@ -57,6 +58,7 @@ __all__ = [
     "AuthSession",
     "Booking",
     "BookingStatus",
+    "ClinicianMessage",
     "ConversationSession",
     "CriticalAlert",
     "Department",

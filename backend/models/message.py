@@ -7,13 +7,17 @@ message of that template, so `grants` counts them; a "reject" or "ban" stops the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.models.base import ExternalIdMixin, TimestampMixin
 from backend.models.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from backend.models.report import Report
 
 
 class MessageSubscription(TimestampMixin, db.Model):
@@ -45,3 +49,5 @@ class PatientMessage(ExternalIdMixin, TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    report: Mapped[Report | None] = relationship()

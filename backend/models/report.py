@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.extensions import db
 from backend.models.account import PatientProfile
 from backend.models.base import ExternalIdMixin, TimestampMixin
+from backend.models.staff import StaffUser
 from backend.models.types import EncryptedText, UTCDateTime
 
 
@@ -150,3 +151,28 @@ class CriticalAlert(ExternalIdMixin, TimestampMixin, db.Model):
     patient_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     report: Mapped[Report] = relationship()
+    messages: Mapped[list[ClinicianMessage]] = relationship(
+        back_populates="alert", order_by="ClinicianMessage.id")
+
+
+class ClinicianMessage(ExternalIdMixin, TimestampMixin, db.Model):
+    """A critical value told to one member of staff on WeCom (企业微信): an outbox row written
+    with the alert or its escalation step, sent by a job, never twice.
+
+    status: pending → sent | failed (WeCom refused, or gave up after retries) | skipped (no
+    WeCom account, or WeCom not configured) | withdrawn (acknowledged before it went out).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
+    critical_alert_id: Mapped[int] = mapped_column(ForeignKey("critical_alert.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16), default="wecom")
+    status: Mapped[str] = mapped_column(String(16), index=True, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    alert: Mapped[CriticalAlert] = relationship(back_populates="messages")
+    staff: Mapped[StaffUser] = relationship()

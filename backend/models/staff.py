@@ -39,6 +39,7 @@ class StaffUser(ExternalIdMixin, TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     his_code: Mapped[str | None] = mapped_column(String(32))  # 工号 as the HIS names them
     department_code: Mapped[str | None] = mapped_column(String(32))
+    wecom_userid: Mapped[str | None] = mapped_column(String(64))  # 企业微信 account (危急值)
 
     organization: Mapped[Organization] = relationship()
 

@@ -41,6 +41,14 @@ class CriticalAlertSchema(StrictSchema):
     acknowledged_at = fields.DateTime(allow_none=True)
     acknowledgement_note = fields.String(allow_none=True)
     patient_notified_at = fields.DateTime(allow_none=True)
+    messages = fields.Method("_messages", required=True, metadata={
+        "description": "WeCom messages of each step: staff, level, status "
+                       "(pending | sent | failed | skipped | withdrawn), sent_at."})
+
+    def _messages(self, alert) -> list[dict]:
+        return [{"staff": m.staff.display_name, "level": ESCALATION_LEVELS[m.level],
+                 "status": m.status, "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+                for m in alert.messages]
 
     def _patient_name(self, alert) -> str:
         patient = alert.report.patient

@@ -158,7 +158,8 @@ def audit_log(principal: Principal, limit: int, before_seq: int | None) -> list[
 
 def create_staff(username: str, display_name: str, role: str, organization_code: str,
                  password: str, his_code: str | None = None,
-                 department_code: str | None = None) -> StaffUser:
+                 department_code: str | None = None,
+                 wecom_userid: str | None = None) -> StaffUser:
     """Create a console account; refuses weak passwords and duplicate usernames. Clinicians
     need their 工号 (his_code, as OBR-16 names the orderer) and department to get 危急值."""
     if role not in {r.value for r in StaffRole}:
@@ -176,7 +177,8 @@ def create_staff(username: str, display_name: str, role: str, organization_code:
         raise ValueError(f"username {username!r} is taken")
     staff = StaffUser(username=username, display_name=display_name, role=role,
                       organization_id=organization.id, password_hash=hash_password(password),
-                      his_code=his_code or None, department_code=department_code or None)
+                      his_code=his_code or None, department_code=department_code or None,
+                      wecom_userid=wecom_userid or None)
     db.session.add(staff)
     db.session.flush()
     audit.record("staff.create", "staff", str(staff.external_id), {"role": role},

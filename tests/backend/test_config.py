@@ -25,8 +25,8 @@ def test_production_refuses_demo_secrets_and_embedded_mode():
         config.load({"FRONTDOOR_ENV": "production"})
     message = str(excinfo.value)
     for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "AUDIT_HMAC_KEYS",
-                 "REDIS_URL", "DATABASE_URL"):
-        assert name in message
+                 "REDIS_URL", "DATABASE_URL", "WECOM_SECRET"):
+        assert name in message  # WeCom: critical values must reach clinicians
 
 
 def test_production_starts_with_real_settings():
@@ -36,6 +36,8 @@ def test_production_starts_with_real_settings():
         "BLIND_INDEX_KEY": "b" * 32, "WECHAT_APP_SECRET": "w" * 32,
         "AUDIT_HMAC_KEYS": "a1:" + "cd" * 32, "AUDIT_HMAC_KEY_ID": "a1",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "WECOM_CORP_ID": "ww0123456789abcdef", "WECOM_AGENT_ID": "1000002",
+        "WECOM_SECRET": "s" * 43,
         "DATABASE_URL": "postgresql://db/frontdoor"})
     assert settings["JOBS_INLINE"] is False
     assert config.sqlalchemy_url(settings["DATABASE_URL"]).startswith("postgresql+psycopg://")

@@ -205,3 +205,10 @@ def _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base: str,
                           timeout=10).json()["data"]
     assert [(a["test_code"], a["value"], a["level"]) for a in alerts] == \
         [("K", "6.6", "ordering_clinician")]
+    wecom = re.search(r"WeCom sim\s+(http://\S+)", banner).group(1)
+    paged = requests.get(f"{wecom}/_sim/messages", params={"userid": "WangLiXin"},
+                         timeout=10).json()["messages"]
+    [text] = [m["text"]["content"] for m in paged]  # 王立新 got it on WeCom
+    assert text.startswith("【危急值】患者张*") and "钾 6.6mmol/L" in text, text
+    assert [(m["staff"], m["level"], m["status"]) for m in alerts[0]["messages"]] == \
+        [("王立新", "ordering_clinician", "sent")]

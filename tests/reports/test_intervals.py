@@ -3,13 +3,21 @@ standards (tests/reports/interval_cases.yaml), plus what happens outside their a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from reports.flags import assess
-from reports.knowledge import DAYS_PER_MONTH, DAYS_PER_YEAR, default_knowledge
+from reports.knowledge import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    KnowledgeError,
+    _bands,
+    default_knowledge,
+)
 from reports.model import Flag, PatientContext, ResultIn
 
 CASES = yaml.safe_load((Path(__file__).parent / "interval_cases.yaml").read_text("utf-8"))
@@ -86,3 +94,51 @@ def test_an_unknown_unit_is_never_guessed():
     assessment = assess(ResultIn(1, "GLU", "葡萄糖", "NM", "126", "g/furlong"),
                         knowledge.tests["GLU"], PatientContext("female", 50 * 366), knowledge)
     assert assessment.flag is None and assessment.canonical_value is None
+
+
+def test_a_newborn_gets_no_childrens_interval_the_lab_must_give_one():
+    knowledge = default_knowledge()
+    result = ResultIn(1, "HGB", "血红蛋白", "NM", "200", "g/L")
+    newborn = assess(result, knowledge.tests["HGB"], PatientContext("male", 10), knowledge)
+    assert newborn.flag is None and newborn.flag_source == "none"
+    month_old = assess(result, knowledge.tests["HGB"], PatientContext("male", 30), knowledge)
+    assert month_old.flag == Flag.HIGH and "WS/T 779" in month_old.interval_source
+
+
+def test_a_child_is_never_read_against_the_adult_table():
+    knowledge = default_knowledge()
+    # 5.5 ×10^12/L is high for a man (4.3-5.8 is WS/T 405) but normal at 4 years (4.0-5.5)
+    result = ResultIn(1, "RBC", "红细胞计数", "NM", "5.5", "10^12/L")
+    child = assess(result, knowledge.tests["RBC"], PatientContext("female", 4 * 366), knowledge)
+    assert child.flag == Flag.NORMAL and "WS/T 779" in child.interval_source
+    # an ALP of 300 U/L is usual while a child grows: no adult interval is applied
+    alp = assess(ResultIn(1, "ALP", "碱性磷酸酶", "NM", "300", "U/L"), knowledge.tests["ALP"],
+                 PatientContext("male", 12 * 366), knowledge)
+    assert alp.flag is None
+
+
+def test_every_row_typed_from_memory_waits_for_the_laboratory():
+    """Our tables were written from memory of the standards: each row says so until the
+    hospital's laboratory has checked it, and `python -m reports.review` lists them."""
+    knowledge = default_knowledge()
+    pending = knowledge.pending_review()
+    tables = {table for table, _band in pending}
+    assert tables == {"reference_intervals", "critical_values"}
+    assert len(pending) == sum(len(rows) for rows in knowledge.intervals.values()) + \
+        sum(len(rows) for rows in knowledge.critical.values())
+    hospital = knowledge.with_critical_values(
+        [{"test": "K", "age": ["18y", "130y"], "low": 3.0, "source": "本院危急值表（2026版）"}])
+    assert all(band.lab_reviewed for band in hospital.critical["K"])  # the hospital's own
+    done = subprocess.run([sys.executable, "-m", "reports.review"], capture_output=True,
+                          text=True, check=False, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 1 and f"{len(pending)} rows await" in done.stdout
+
+
+def test_a_row_without_its_review_status_is_refused():
+    with pytest.raises(KnowledgeError, match="lab_review"):
+        _bands([{"test": "K", "age": ["20y", "80y"], "low": 3.5, "high": 5.3, "source": "S"}],
+               {"S": "S"})
+    [band] = _bands([{"test": "K", "age": ["20y", "80y"], "low": 3.5, "high": 5.3,
+                      "source": "S", "lab_review": {"by": "王检验（检验科）", "on": "2026-12-01"}}],
+                    {"S": "S"})["K"]
+    assert band.lab_reviewed

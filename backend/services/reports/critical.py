@@ -2,11 +2,12 @@
 
 When a result is critical, an alert row is written in the transaction that stores it: it names
 the ordering clinician (OBR-16 matched to a clinician's 工号) and their department, who see it
-in the console at once. Unacknowledged after the hospital's minutes (default
-CRITICAL_ESCALATION_MINUTES), it goes to the department's other clinicians, then the department
-head, then the hospital's medical affairs (hospital admins), each step audited. The due time is
-a column scanned every minute by the scheduler, so a restart never loses an open alert. The
-patient is told calmly only after the clinician channel has fired, never instead of it.
+in the console at once and get a WeCom message (`paging`). Unacknowledged after the hospital's
+minutes (default CRITICAL_ESCALATION_MINUTES), or at once when nobody at a step can be messaged,
+it goes to the department's other clinicians, then the department head, then the hospital's
+medical affairs (hospital admins), each step messaged and audited. The due time is a column
+scanned every minute by the scheduler, so a restart never loses an open alert. The patient is
+told calmly only after the clinician channel has fired, never instead of it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from backend.errors import NotFound
 from backend.extensions import db
 from backend.models import (
     AdminAlert,
+    ClinicianMessage,
     CriticalAlert,
     Organization,
     PatientProfile,
@@ -31,7 +33,8 @@ from backend.models import (
 from backend.schemas.report_admin import ESCALATION_LEVELS
 from backend.services import audit
 from backend.services.access import parse_id
-from backend.services.reports import delivery
+from backend.services.deferred import commit
+from backend.services.reports import delivery, paging
 from backend.services.reports.rules import escalation_minutes
 from backend.timeutil import utcnow
 from reports.flags import assess
@@ -64,12 +67,17 @@ def result_in(row) -> ResultIn:
 
 def raise_alerts(report: Report, ids: PatientIdentifiers | None, knowledge: Knowledge) -> None:
     context = patient_context(report, ids)
-    organization = db.session.get(Organization, report.organization_id)
+    critical_rows = []
     for row in report.results:
         result = result_in(row)
         test = knowledge.find(result.code, result.name, result.loinc)
-        if not assess(result, test, context, knowledge).critical:
-            continue
+        if assess(result, test, context, knowledge).critical:
+            critical_rows.append(row)
+    if not critical_rows:
+        return
+    db.session.flush()  # the report's id names the alert
+    organization = db.session.get(Organization, report.organization_id)
+    for row in critical_rows:
         key = f"{report.id}:{row.code}:{row.value}"[:120]
         if db.session.execute(select(CriticalAlert.id).where(
                 CriticalAlert.dedupe_key == key)).scalar_one_or_none() is not None:
@@ -107,10 +115,28 @@ def _open(report: Report, organization: Organization, row, key: str) -> Critical
                   "staff": str(clinician.external_id) if clinician else None},
                  actor_kind="system", actor_id="critical-values")
     log.warning("critical value raised", extra={"alert": str(alert.external_id),
-                                                "level": LEVELS[alert.level]})
-    if report.patient_id is not None and not report.confidential:
-        delivery.critical_notice(report, alert)
+                                                "step": LEVELS[alert.level]})
+    paging.queue_step(alert)
+    if not paging.enabled():
+        tell_patient(alert)  # the console is the only clinician channel, and it has fired
     return alert
+
+
+def clinician_channel_fired(alert: CriticalAlert) -> bool:
+    """A message went (or could not go) to a clinician, or someone has acknowledged."""
+    if alert.status != "open" or not paging.enabled() or alert.patient_notified_at:
+        return True
+    return db.session.execute(select(ClinicianMessage.id).where(
+        ClinicianMessage.critical_alert_id == alert.id,
+        ClinicianMessage.status.in_(("sent", "failed", "skipped"))).limit(1)).first() is not None
+
+
+def tell_patient(alert: CriticalAlert) -> None:
+    """The calm message to a matched patient, once; confidential results are never pushed."""
+    report = alert.report
+    if alert.patient_notified_at is None and report.patient_id is not None \
+            and not report.confidential:
+        delivery.critical_notice(report, alert)
 
 
 def due_ids(limit: int = 500) -> list[int]:
@@ -151,9 +177,11 @@ def escalate(alert_id: int) -> str:
     audit.record("critical_value.escalated", "critical_alert", str(alert.external_id),
                  {"level": LEVELS[alert.level]}, actor_kind="system",
                  actor_id="critical-values")
-    db.session.commit()
+    paging.queue_step(alert)
+    tell_patient(alert)  # the previous step's clinicians were asked and did not answer
+    commit()
     log.warning("critical value escalated", extra={"alert": str(alert.external_id),
-                                                   "level": LEVELS[alert.level]})
+                                                   "step": LEVELS[alert.level]})
     return LEVELS[alert.level]
 
 
@@ -194,5 +222,6 @@ def acknowledge(principal: Principal, alert_id, note: str | None) -> CriticalAle
         alert.acknowledgement_note = note
         audit.record("critical_value.acknowledged", "critical_alert", str(alert.external_id),
                      {"level": LEVELS[alert.level], "note": note})
-        db.session.commit()
+        tell_patient(alert)
+        commit()
     return alert

@@ -31,12 +31,11 @@ def _queue(report: Report, kind: str, dedupe: str, fresh: bool = False) -> None:
             PatientMessage.dedupe_key == key)).scalar_one_or_none() is not None:
         return
     profile = db.session.get(PatientProfile, report.patient_id)
-    message = PatientMessage(dedupe_key=key, account_id=profile.account_id,
-                             report_id=report.id, kind=kind, status="pending",
-                             data=message_content.data(report), attempts=0)
+    message = PatientMessage(dedupe_key=key, account_id=profile.account_id, report=report,
+                             kind=kind, status="pending", data=message_content.data(report),
+                             attempts=0)
     db.session.add(message)
-    db.session.flush()
-    defer("backend.jobs.messages:send_message", message.id)
+    defer("backend.jobs.messages:send_message", message)  # its id once flushed
 
 
 def release(report: Report, corrected: bool = False, first: bool | None = None,

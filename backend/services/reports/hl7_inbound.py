@@ -1,9 +1,19 @@
 """One HL7 message in, one ACK out: parse, store, acknowledge; refuse with AE/AR and keep the
-message in the dead-letter table when it cannot be taken."""
+message in the dead-letter table when it cannot be taken.
+
+The listener's connections hand their parsed messages to one storing thread per process, which
+stores whatever has arrived together in one transaction (`ingest_together`) and answers each
+connection after the commit: an ACK still means "stored", and a busy hospital's many interface
+connections share one audit-chain lock and one commit instead of queueing for one each.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import Flask
@@ -19,13 +29,18 @@ from backend.interop.hl7_oru import (
 )
 from backend.interop.mllp import MllpServer
 from backend.services.reports.ingest import (
+    Arrival,
+    IngestOutcome,
     UnknownOrganization,
     dead_letter,
-    ingest,
+    ingest_together,
     organization_by_code,
 )
 
 log = logging.getLogger(__name__)
+MAX_BATCH = 64  # messages stored in one transaction
+STORE_TIMEOUT_SECONDS = 60  # then AE: the sender resends, and a resend is a harmless replay
+Store = Callable[[Arrival], IngestOutcome | UnknownOrganization]
 
 
 def _best_text(raw: bytes) -> tuple[str, str]:
@@ -35,9 +50,83 @@ def _best_text(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8", "replace"), "utf-8"
 
 
+class _Waiting:
+    def __init__(self, arrival: Arrival) -> None:
+        self.arrival, self.done = arrival, threading.Event()
+        self.outcome: IngestOutcome | UnknownOrganization | None = None
+        self.error: BaseException | None = None
+
+
+class BatchStore:
+    """One thread per process stores the messages of all its connections, together."""
+
+    def __init__(self, app: Flask, max_batch: int = MAX_BATCH) -> None:
+        self.app, self.max_batch = app, max_batch
+        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+
+    def __call__(self, arrival: Arrival) -> IngestOutcome | UnknownOrganization:
+        self._started()
+        waiting = _Waiting(arrival)
+        self._queue.put(waiting)
+        if not waiting.done.wait(STORE_TIMEOUT_SECONDS):
+            raise TimeoutError("the storing thread did not answer in time")
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.outcome
+
+    def _started(self) -> None:
+        """The thread of this process (a forked listener process starts its own)."""
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._queue = queue.SimpleQueue()
+                threading.Thread(target=self._run, name="hl7-store", daemon=True).start()
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            while True:
+                batch = [self._queue.get()]
+                while len(batch) < self.max_batch:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                try:
+                    self._store(batch)
+                finally:
+                    db.session.remove()
+
+    @staticmethod
+    def _store(batch: list[_Waiting]) -> None:
+        try:
+            outcomes = ingest_together([w.arrival for w in batch])
+        except Exception as exc:
+            db.session.rollback()
+            if len(batch) == 1:
+                batch[0].error = exc
+                batch[0].done.set()
+                return
+            log.warning("hl7 batch could not be stored together; storing one by one",
+                        extra={"messages": len(batch)})
+            for waiting in batch:
+                BatchStore._store([waiting])
+            return
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            waiting.outcome = outcome
+            waiting.done.set()
+
+
+def _store_now(arrival: Arrival) -> IngestOutcome | UnknownOrganization:
+    [outcome] = ingest_together([arrival])
+    return outcome
+
+
 def listener(app: Flask, host: str, port: int, allowed_peers: str = "") -> MllpServer:
     """The MLLP server: each connection gets its own app context and database session, kept
     for all the messages it carries (a LIS holds its connection open for the day)."""
+    store = BatchStore(app)
 
     @contextmanager
     def connection():
@@ -47,29 +136,29 @@ def listener(app: Flask, host: str, port: int, allowed_peers: str = "") -> MllpS
             finally:
                 db.session.remove()
 
-    return MllpServer((host, port), handle, refuse_oversized, allowed_peers, connection)
+    return MllpServer((host, port), lambda raw: handle(raw, store), refuse_oversized,
+                      allowed_peers, connection)
 
 
-def handle(raw: bytes) -> bytes:
+def handle(raw: bytes, store: Store = _store_now) -> bytes:
     """The ACK for one framed message's bytes (inside the connection's app context)."""
     try:
         message = parse_oru(raw)
     except Hl7Refused as refused:
         return _refuse(raw, refused)
+    arrival = Arrival(message.sending_facility, list(message.reports), "hl7",
+                      {"actor_kind": "system",
+                       "actor_id": f"hl7:{message.sending_application}"[:64]})
     try:
-        organization = organization_by_code(message.sending_facility)
-    except UnknownOrganization:
-        return _refuse(raw, Hl7Refused("AR", f"MSH-4 发送机构 {message.sending_facility} "
-                                             "不是本集团的医院", message.control_id))
-    try:
-        outcome = ingest(organization, list(message.reports), "hl7",
-                         {"actor_kind": "system",
-                          "actor_id": f"hl7:{message.sending_application}"[:64]})
+        outcome = store(arrival)
     except Exception:
         db.session.rollback()
         log.exception("hl7 message could not be stored; sender will resend",
                       extra={"control_id": message.control_id})
         return _ack(message, "AE", "暂时无法保存，请稍后重发")
+    if isinstance(outcome, UnknownOrganization):
+        return _refuse(raw, Hl7Refused("AR", f"MSH-4 发送机构 {message.sending_facility} "
+                                             "不是本集团的医院", message.control_id))
     log.info("hl7 results stored", extra={"control_id": message.control_id,
                                           "actions": outcome.actions})
     return _ack(message, "AA", "")

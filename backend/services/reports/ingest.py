@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -60,22 +61,58 @@ def organization_by_code(code: str) -> Organization:
     return organization
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One inbound message's reports from one hospital (named by its code)."""
+
+    organization_code: str
+    reports: list[IncomingReport]
+    source: str
+    actor: dict[str, str] | None = None
+
+
 def ingest(organization: Organization, incoming: list[IncomingReport], source: str,
            actor: dict[str, str] | None = None) -> IngestOutcome:
     """Store every report of one message in one transaction (retried once on a race)."""
-    organization_id = organization.id
+    [outcome] = ingest_together([Arrival(organization.code, incoming, source, actor)])
+    if isinstance(outcome, UnknownOrganization):
+        raise outcome
+    return outcome
+
+
+def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrganization]:
+    """Store several messages in one transaction: one lock on the audit chain and one commit
+    for all of them (the MLLP listener gathers what arrived while the last batch committed).
+    All or nothing: when it fails the caller stores them one by one. A message from a hospital
+    we do not know gets UnknownOrganization in its place and stores nothing."""
     for attempt in (1, 2):
         try:
-            outcome, audits = IngestOutcome(), []
-            org = db.session.get(Organization, organization_id)
-            for item in incoming:
-                outcome.actions.append((item.report.accession, _one(org, item, source, audits)))
+            codes = sorted({arrival.organization_code for arrival in arrivals})
+            organizations = {o.code: o for o in db.session.execute(select(Organization).where(
+                Organization.code.in_(codes))).scalars()}
+            outcomes: list[IngestOutcome | UnknownOrganization] = []
+            audits: list[tuple[str, str, dict, dict[str, str] | None]] = []
+            batch: dict[tuple[int, str], Report] = {}
+            # New rows wait in the session and go out together at the commit (a few
+            # multi-row INSERTs per batch rather than several statements per message).
+            with db.session.no_autoflush:
+                for arrival in arrivals:
+                    organization = organizations.get(arrival.organization_code)
+                    if organization is None:
+                        outcomes.append(UnknownOrganization(arrival.organization_code))
+                        continue
+                    outcome = IngestOutcome()
+                    for item in arrival.reports:
+                        outcome.actions.append((item.report.accession, _one(
+                            organization, item, arrival.source, audits, arrival.actor,
+                            batch)))
+                    outcomes.append(outcome)
             # The audit chain's head is locked from the first entry to the commit: written
             # last, so concurrent messages wait for each other as briefly as possible.
-            for action, subject_id, detail in audits:
+            for action, subject_id, detail, actor in audits:
                 audit.record(action, "report", subject_id, detail, **(actor or {}))
             commit()
-            return outcome
+            return outcomes
         except IntegrityError:
             db.session.rollback()  # another process stored the same accession meanwhile
             if attempt == 2:
@@ -84,11 +121,14 @@ def ingest(organization: Organization, incoming: list[IncomingReport], source: s
 
 
 def _one(organization: Organization, item: IncomingReport, source: str,
-         audits: list[tuple[str, str, dict]]) -> str:
+         audits: list[tuple[str, str, dict, dict[str, str] | None]],
+         actor: dict[str, str] | None, batch: dict[tuple[int, str], Report]) -> str:
     incoming = item.report
-    stored = db.session.execute(select(Report).where(
-        Report.organization_id == organization.id, Report.accession == incoming.accession)
-        .with_for_update()).scalar_one_or_none()
+    stored = batch.get((organization.id, incoming.accession))
+    if stored is None:
+        stored = db.session.execute(select(Report).where(
+            Report.organization_id == organization.id,
+            Report.accession == incoming.accession).with_for_update()).scalar_one_or_none()
     arrived = Version(incoming.status, incoming.reported_at, fingerprint(incoming))
     action = decide(None if stored is None else Version(
         ReportStatus(stored.status), stored.reported_at, stored.fingerprint), arrived)
@@ -96,23 +136,27 @@ def _one(organization: Organization, item: IncomingReport, source: str,
         return action.value
     if action == Action.STALE:
         audits.append(("report.stale_ignored", str(stored.external_id),
-                       {"accession": incoming.accession, "status": incoming.status.value}))
+                       {"accession": incoming.accession, "status": incoming.status.value},
+                       actor))
         log.info("stale report version ignored", extra={"accession": incoming.accession})
         return action.value
     knowledge = knowledge_for(organization)
     if stored is None:
         report = Report(organization_id=organization.id, accession=incoming.accession,
-                        source=source, version=1)
+                        source=source, version=1, external_id=uuid.uuid4())
         found = match(organization, item.patient)
         report.patient_id = found.patient.id if found.patient else None
         report.hospital_patient_index = found.hospital_patient_index
         report.resident_index = found.resident_index
         report.matched_at = utcnow() if found.patient else None
         db.session.add(report)
+        batch[(organization.id, incoming.accession)] = report
         if found.patient is None:
             _unmatched_alert(organization, incoming, found.problem)
     else:
         report = stored
+        if report.id is None:
+            db.session.flush()  # stored by an earlier message of this batch
         _keep_revision(report, action)
         report.version += 1
         report.results.clear()
@@ -124,10 +168,10 @@ def _one(organization: Organization, item: IncomingReport, source: str,
     first_release = releasing and report.released_at is None
     if first_release:
         report.released_at = utcnow()  # set before the insert: one statement, not two
-    db.session.flush()
     audits.append(("report.received", str(report.external_id),
                    {"accession": incoming.accession, "action": action.value,
-                    "version": report.version, "status": report.status, "source": source}))
+                    "version": report.version, "status": report.status, "source": source},
+                   actor))
     if report.status != ReportStatus.CANCELLED.value:
         critical.raise_alerts(report, item.patient, knowledge)
         if releasing:

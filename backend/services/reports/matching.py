@@ -71,6 +71,9 @@ def _candidates(organization: Organization, hospital: str | None, resident: str 
 
 def remember(organization_id: int, hospital_patient_index: str, patient_id: int) -> None:
     """Learn the hospital's id for this person (an ID-number match, or an admin's)."""
+    if any(isinstance(row, PatientLink) and row.organization_id == organization_id
+           and row.hospital_patient_index == hospital_patient_index for row in db.session.new):
+        return  # learned from an earlier message of the same batch
     exists = db.session.execute(select(PatientLink).where(
         PatientLink.organization_id == organization_id,
         PatientLink.hospital_patient_index == hospital_patient_index)).scalar_one_or_none()

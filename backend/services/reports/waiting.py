@@ -12,7 +12,7 @@ from backend.models import CriticalAlert, PatientProfile, Report
 from backend.services import audit
 from backend.services.access import parse_id
 from backend.services.deferred import commit
-from backend.services.reports import delivery
+from backend.services.reports import critical, delivery
 from backend.services.reports.matching import remember
 from backend.timeutil import utcnow
 
@@ -33,7 +33,8 @@ def _attach(report: Report, patient: PatientProfile, how: str) -> None:
         for alert in db.session.execute(select(CriticalAlert).where(
                 CriticalAlert.report_id == report.id,
                 CriticalAlert.patient_notified_at.is_(None))).scalars():
-            delivery.critical_notice(report, alert)
+            if critical.clinician_channel_fired(alert):
+                critical.tell_patient(alert)
 
 
 def match_waiting(limit: int = 500) -> int:

@@ -47,3 +47,25 @@ def test_the_nightly_audit_verification_anchors_a_checkpoint_outside_the_databas
     assert worker.returncode == 0 and job_id in output, output
     lines = Path(ctx.config["AUDIT_CHECKPOINT_PATH"]).read_text().splitlines()
     assert len(lines) == 1 and '"seq": 3' in lines[0]
+
+
+def test_jobs_deferred_together_reach_the_worker_in_one_round_trip_and_all_run(ctx):
+    """A batch of stored HL7 messages defers one push job per report: they are enqueued with
+    one Redis pipeline after the commit, and a real worker runs every one."""
+    from backend.models import PatientMessage
+    from backend.services.deferred import commit, defer
+
+    acct = f.account()
+    rows = [PatientMessage(dedupe_key=f"batch:{n}", account_id=acct.id, kind="report_ready",
+                           status="pending", data={}, attempts=0) for n in range(3)]
+    db.session.add_all(rows)
+    db.session.flush()
+    for row in rows:
+        defer("backend.jobs.messages:send_message", row.id)
+    commit()
+    worker = frontdoor("worker", "--burst", "--queue", "default")
+    output, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0, output
+    db.session.expire_all()
+    statuses = db.session.execute(select(PatientMessage.status)).scalars().all()
+    assert statuses == ["skipped"] * 3  # each job ran: no subscription, so nothing was sent

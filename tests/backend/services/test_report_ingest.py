@@ -3,6 +3,8 @@ patient matching. PostgreSQL and Redis; jobs inline."""
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select, text
 
 from backend.extensions import db
@@ -57,6 +59,31 @@ def test_a_replay_changes_nothing(rctx, mllp):
     [report] = _reports()
     assert report.version == 1 and _count(ReportRevision) == 0
     assert _count(PatientMessage) == 1
+
+
+def test_many_interfaces_at_once_each_message_once_and_every_ack_after_its_commit(rctx, mllp):
+    """The listener stores what arrives together in one transaction; a resend racing its
+    original in the same batch is still a replay."""
+    rs.hospital()
+    rs.zhang()
+    panels = ["cbc", "urine", "liver_kidney", "lipids_glucose", "thyroid", "coagulation"]
+    acks: dict[str, list[bytes]] = {}
+
+    def interface(name: str) -> None:
+        acks[name] = rs.send(mllp.port, rs.fixture(name), rs.fixture(name))
+
+    threads = [threading.Thread(target=interface, args=(name,)) for name in panels * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {rs.msa(a)[0] for answers in acks.values() for a in answers} == {"AA"}
+    db.session.expire_all()
+    accessions = [r.accession for r in _reports()]
+    assert len(accessions) == len(set(accessions)) == 7  # lipids_glucose has two OBR
+    assert _count(ReportRevision) == 0
+    assert _count(AuditEntry, AuditEntry.action == "report.received") == 7
+    assert _count(PatientMessage) == 7
 
 
 def test_several_obr_are_several_reports_and_imaging_keeps_its_words(rctx, mllp):
