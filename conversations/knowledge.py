@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from conversations import occupations
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_KINDS = ("symptoms", "body_sites", "characters", "chronic_diseases", "operations",
                  "infectious_diseases", "drugs", "foods", "diseases")
@@ -123,15 +125,6 @@ class DepartmentRules:
     sex_limits: dict[str, str | None]
 
 
-_JOB_NOUN = re.compile(r"(?:我|俺|他|她|本人)?(?:是|当)?(?P<job>[^，,。？?\s]{0,5}"
-                       r"(?:工人|工|师|员|生|户|老板|农民|警察|军人|医生|大夫|护士|会计|司机|保安))"
-                       r"(?:的|啊|呢|了|呀)?")
-
-
-_JOB_FRAME = re.compile(r"^(?:我|俺|他|她|本人)?(?:以前|原来)?(?:是|在|做|干|搞|当|跑)?"
-                        r"|(?:的|上班|工作|打工|干活|了|啊|呢)+$")
-
-
 @dataclass(frozen=True)
 class Knowledge:
     lexicon: Lexicon
@@ -143,25 +136,11 @@ class Knowledge:
     red_flag_source: str
     cues: dict[str, re.Pattern[str]] = field(default_factory=dict)  # slot key -> clause cue
     labels: dict[str, str] = field(default_factory=dict)  # slot key -> 病历 label
-    occupations: tuple[tuple[str, re.Pattern[str], bool], ...] = ()  # word, said as, broad
+    occupations: tuple[occupations.Job, ...] = ()  # 病历 word, how it is said, broad
 
     def occupation(self, said: str) -> str:
-        """送快递的 → 快递员: the 病历's word for a job. A job already said as a noun keeps the
-        patient's words (煤矿工人 says more than 矿工); what matches nothing stays as said."""
-        noun = _JOB_NOUN.fullmatch(said)
-        if noun:
-            return noun["job"]
-        found = [(name, m, broad) for name, pattern, broad in self.occupations
-                 if (m := pattern.search(said))]
-        if not found:
-            return said
-        name, m, broad = found[0]
-        before = next((other for other, m2, _ in found[1:] if m2.start() >= m.end()
-                       or m2.end() <= m.start()), None)
-        if name == "退休" and before:
-            return f"{name}（原{before}）"  # 退休（原司机）
-        words = _JOB_FRAME.sub("", said.split()[0] if said.split() else said)
-        return f"{name}（{words}）" if broad and len(words) > 2 and words != name else name
+        """送快递的 → 快递员: the 病历's word for a job (see `occupations.name_of`)."""
+        return occupations.name_of(self.occupations, said)
 
     def label(self, key: str) -> str:
         """The 病历 label of a slot; an unknown extra slot shows its last word, never a key."""
@@ -386,7 +365,7 @@ def load(data_dir: Path = DATA_DIR) -> Knowledge:
                              (_read(data_dir / "slot_labels.yaml").get("labels") or {}).items()})
 
 
-def _occupations(data: dict[str, Any]) -> tuple[tuple[str, re.Pattern[str], bool], ...]:
+def _occupations(data: dict[str, Any]) -> tuple[occupations.Job, ...]:
     found = []
     for i, entry in enumerate(data.get("occupations") or ()):
         at = f"occupations.yaml entry {i + 1}"
