@@ -22,7 +22,7 @@ HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防"
     r"|有什么(?:症状|表现|危害)|怎么样才)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
-OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|人家|隔壁|楼上|楼下|新闻|电视上|听说"
+OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|(?<!老)人家|隔壁|楼上|楼下|新闻|电视上|听说"
                           r"|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)"
                           r"|村里|单位里|熟人|病友|室友|别人家|工友|老乡|同伴|队友"
                           r"|(?:村|单位|小区|厂|学校|楼)里?有(?:个)?人")
@@ -145,9 +145,10 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     cue = cues[-1] if cues else None
     if cue is not None and not RECURRING_NOW.search(text, cue.end(), start):
         return False
-    if CHRONIC_CUE.search(text, sentence_of(text, start)[0], end) or \
-            CHRONIC_NEAR.search(text, lo, end):
+    if not wishes and (CHRONIC_CUE.search(text, sentence_of(text, start)[0], end)
+                       or CHRONIC_NEAR.search(text, lo, end)):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
+        # (a death wish that keeps coming back, 经常觉得没有我会更好, is still asked about)
     if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
         return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (

@@ -133,3 +133,17 @@ def test_medicines_patients_name_are_recorded():
     state, _ = converse("腰疼好几天了", "贴过膏药 还吃过普瑞巴林")
     drugs = state.facts["present_illness.medications"].value
     assert {"pregabalin", "medicated_plaster"} <= set(drugs)
+
+
+def test_a_death_wish_that_keeps_coming_back_is_still_asked_about():
+    state, turn = converse("最近老是觉得这个家没有我会更好", mode="triage")
+    assert turn.stage == "screening" and "suicidal_intent" in state.screened
+
+
+@pytest.mark.parametrize("said", [
+    "我爸有房颤 今天肚子疼得要命 按着倒不怎么疼",
+    "老人家屙出嚟都系黑色 仲话头晕 企唔稳",
+])
+def test_more_emergencies_in_plain_or_dialect_words(said):
+    _state, turn = converse(said, mode="triage")
+    assert turn.stage == "emergency"
