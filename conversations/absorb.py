@@ -87,10 +87,16 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
 
 
 def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
-    """不肿 / 又红又烫 said alone: of the site the patient last named (右边膝盖疼 … 不肿)."""
+    """不肿 / 又红又烫 said alone: of the site the patient last named (右边膝盖疼 … 不肿); with
+    no site named, a pain or blood is the complaint's own (尿频 … 不疼 / 没见血)."""
     site = state.last_site
-    for kind, word, negated in u.unplaced_feelings if site else ():
-        concept = feeling_at(lexicon, kind, word, site)
+    chief = state.facts.get("chief_complaint.symptom")
+    own = {"pain": lexicon.complaint_pain, "bleeding": lexicon.complaint_bleeding}
+    for kind, word, negated in u.unplaced_feelings:
+        concept = feeling_at(lexicon, kind, word, site) if site and kind != "bleeding" else None
+        if concept is None and chief is not None and kind in own and (
+                kind == "bleeding" or site is None):
+            concept = own[kind].get(str(chief.value))
         known = state.symptoms.get(concept) if concept else None
         if concept is None or (negated and known and known.present):
             continue

@@ -57,6 +57,8 @@ class Lexicon:
     site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
     site_tightness: dict[str, str] = field(default_factory=dict)  # chest -> chest_tightness
     site_redness: dict[str, str] = field(default_factory=dict)  # eye -> red_eye
+    complaint_pain: dict[str, str] = field(default_factory=dict)  # 不疼, of urinary_frequency
+    complaint_bleeding: dict[str, str] = field(default_factory=dict)  # 没见血, of the same
     site_foreign_body: dict[str, str] = field(default_factory=dict)  # ear -> foreign_body_ear
     normal_function: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 大小便 -> denied
     lesion_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 结石 -> (石头, …)
@@ -173,7 +175,8 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
                                          "allergy_reactions": {}, "site_feelings": {},
                                          "site_swelling": {}, "site_lump": {},
                                          "site_tightness": {}, "site_foreign_body": {},
-                                         "site_redness": {}}
+                                         "site_redness": {}, "complaint_pain": {},
+                                         "complaint_bleeding": {}}
     normal: dict[str, tuple[str, ...]] = {}
     lesions: dict[str, tuple[str, ...]] = {}
     impaired: dict[str, tuple[str, ...]] = {}

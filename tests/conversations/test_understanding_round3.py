@@ -147,3 +147,11 @@ def test_a_death_wish_that_keeps_coming_back_is_still_asked_about():
 def test_more_emergencies_in_plain_or_dialect_words(said):
     _state, turn = converse(said, mode="triage")
     assert turn.stage == "emergency"
+
+
+def test_a_bare_denial_with_no_site_is_of_the_complaint_itself():
+    state, _ = converse("尿不利索 等半天才出来", "没见血", "不疼")
+    assert state.symptoms["haematuria"].present is False
+    assert state.symptoms["dysuria"].present is False
+    state, _ = converse("咳嗽一周了", "痰里没见血")
+    assert state.symptoms["haemoptysis"].present is False
