@@ -78,7 +78,8 @@ def test_the_live_preview_classifies_without_saving(world, client):
     assert answer.status_code == 200, answer.json
     outcome = answer.json["outcomes"][0]
     assert outcome["class_name"] == "控制不满意" and answer.json["next_followup_on"] == "2026-12-19"
-    assert outcome["actions"]
+    assert "收缩压152mmHg" in outcome["actions"][0]["basis"]
+    assert any(why.startswith("控制目标：") for why in outcome["actions"][0]["basis"])
     refused = client.post(url, data=_fields(token, systolic="abc"))
     assert refused.status_code == 422 and refused.json["error"] == "收缩压请填写数字。"
     missing = client.post(url, data=_fields(token, diastolic=""))

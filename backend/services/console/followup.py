@@ -17,7 +17,7 @@ from backend.services.console.worklist import MAX_ITEMS, Section, section
 from backend.services.followup import worklist as followup_worklist
 from backend.services.followup.access import load_resident
 from backend.timeutil import local_today
-from followup import FollowUpResult
+from followup import FollowUpResult, default_rules
 
 PROGRAMME_NAMES = {Programme.HYPERTENSION.value: "高血压",
                    Programme.TYPE2_DIABETES.value: "2型糖尿病"}
@@ -135,10 +135,35 @@ def record_view(record: FollowUpRecord) -> dict[str, Any]:
                          for o in record.outcomes]}
 
 
+def _why(basis: list[str]) -> list[str]:
+    """The classification's basis in the doctor's words: 收缩压132mmHg, the target's name."""
+    rules = default_rules()
+    readings = rules.policy.readings
+    targets = {t.id: t.name for p in rules.programmes.values() for t in p.targets}
+    symptoms = {k: v for p in rules.programmes.values() for k, v in p.symptoms.items()}
+    words = []
+    for item in basis:
+        name, sep, value = item.partition("=")
+        if sep and name in readings:
+            words.append(f"{readings[name].name}{value}{readings[name].unit}")
+        elif item.startswith("target:") and item[7:] in targets:
+            words.append(f"控制目标：{targets[item[7:]]}")
+        elif item.startswith("symptom:") and item[8:] in symptoms:
+            words.append(symptoms[item[8:]])
+        elif item.startswith("flag:") and item[5:] in rules.policy.flags:
+            words.append(rules.policy.flags[item[5:]])
+        elif item.startswith("previous ") and item.endswith(": unsatisfactory"):
+            words.append(f"上次随访（{item[9:19]}）控制不满意")
+        else:
+            words.append(item)
+    return words
+
+
 def _outcome(programme, follow_up_class, class_name, referral, next_on, emergencies, decisions,
              source) -> dict[str, Any]:
     return {"programme": PROGRAMME_NAMES.get(programme, programme),
             "follow_up_class": follow_up_class, "class_name": class_name,
             "referral": REFERRALS.get(referral) if referral else None,
             "next_followup_on": next_on.isoformat(), "emergencies": emergencies,
-            "actions": decisions, "source": source}
+            "actions": [{"says": d["says"], "basis": _why(d["basis"])} for d in decisions],
+            "source": source}
