@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import FollowUpRecord, FollowUpTask, TaskStatus
+from backend.models import AuditEntry, FollowUpRecord, FollowUpTask, TaskStatus
 from backend.services.followup.due_scan import scan
 from tests import factories as f
 from tests import followup_support as fs
@@ -52,6 +52,8 @@ def test_the_worklist_lists_the_overdue_follow_up_with_one_click_to_the_form(wor
     assert _form_url(world["person"]) in html
     form = client.get(_form_url(world["person"]))
     assert form.status_code == 200 and 'name="csrf_token"' in form.get_data(as_text=True)
+    assert db.session.execute(select(AuditEntry).where(
+        AuditEntry.action == "console.followup.form")).scalar_one()
 
 
 def test_a_saved_record_shows_the_class_and_next_date_and_leaves_the_worklist(world, client):

@@ -11,8 +11,10 @@ from marshmallow import ValidationError
 
 from backend.auth import Principal
 from backend.errors import ValidationFailed
+from backend.extensions import db
 from backend.models import FollowUpRecord, Programme, StaffRole
 from backend.schemas.followup import FollowUpRecordCreateSchema
+from backend.services import audit
 from backend.services.console.worklist import MAX_ITEMS, Section, section
 from backend.services.followup import worklist as followup_worklist
 from backend.services.followup.access import load_resident
@@ -45,9 +47,13 @@ def followup_due(principal: Principal) -> Section:
 
 
 def form_context(principal: Principal, resident_external_id: Any) -> dict[str, Any]:
-    """The resident and the programmes the form can record (their open enrolments)."""
+    """The resident and the programmes the form can record (their open enrolments); audited,
+    like every console page that shows a resident."""
     resident = load_resident(principal, resident_external_id)
     enrolments = [e for e in resident.enrolments if e.ended_on is None]
+    audit.record("console.followup.form", "resident", str(resident.external_id),
+                 {"programmes": sorted(e.programme for e in enrolments)})
+    db.session.commit()
     return {"resident": resident, "enrolments": enrolments, "names": PROGRAMME_NAMES,
             "today": local_today()}
 
