@@ -25,9 +25,23 @@ from backend.services import audit
 from backend.services.followup import education
 from backend.services.followup.access import load_resident
 from backend.timeutil import age_on, local_today, utcnow
-from followup import FollowUpInputError, FollowUpVisit, ProgrammeFindings, classify
+from followup import (
+    FollowUpInputError,
+    FollowUpResult,
+    FollowUpVisit,
+    ProgrammeFindings,
+    classify,
+)
 
 log = logging.getLogger(__name__)
+
+
+def preview_followup(principal: Principal, resident_external_id: str,
+                     data: dict[str, Any]) -> FollowUpResult:
+    """What the visit would be classified as, without storing it (the console's live view):
+    the same checks and the same pure function as `record_followup`."""
+    resident = load_resident(principal, resident_external_id)
+    return _classified(resident, data)[2]
 
 
 def record_followup(principal: Principal, resident_external_id: str,
@@ -35,35 +49,8 @@ def record_followup(principal: Principal, resident_external_id: str,
     """Classify and store one visit. A visit older than one already stored for the same
     programme is refused: the standard's 连续两次 rule reads the visits in order."""
     resident = load_resident(principal, resident_external_id)
+    enrolments, visit, result = _classified(resident, data)
     visited_on = data["visited_on"]
-    if visited_on > local_today():
-        raise ValidationFailed("随访日期不能晚于今天。", field="visited_on")
-    enrolments = _enrolments(resident, data["programmes"])
-    previous = {}
-    for programme, enrolment in enrolments.items():
-        if visited_on < enrolment.enrolled_on:
-            raise ValidationFailed("随访日期不能早于纳入管理的日期。", field="visited_on")
-        last = _last_outcome(enrolment)
-        if last is not None and last.visited_on >= visited_on:
-            raise Conflict(f"该居民{last.visited_on}已有一次随访记录，不能补录更早或同一天的随访。",
-                           code="later_followup_exists", field="visited_on")
-        if last is not None:
-            previous[programme] = last
-    visit = FollowUpVisit(
-        visited_on=visited_on, age=age_on(resident.birth_date, visited_on),
-        programmes={p: ProgrammeFindings(
-            adverse_reactions=tuple(f.get("adverse_reactions", ())),
-            adverse_reaction_uncontrolled=f.get("adverse_reaction_uncontrolled", False),
-            complications=frozenset(f.get("complications", ())),
-            medication_changed=f.get("medication_changed", False))
-            for p, f in data["programmes"].items()},
-        readings=data["readings"], symptoms=frozenset(data.get("symptoms", ())),
-        flags=frozenset(data.get("flags", ())))
-    try:
-        result = classify(visit, previous)
-    except FollowUpInputError as exc:
-        field, _, _reason = str(exc).partition(":")
-        raise ValidationFailed(str(exc), field=field) from exc
     record = FollowUpRecord(
         resident_id=resident.id, doctor_id=principal.staff_id, visited_on=visited_on,
         method=data["method"], age=visit.age, readings=dict(data["readings"]),
@@ -106,6 +93,42 @@ def record_followup(principal: Principal, resident_external_id: str,
     log.info("follow-up recorded", extra={"record": str(record.external_id),
                                           "urgent_referral": result.urgent_referral})
     return record
+
+
+
+def _classified(resident: Resident, data: dict[str, Any]
+                ) -> tuple[dict[str, ProgrammeEnrolment], FollowUpVisit, FollowUpResult]:
+    """The visit's checks and followup.classify, shared by saving and previewing."""
+    visited_on = data["visited_on"]
+    if visited_on > local_today():
+        raise ValidationFailed("随访日期不能晚于今天。", field="visited_on")
+    enrolments = _enrolments(resident, data["programmes"])
+    previous = {}
+    for programme, enrolment in enrolments.items():
+        if visited_on < enrolment.enrolled_on:
+            raise ValidationFailed("随访日期不能早于纳入管理的日期。", field="visited_on")
+        last = _last_outcome(enrolment)
+        if last is not None and last.visited_on >= visited_on:
+            raise Conflict(f"该居民{last.visited_on}已有一次随访记录，不能补录更早或同一天的随访。",
+                           code="later_followup_exists", field="visited_on")
+        if last is not None:
+            previous[programme] = last
+    visit = FollowUpVisit(
+        visited_on=visited_on, age=age_on(resident.birth_date, visited_on),
+        programmes={p: ProgrammeFindings(
+            adverse_reactions=tuple(f.get("adverse_reactions", ())),
+            adverse_reaction_uncontrolled=f.get("adverse_reaction_uncontrolled", False),
+            complications=frozenset(f.get("complications", ())),
+            medication_changed=f.get("medication_changed", False))
+            for p, f in data["programmes"].items()},
+        readings=data["readings"], symptoms=frozenset(data.get("symptoms", ())),
+        flags=frozenset(data.get("flags", ())))
+    try:
+        result = classify(visit, previous)
+    except FollowUpInputError as exc:
+        field, _, _reason = str(exc).partition(":")
+        raise ValidationFailed(str(exc), field=field) from exc
+    return enrolments, visit, result
 
 
 def list_records(principal: Principal, resident_external_id: str,

@@ -1,0 +1,53 @@
+"""The follow-up record form (随访记录): saved through `services.followup.records`, the same
+service as the API; classified live by the same pure function through a small JSON endpoint."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import g, jsonify, render_template, request
+
+from backend.console.blueprint import bp, roles
+from backend.errors import Conflict, ValidationFailed
+from backend.models import StaffRole
+from backend.services.console import followup as console_followup
+from backend.services.followup import records
+
+
+def _form_page(resident_id: UUID, *, values=None, error=None, error_field=None, saved=None,
+               status: int = 200):
+    context = console_followup.form_context(g.principal, resident_id)
+    return render_template("console/followup_form.html", values=values or {}, error=error,
+                           error_field=error_field, saved=saved, **context), status
+
+
+@bp.route("/followup/residents/<uuid:resident_id>/record", methods=["GET"])
+@roles(StaffRole.FAMILY_DOCTOR)
+def followup_form(resident_id: UUID):
+    return _form_page(resident_id)
+
+
+@bp.route("/followup/residents/<uuid:resident_id>/record", methods=["POST"])
+@roles(StaffRole.FAMILY_DOCTOR)
+def save_followup(resident_id: UUID):
+    try:
+        data = console_followup.read_form(request.form)
+        record = records.record_followup(g.principal, resident_id, data)
+    except (ValidationFailed, Conflict) as exc:
+        return _form_page(resident_id, values=request.form,
+                          error=console_followup.plain_message(exc), error_field=exc.field,
+                          status=exc.status)
+    return _form_page(resident_id, saved=console_followup.record_view(record))
+
+
+@bp.route("/followup/residents/<uuid:resident_id>/preview", methods=["POST"])
+@roles(StaffRole.FAMILY_DOCTOR)
+def preview_followup(resident_id: UUID):
+    """What the visit typed so far would be classified as; nothing is stored."""
+    try:
+        data = console_followup.read_form(request.form)
+        result = records.preview_followup(g.principal, resident_id, data)
+    except (ValidationFailed, Conflict) as exc:
+        answer = {"error": console_followup.plain_message(exc), "field": exc.field}
+        return jsonify(answer), exc.status
+    return jsonify(console_followup.result_view(result))
