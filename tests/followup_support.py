@@ -41,6 +41,22 @@ def enrol(person: Resident, doctor: StaffUser, programme: str = "hypertension",
     return row
 
 
+def resident_with_account(org_code: str = "CHC01") -> dict:
+    """王建国, a resident of the centre who uses the mini-program himself, with his family
+    doctor, and the bearer headers a test signs in with (his own, a stranger's, the doctor's)."""
+    org = f.organization(org_code)
+    doctor = f.staff(org)
+    acct = f.account()
+    profile = f.profile(acct, name="王建国", birth=date(1958, 3, 1))
+    person = resident(org, name="王建国", birth=date(1958, 3, 1))
+    person.patient_id = profile.id
+    db.session.commit()
+    return {"org": org, "doctor": doctor, "profile": profile, "person": person,
+            "me": f.bearer(f.account_token(acct)),
+            "stranger": f.bearer(f.account_token(f.account())),
+            "doctor_h": f.bearer(f.staff_token(doctor))}
+
+
 def csv_file(tmp_path, *rows: str, name: str = "residents.csv") -> str:
     path = tmp_path / name
     path.write_text("\n".join((CSV_HEADER, *rows)) + "\n", encoding="utf-8")

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.models import EducationDelivery, PatientMessage
 from content.library import default_library
-from tests import factories as f
 from tests import followup_support as fs
 
 NOW = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
@@ -26,17 +25,10 @@ def _frozen():
 
 @pytest.fixture()
 def world(ctx):
-    org = f.organization("CHC01")
-    doctor = f.staff(org)
-    acct = f.account()
-    profile = f.profile(acct, name="王建国", birth=date(1958, 3, 1))
-    person = fs.resident(org, name="王建国", birth=date(1958, 3, 1))
-    person.patient_id = profile.id
-    db.session.commit()
-    fs.enrol(person, doctor, programme="type2_diabetes", next_due_on=date(2027, 2, 1))
-    return {"profile": profile, "person": person, "me": f.bearer(f.account_token(acct)),
-            "stranger": f.bearer(f.account_token(f.account())),
-            "doctor_h": f.bearer(f.staff_token(doctor))}
+    world = fs.resident_with_account()
+    fs.enrol(world["person"], world["doctor"], programme="type2_diabetes",
+             next_due_on=date(2027, 2, 1))
+    return world
 
 
 def _glucose(client, world, value, timing="fasting"):

@@ -28,22 +28,14 @@ def _frozen():
 
 @pytest.fixture()
 def world(ctx):
-    org = f.organization("CHC01")
-    doctor = f.staff(org)
-    acct = f.account()
-    profile = f.profile(acct, name="王建国", birth=date(1958, 3, 1))
-    person = fs.resident(org, name="王建国", birth=date(1958, 3, 1))
-    person.patient_id = profile.id
-    db.session.commit()
-    hypertension = fs.enrol(person, doctor, next_due_on=date(2027, 2, 1),
-                            plan={"targets": {"systolic_below": 135}})
-    diabetes = fs.enrol(person, doctor, programme="type2_diabetes", next_due_on=date(2027, 2, 1))
-    return {"profile": profile, "person": person, "doctor": doctor,
-            "hypertension": hypertension, "diabetes": diabetes,
-            "me": f.bearer(f.account_token(acct)),
-            "stranger": f.bearer(f.account_token(f.account())),
-            "doctor_h": f.bearer(f.staff_token(doctor)),
-            "colleague_h": f.bearer(f.staff_token(f.staff(org)))}
+    world = fs.resident_with_account()
+    person, doctor = world["person"], world["doctor"]
+    world["hypertension"] = fs.enrol(person, doctor, next_due_on=date(2027, 2, 1),
+                                     plan={"targets": {"systolic_below": 135}})
+    world["diabetes"] = fs.enrol(person, doctor, programme="type2_diabetes",
+                                 next_due_on=date(2027, 2, 1))
+    world["colleague_h"] = f.bearer(f.staff_token(f.staff(world["org"])))
+    return world
 
 
 def _bp(client, world, systolic, diastolic, who="me", **extra):
