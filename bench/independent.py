@@ -216,7 +216,8 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
         denied = {c for c, s in symptoms.items() if not s.present}
         had = {c for c, s in symptoms.items() if s.present}
         if expect.get("chief_complaint"):
-            ids = score.concepts(expect["chief_complaint"], ("symptoms",))
+            # A finding or disease the patient came about (体检发现甲状腺结节) is a complaint too.
+            ids = score.concepts(expect["chief_complaint"], ("symptoms", "diseases"))
             score.one("chief_complaint", chief in ids, True, chief is not None)
         days = _value(state, "chief_complaint.duration")
         if expect.get("duration_days") is not None:

@@ -86,14 +86,22 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
             turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
 
 
+LESION_PAIN = "local_pain"
+
+
 def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
     """不肿 / 又红又烫 said alone: of the site the patient last named (右边膝盖疼 … 不肿); with
     no site named, a pain or blood is the complaint's own (尿频 … 不疼 / 没见血)."""
     site = state.last_site
     chief = state.facts.get("chief_complaint.symptom")
     own = {"pain": lexicon.complaint_pain, "bleeding": lexicon.complaint_bleeding}
+    lesion = chief is not None and own["pain"].get(str(chief.value)) == LESION_PAIN
     for kind, word, negated in u.unplaced_feelings:
-        concept = feeling_at(lexicon, kind, word, site) if site and kind != "bleeding" else None
+        if kind == "pain" and lesion:  # 背上有个疙瘩 … 不疼: the lump, not the back
+            concept = LESION_PAIN
+        else:
+            concept = feeling_at(lexicon, kind, word, site) \
+                if site and kind != "bleeding" else None
         if concept is None and chief is not None and kind in own and (
                 kind == "bleeding" or site is None):
             concept = own[kind].get(str(chief.value))

@@ -73,7 +73,7 @@ SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候|最近|近来|现在"
     r"|一阵一阵|一阵阵|隐隐约约|隐隐|绞着|揪着|拧着|胀着|坠着|火辣辣的?|针扎似的|刀割似的)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
-    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
+    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|红肿|肿胀|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面|一边|这边|那边|左边|右边|边上)?"
     r"(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
@@ -207,7 +207,7 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
         if any(covered[m.start("pain"):m.end("pain")]) and not lump:
             continue  # a term reads it already; a lump is still the site's (外阴…长了个包)
         symptom = (lexicon.site_lump.get(site) if lump
-                   else lexicon.site_swelling.get(site) if feeling == "肿"
+                   else lexicon.site_swelling.get(site) if feeling in ("肿", "红肿", "肿胀")
                    else lexicon.site_tightness.get(site) if feeling in ("闷", "发闷")
                    else lexicon.site_feelings.get(feeling) or lexicon.site_pain.get(site))
         if symptom:
