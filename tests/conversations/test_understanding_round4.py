@@ -3,6 +3,9 @@ symptom, what a lump itself does, and swelling said right after the place."""
 
 from __future__ import annotations
 
+import pytest
+
+from conversations.knowledge import default_knowledge
 from tests.conversations.test_understanding import converse, note_of
 
 
@@ -44,3 +47,20 @@ def test_swelling_said_right_after_the_joint_is_the_joints():
 def test_drinking_a_lot_in_the_textbook_word_is_understood():
     state, _ = converse("最近多饮多尿")
     assert state.symptoms["polydipsia"].present
+
+
+def test_the_right_ankle_in_dialect_is_not_the_neck():
+    state, _ = converse("右脚脖子疼 崴了一下")
+    assert "neck_pain" not in state.symptoms
+
+
+@pytest.mark.parametrize(("said", "job"), [
+    ("外卖平台做客服的", "客服"),
+    ("做了一辈子裁缝", "裁缝"),
+    ("在4S店修车", "汽车修理工"),
+    ("我喺酒楼洗碗", "洗碗工"),
+    ("当兵的", "军人"),
+    ("全职妈妈", "家务（全职妈妈）"),
+])
+def test_a_job_said_in_everyday_words_gets_the_records_name(said, job):
+    assert default_knowledge().occupation(said) == job
