@@ -298,9 +298,11 @@ def development(departments: dict[str, str], dump: Path | None = None) -> list[s
     lines, misses = ["development sets (tests/conversations/devset), tuned on: not a measure"], {}
     for name, file, run in (("emergencies", "emergencies_dev2", emergencies),
                             ("emergencies_3", "emergencies_dev3", emergencies),
+                            ("emergencies_4", "emergencies_dev4", emergencies),
                             ("triage", "triage_dev", triage),
                             ("dialogues", "dialogues_dev", dialogues),
-                            ("dialogues_2", "dialogues_dev2", dialogues)):
+                            ("dialogues_2", "dialogues_dev2", dialogues),
+                            ("dialogues_3", "dialogues_dev3", dialogues)):
         items = load(file, DEV_DIR)
         if items:
             found, misses[name] = run(player, items)
