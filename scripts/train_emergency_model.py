@@ -2,8 +2,8 @@
 
 A small logistic regression over character 1–3-grams of what the patient typed, trained on the
 project's own written sets only: the development sets in `tests/conversations/devset/`
-(emergencies and twins of all four sets, training messages, and the opening messages of the calm pre-visit
-scripts), the corpus,
+(emergencies and twins of all four sets, training messages, and the opening messages of the
+calm pre-visit scripts), the corpus,
 and the half of the independent set whose ids end in an odd number (the even half stays held out
 for measurement). It only ever *adds* a possible emergency (可能) the rules missed; it is
 deterministic (fixed order, no randomness) and its file is a few hundred kilobytes.
