@@ -36,6 +36,7 @@ GONE_NEXT = re.compile(r"[，,\s]+(?:现在|已经|早就|后来)?(?:都|也)?"
                        r"(?:好了|没了|不疼了|消了|退了|好利索了)(?=$|[，,。；;\s])")
 NO_LONGER = re.compile(r"(?:不再|没再|没有再|再也没)$")
 # A reaction said in the same sentence as an allergy belongs to the allergy, unless it is now.
+LABEL_BEFORE = re.compile(r"(?:医生|大夫)?(?:说|诊断)(?:是|为)?")
 NOW_WORDS = re.compile(r"现在|刚才|刚刚|刚|今天|正在|还在|这会|此刻|越来越|马上|一直在")
 SENTENCE = re.compile(r"[。；;！!\n]+")
 # A history cue that is overridden within the clause: 老毛病又犯了 / 以前就有，这次又… is now.
@@ -149,6 +150,10 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
                        or CHRONIC_NEAR.search(text, lo, end)):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
         # (a death wish that keeps coming back, 经常觉得没有我会更好, is still asked about)
+    if LABEL_BEFORE.fullmatch(text, lo, start):  # 以前抽过一次 医生说是热性惊厥: its name then
+        earlier = list(HISTORY_CUE.finditer(text, sentence_of(text, start)[0], lo))
+        if earlier and not NOW_WORDS.search(text, earlier[-1].end(), start):
+            return False
     if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
         return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (

@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 
 from conversations.knowledge import default_knowledge
+from conversations.nlu_numbers import durations
+from conversations.state import PatientContext
 from tests.conversations.test_understanding import converse, note_of
+
+CHILD = PatientContext(age_years=7, sex="male")
 
 
 def test_a_finding_from_a_check_up_is_why_the_patient_came():
@@ -64,3 +68,41 @@ def test_the_right_ankle_in_dialect_is_not_the_neck():
 ])
 def test_a_job_said_in_everyday_words_gets_the_records_name(said, job):
     assert default_knowledge().occupation(said) == job
+
+
+@pytest.mark.parametrize("said", [
+    "我老公这两天说有人要害他 刚才拿着菜刀站在门口 谁过去就砍谁",
+    "老爷子有糖尿病 脚趾头发黑了 还流脓 今天烧到三十八度多",
+    "我爸从早上到现在一直尿不出来 小肚子胀得鼓鼓的",
+    "透析的 这周漏了两次没透 今天腿软得站不住",
+    "左眼胀得厉害 头也疼 看灯周围有一圈彩虹 吐了一回",
+    "晚上胰岛素打重复了 打了两回 现在有点心慌",
+    "拿小刀划自己停不下来 想划得更深一点",
+    "昨天做完扁桃体手术回家 嘴里一直在流血 吐出来好几口血块",
+    "被流浪狗咬了脸 嘴边上一个窟窿 一直流血",
+])
+def test_an_emergency_from_the_fourth_round_stops_the_chat(said):
+    state, turn = converse(said, mode="triage")
+    assert turn.stage == "emergency"
+    assert state.red_flag.level == "emergency"
+
+
+@pytest.mark.parametrize("messages", [
+    ("嗓子疼 三天了", "声音也哑了 说话费劲 有点咳"),
+    ("咳嗽一周了", "不发烧", "青霉素过敏 打了喘不上气 那是小时候的事"),
+    ("右手手指头麻 两个月了", "手没劲倒没有 扣扣子还行"),
+    ("掉头发 三个月了", "洗头一把一把掉 头顶有点稀了"),
+    ("贫血 吃着硫酸亚铁", "没别的不舒服"),
+])
+def test_an_answer_in_the_interview_does_not_sound_the_alarm(messages):
+    state, turn = converse(*messages)
+    assert turn.stage != "emergency", state.red_flag
+
+
+def test_a_child_who_sleeps_deeply_is_not_unresponsive():
+    state, turn = converse("孩子七岁了还尿床", "睡得特别沉 叫不醒", patient=CHILD)
+    assert turn.stage != "emergency", state.red_flag
+
+
+def test_two_months_in_colloquial_counting_is_a_duration():
+    assert durations("胸口闷 快仨月了")[0].value == 90.0
