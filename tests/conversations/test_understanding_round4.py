@@ -106,3 +106,10 @@ def test_a_child_who_sleeps_deeply_is_not_unresponsive():
 
 def test_two_months_in_colloquial_counting_is_a_duration():
     assert durations("胸口闷 快仨月了")[0].value == 90.0
+
+
+@pytest.mark.parametrize("said", ["医生说肌酐有点高", "是慢慢来的", "都是在家生的"])
+def test_a_sentence_with_a_doctor_or_a_copula_is_not_a_job(said):
+    assert default_knowledge().occupation(said) == said  # kept as said: no job read into it
+    state, _ = converse("头晕两天了", said)
+    assert "personal.occupation" not in state.facts
