@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from conversations.informant import speakers_own, typing_parent
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
@@ -69,7 +70,8 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
     does not erase what was affirmed earlier unless it corrects it (平时不喘 after 爬楼气短)."""
     for mention in u.mentions:
         if mention.kind != "symptoms" or mention.family or mention.hypothetical \
-                or mention.other_person or mention.reaction:
+                or mention.other_person or mention.reaction \
+                or (mention.history and _parents_own(state, u, mention)):
             continue
         known = state.symptoms.get(mention.concept)
         if mention.negated and known and known.present and not u.correction:
@@ -87,6 +89,11 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
 
 
 LESION_PAIN = "local_pain"
+
+
+def _parents_own(state: DialogueState, u: Understanding, mention: Mention) -> bool:
+    """我小时候哮喘, typed by a child's parent: not the child's symptom or disease."""
+    return state.patient.is_child and speakers_own(u.text, mention.start)
 
 
 def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
@@ -146,9 +153,18 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
     reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
     background = any(m.kind in HISTORY_KINDS and not m.negated and not m.family
                      for m in u.mentions) or bool(_LONG_TERM.search(u.text))
+    parent_said = any(_parents_own(state, u, m) for m in u.mentions if m.kind in HISTORY_KINDS)
+    parent = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
+        if parent_said else None
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
+        if parent_said and mention.kind in HISTORY_KINDS and not mention.family \
+                and _parents_own(state, u, mention):
+            if parent and not mention.negated:  # 她妈甲亢 我痛风: the father types
+                add_to_list(state, "family.history",
+                            f"{parent}{_family_name(mention, lexicon)}", words)
+            continue  # a parent's own illness is never the child's past history
         if mention.kind == "diseases" and mention.family and not any(
                 m.kind in HISTORY_KINDS and m.family and m.start < mention.end
                 and mention.start < m.end for m in u.mentions):
@@ -285,7 +301,8 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
         if mention.kind == "body_sites" and not (mention.negated or mention.family
                                                  or mention.other_person or mention.hypothetical):
             state.sites.setdefault(mention.concept, mention.text)
-        if mention.kind != "diseases" or mention.family or mention.other_person:
+        if mention.kind != "diseases" or mention.family or mention.other_person \
+                or _parents_own(state, u, mention):
             continue
         if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):
             continue  # 感冒 is already counted as the symptom it names

@@ -113,3 +113,16 @@ def test_a_sentence_with_a_doctor_or_a_copula_is_not_a_job(said):
     assert default_knowledge().occupation(said) == said  # kept as said: no job read into it
     state, _ = converse("头晕两天了", said)
     assert "personal.occupation" not in state.facts
+
+
+def test_a_parents_own_illness_is_the_childs_family_history():
+    state, _ = converse("闺女发烧 两天了", "她妈甲亢 我痛风 别的没了",
+                        patient=PatientContext(age_years=6, sex="female"))
+    note = note_of(state)
+    assert "父亲痛风" in note and "母亲甲状腺功能亢进症" in note
+    assert "既往史" not in note
+
+
+def test_a_child_who_says_i_hurts_is_still_the_patient():
+    state, _ = converse("我头疼 两天了", patient=PatientContext(age_years=9, sex="male"))
+    assert state.facts["chief_complaint.symptom"].value == "headache"
