@@ -126,3 +126,23 @@ def test_a_parents_own_illness_is_the_childs_family_history():
 def test_a_child_who_says_i_hurts_is_still_the_patient():
     state, _ = converse("我头疼 两天了", patient=PatientContext(age_years=9, sex="male"))
     assert state.facts["chief_complaint.symptom"].value == "headache"
+
+
+@pytest.mark.parametrize(("said", "patient"), [
+    ("想从楼上跳下去 一了百了", None),
+    ("我把自己锁在车里 点了炭", None),
+    ("刚把一整瓶安眠药吃了", None),
+    ("我妈突然看东西都是双的 走路也晃", None),
+    ("右眼突然像被拉了个帘子 下面一半看不见", None),
+    ("娃把他爷爷的降压药吃了两片", PatientContext(age_years=4, sex="male")),
+])
+def test_more_emergencies_in_everyday_words(said, patient):
+    _state, turn = converse(said, mode="triage", **({"patient": patient} if patient else {}))
+    assert turn.stage == "emergency"
+
+
+@pytest.mark.parametrize("said", ["冬天烧炭取暖开着窗 就是咳嗽有痰 一礼拜了",
+                                  "孩子发烧了 吃了退烧药 现在好点了"])
+def test_charcoal_for_warmth_and_a_fever_medicine_are_not_emergencies(said):
+    state, turn = converse(said, mode="triage", patient=PatientContext(age_years=4, sex="male"))
+    assert turn.stage != "emergency" or state.red_flag.level == "possible"
