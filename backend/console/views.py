@@ -13,7 +13,7 @@ from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import limiter
 from backend.models import StaffRole
 from backend.services import alerts, staff
-from backend.services.console import previsit, residents, timeline, worklist
+from backend.services.console import previsit, residents, timeline, vitals, worklist
 from backend.services.portraits import rules as portrait_rules
 from backend.services.portraits import service as portraits
 from backend.services.reports import critical
@@ -116,7 +116,9 @@ def search_residents():
 def resident(resident_id: UUID):
     view = timeline.resident(g.principal, resident_id)
     return render_template("console/resident.html", view=view,
-                           level_words=timeline.LEVEL_WORDS, sections=portrait_rules.SECTIONS,
+                           level_words=timeline.LEVEL_WORDS,
+                           programme_file=vitals.programme_file(view.profile),
+                           sections=portrait_rules.SECTIONS,
                            portrait=portraits.for_staff(g.principal, view.profile))
 
 
