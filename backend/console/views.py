@@ -13,7 +13,14 @@ from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import limiter
 from backend.models import StaffRole
 from backend.services import alerts, staff
-from backend.services.console import previsit, residents, timeline, vitals, worklist
+from backend.services.console import (
+    previsit,
+    resident_filters,
+    residents,
+    timeline,
+    vitals,
+    worklist,
+)
 from backend.services.portraits import rules as portrait_rules
 from backend.services.portraits import service as portraits
 from backend.services.reports import critical
@@ -104,11 +111,12 @@ def search_residents():
     except ValueError:
         page = 1
     query = request.args.get("q", "")
-    filters = residents.ResidentFilters(doctor_id=request.args.get("doctor") or None)
+    filters = resident_filters.read(request.args)
     result = residents.search(g.principal, query, filters, page)
-    return render_template("console/residents.html", result=result, q=query,
+    return render_template("console/residents.html", result=result, q=query, filters=filters,
                            doctor=filters.doctor_id,
-                           doctors=residents.family_doctors(g.principal))
+                           doctors=residents.family_doctors(g.principal),
+                           choices=resident_filters)
 
 
 @bp.route("/residents/<uuid:resident_id>")
