@@ -14,9 +14,11 @@ from backend.extensions import limiter
 from backend.models import StaffRole
 from backend.services import alerts, staff
 from backend.services.console import (
+    plan,
     previsit,
     resident_filters,
     residents,
+    sent_messages,  # noqa: F401  (registers the timeline's messages)
     timeline,
     vitals,
     worklist,
@@ -123,9 +125,11 @@ def search_residents():
 @roles(*_RESIDENT_READERS)
 def resident(resident_id: UUID):
     view = timeline.resident(g.principal, resident_id)
+    programme_file = vitals.programme_file(view.profile)
     return render_template("console/resident.html", view=view,
                            level_words=timeline.LEVEL_WORDS,
-                           programme_file=vitals.programme_file(view.profile),
+                           programme_file=programme_file,
+                           plans=plan.current(programme_file),
                            sections=portrait_rules.SECTIONS,
                            portrait=portraits.for_staff(g.principal, view.profile))
 

@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import AuditEntry
+from backend.models import AuditEntry, PatientMessage
 from tests import factories as f
 from tests import followup_support as fs
 from tests.console.console_support import csrf_token, login
@@ -34,7 +34,9 @@ def world(ctx):
     world["doctor"].username = "doctor.wu"
     f.sign(world["doctor"], world["profile"])
     fs.enrol(world["person"], world["doctor"], next_due_on=date(2027, 2, 1),
-             plan={"targets": {"systolic_below": 135}})
+             plan={"targets": {"systolic_below": 135},
+                   "medications": [{"name": "氨氯地平", "dose": "5mg", "times": ["07:30"]}],
+                   "monitoring": {"blood_pressure_per_week": 3}})
     return world
 
 
@@ -77,6 +79,10 @@ def test_home_readings_and_a_follow_up_are_in_the_timeline_and_the_chart(world, 
     assert systolic["flags"] == ["自测", "自测", "随访"]
     assert charts["舒张压"]["high"] == 90
     assert "最近一次146mmHg，未达标" in html
+    # the current plan
+    assert "当前管理计划" in html and "高血压" in html and "一级管理" in html
+    assert "氨氯地平 5mg（07:30）" in html and "收缩压低于135mmHg" in html
+    assert "每周量血压3次" in html and "下次随访：2027-03-04" in html
     reads = db.session.execute(select(AuditEntry.action).where(
         AuditEntry.action == "resident.read")).scalars().all()
     assert reads
@@ -119,3 +125,18 @@ def test_another_doctors_residents_readings_are_not_listed(world, client):
     html = client.get("/console/worklist").get_data(as_text=True)
     assert "近一周您的居民没有异常的家庭自测。" in html and "王建国" not in html
     assert colleague.username == "doctor.zhou"
+
+
+def test_messages_sent_are_in_the_timeline_with_whether_they_arrived(world, client):
+    profile = world["profile"]
+    for n, (kind, status, error) in enumerate((("followup_due", "sent", None),
+                                               ("report_ready", "skipped", "用户未授权"))):
+        db.session.add(PatientMessage(
+            dedupe_key=f"t-{n}", account_id=profile.account_id, patient_id=profile.id,
+            kind=kind, channel="wechat", status=status, data={}, last_error=error,
+            sent_at=NOW - timedelta(days=n + 1) if status == "sent" else None))
+    db.session.commit()
+    login(client, "doctor.wu")
+    html = client.get(f"/console/residents/{profile.external_id}").get_data(as_text=True)
+    assert "随访提醒" in html and "已送达" in html
+    assert "报告已出通知" in html and "未发送（用户未授权）" in html
