@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from backend.auth import Principal
 from backend.extensions import db
 from backend.models import (
     FollowUpRecord,
     PatientProfile,
+    ProgrammeEnrolment,
     Resident,
+    SignedResident,
     StaffRole,
     VitalReading,
 )
@@ -28,7 +30,6 @@ from backend.services.console import timeline
 from backend.services.console.followup import PROGRAMME_NAMES
 from backend.services.console.worklist import MAX_ITEMS, Section, section
 from backend.services.followup import vitals as followup_vitals
-from backend.services.followup.access import visible_residents
 from backend.timeutil import CLINIC_TZ, utcnow
 
 CHART_DAYS = 180
@@ -177,12 +178,11 @@ def abnormal_readings(principal: Principal) -> Section:
     """Home readings of my residents in the last week that were high or urgent, latest per
     resident, urgent first; each opens the follow-up form (and the resident's page if signed)."""
     since = utcnow() - timedelta(days=NEW_READING_DAYS)
-    visible = visible_residents(principal).subquery()
     newest = (select(VitalReading.resident_id, func.max(VitalReading.measured_at).label("at"),
                      func.count().label("n"))
               .where(VitalReading.measured_at >= since,
                      VitalReading.level.in_(("high", "urgent")),
-                     VitalReading.resident_id.in_(select(visible.c.id)))
+                     VitalReading.resident_id.in_(_my_residents(principal)))
               .group_by(VitalReading.resident_id).subquery())
     rows = db.session.execute(
         select(VitalReading, Resident, newest.c.n)
@@ -205,6 +205,18 @@ def abnormal_readings(principal: Principal) -> Section:
     return Section("abnormal_readings", f"近{NEW_READING_DAYS}天异常自测", len(items), items,
                    urgent=any(i["reading"].level == "urgent" for i in items),
                    empty_words="近一周您的居民没有异常的家庭自测。")
+
+
+def _my_residents(principal: Principal):
+    """The doctor's residents (responsible in an open enrolment, or signed by contract), found
+    from the doctor's side so their readings are read by resident through the index, rather
+    than testing each of a district's residents (`visible_residents`, the same set)."""
+    responsible = select(ProgrammeEnrolment.resident_id).where(
+        ProgrammeEnrolment.doctor_id == principal.staff_id, ProgrammeEnrolment.ended_on.is_(None))
+    signed = select(Resident.id).join(
+        SignedResident, SignedResident.patient_id == Resident.patient_id).where(
+        SignedResident.staff_id == principal.staff_id)
+    return union(responsible, signed)
 
 
 def _signed_profiles(principal: Principal, patient_ids: set[int]) -> dict[int, Any]:
