@@ -18,6 +18,7 @@ so pytest never collects it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from dataclasses import replace
@@ -257,6 +258,42 @@ def _record_vitals(client, headers, profiles: list[dict[str, Any]],
         "/api/v1/mp/vitals", headers=headers, query_string={"patient_id": me["id"]}), 404)
 
 
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+APPROVE = re.compile(r'action="/console/portraits/([0-9a-f-]{36})/approve"')
+
+
+def _console_post(client, page_url: str, action: str) -> None:
+    """A console form sent as the signed-in doctor sends it: with the page's CSRF token."""
+    page = client.get(page_url)
+    token = CSRF.search(page.get_data(as_text=True)).group(1)
+    answer = client.post(action, data={"csrf_token": token})
+    if answer.status_code != 302:
+        raise SystemExit(f"POST {action}: {answer.status_code}")
+
+
+def _record_portrait(app, profiles: list[dict[str, Any]], files: dict[str, Any],
+                     headers) -> None:
+    """张建国's family doctor 李红梅 builds and approves his portrait in the console; before that
+    the mini-program hears it is not approved yet."""
+    father = next(p for p in profiles if p["name"] == "张建国")
+    client = app.test_client()
+    files["portrait_not_approved"] = _check(client.get(
+        "/api/v1/mp/portrait", headers=headers, query_string={"patient_id": father["id"]}), 404)
+    console = app.test_client()
+    login = console.get("/console/login").get_data(as_text=True)
+    signed_in = console.post("/console/login", data={
+        "csrf_token": CSRF.search(login).group(1), "username": "doctor.li",
+        "password": "Demo-Doctor-2026"})
+    if signed_in.status_code != 302:
+        raise SystemExit(f"console login: {signed_in.status_code}")
+    page = f"/console/residents/{father['id']}"
+    _console_post(console, page, f"{page}/portrait")
+    portrait_id = APPROVE.search(console.get(page).get_data(as_text=True)).group(1)
+    _console_post(console, page, f"/console/portraits/{portrait_id}/approve")
+    files["portrait_approved"] = _check(client.get(
+        "/api/v1/mp/portrait", headers=headers, query_string={"patient_id": father["id"]}), 200)
+
+
 def _record_vaccination(client, app, headers, files: dict[str, Any]) -> None:
     """张伟's children as `make demo` seeds them: what is due, booking the 接种门诊 at the
     community centre, the health questionnaire, a dose given (留观 running, then over — the
@@ -406,6 +443,7 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
         _record_vitals(client, headers, files["profiles"]["data"], files)
+        _record_portrait(app, files["profiles"]["data"], files, headers)
         _record_vaccination(client, app, headers, files)
         server.stop()
     simulators.stop()
