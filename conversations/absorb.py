@@ -112,6 +112,8 @@ def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon)
         if concept is None and chief is not None and kind in own and (
                 kind == "bleeding" or site is None):
             concept = own[kind].get(str(chief.value))
+        if concept is None and kind == "bleeding" and state.patient.pregnant:
+            concept = "vaginal_bleeding"  # 怀孕了 … 没出血: the bleeding that matters
         known = state.symptoms.get(concept) if concept else None
         if concept is None or (negated and known and known.present):
             continue

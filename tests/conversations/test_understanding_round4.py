@@ -146,3 +146,18 @@ def test_more_emergencies_in_everyday_words(said, patient):
 def test_charcoal_for_warmth_and_a_fever_medicine_are_not_emergencies(said):
     state, turn = converse(said, mode="triage", patient=PatientContext(age_years=4, sex="male"))
     assert turn.stage != "emergency" or state.red_flag.level == "possible"
+
+
+@pytest.mark.parametrize(("said", "concept"), [
+    ("手脚都有劲", "weakness"), ("还放屁 没吐", "obstipation"), ("没晕过", "syncope"),
+    ("没抽过", "convulsion"), ("下面没出血", "vaginal_bleeding"),
+])
+def test_a_short_denial_is_kept(said, concept):
+    state, _ = converse("头晕三天了", said)
+    assert state.symptoms[concept].present is False
+
+
+def test_no_bleeding_in_pregnancy_is_no_vaginal_bleeding():
+    state, _ = converse("怀孕十周 吐得厉害", "一个礼拜了", "没出血 肚子不疼",
+                        patient=PatientContext(age_years=28, sex="female", pregnant=True))
+    assert state.symptoms["vaginal_bleeding"].present is False
