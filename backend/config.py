@@ -269,7 +269,8 @@ def _check_speech(config: dict[str, Any]) -> None:
             raise ConfigError(f"{key} must be one of {', '.join(SPEECH_ENGINES)}")
         if engine == "paddlespeech" and not config["PADDLESPEECH_URL"].startswith(
                 ("http://", "https://")):
-            raise ConfigError(f"PADDLESPEECH_URL (an http(s) URL) is required for {key}=paddlespeech")
+            raise ConfigError(
+                f"PADDLESPEECH_URL (an http(s) URL) is required for {key}=paddlespeech")
         if engine == "dashscope" and not config["DASHSCOPE_SPEECH_API_KEY"]:
             raise ConfigError(f"DASHSCOPE_SPEECH_API_KEY is required for {key}=dashscope")
     if config["SPEECH_MAX_UPLOAD_BYTES"] <= 0 or config["SPEECH_MAX_SECONDS"] <= 0:

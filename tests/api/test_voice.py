@@ -78,7 +78,8 @@ def test_a_spoken_danger_sign_raises_the_same_red_flag_as_typed_words(client, pa
 
 def test_the_reply_is_spoken_sentence_by_sentence_and_the_transcript_kept(client, patient):
     conversation = start(client, patient)
-    result = speak(client, patient, conversation["id"], speech.recording("ok01"), "ogg").json["data"]
+    response = speak(client, patient, conversation["id"], speech.recording("ok01"), "ogg")
+    result = response.json["data"]
     assert result["transcript"].startswith("我要找医生")
     clips = result["speech"]
     assert clips and "".join(c["text"] for c in clips).replace(" ", "") == \
