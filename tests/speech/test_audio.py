@@ -44,7 +44,7 @@ def test_raw_pcm_at_another_rate_is_resampled():
 @pytest.mark.parametrize(("data", "fmt", "reason"), [
     (b"", "mp3", "empty"),
     (b"not audio at all" * 100, "mp3", "undecodable"),
-    (b"\x02#!SILK_V3" + b"\xff" * 200, "silk", "undecodable"),
+    (b"\x02#!SILK_V3", "silk", "undecodable"),  # a header and no sound
     (b"RIFF" + b"\x00" * 100, "silk", "undecodable"),
     (b"\x00" * 3, "pcm", "undecodable"),
     (b"\x00\x00" * 100, "pcm", "too_short"),
