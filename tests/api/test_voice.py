@@ -151,5 +151,8 @@ def test_any_text_can_be_read_aloud_and_links_expire(client, patient):
     assert [c["text"] for c in clips] == ["您好。", "请问哪里不舒服？"]
     assert play(client, clips[1]["url"]).duration_s > 0.5
     assert client.get("/api/v1/mp/speech/not-a-real-token").status_code == 404
+    phone = client.post("/api/v1/mp/speech", headers=patient["headers"],
+                        json={"text": "我的电话是13912345678。"}).json["data"]["speech"]
+    assert "13912345678" not in phone[0]["text"]
     unauthenticated = client.post("/api/v1/mp/speech", json={"text": "您好"})
     assert unauthenticated.status_code == 401

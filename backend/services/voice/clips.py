@@ -21,6 +21,7 @@ from flask import current_app
 
 from backend.errors import NotFound, ServiceUnavailable
 from backend.extensions import get_redis
+from backend.security.identifiers import mask_identifiers
 from backend.services.voice import engines
 from conversations.speech import SpeechError, SpeechRejected, split_sentences
 
@@ -57,8 +58,9 @@ def _store():
 
 
 def clips_for(text: str) -> list[dict[str, Any]]:
-    """One playable link per sentence of `text`, in order (empty text: none)."""
-    sentences = split_sentences(text or "")[:MAX_CLIPS]
+    """One playable link per sentence of `text`, in order (empty text: none). Identifiers are
+    masked first, as on screen: a phone or ID number is never read out loud."""
+    sentences = split_sentences(mask_identifiers(text or "").text)[:MAX_CLIPS]
     ttl = current_app.config["SPEECH_AUDIO_TTL_SECONDS"]
     store, clips = _store(), []
     for sentence in sentences:
