@@ -6,6 +6,7 @@ build several) shares one engine per engine name and settings.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,7 @@ from conversations.speech import (
     create_synthesizer,
 )
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _recognizers: dict[tuple, SpeechRecognizer] = {}
 _synthesizers: dict[tuple, SpeechSynthesizer] = {}
@@ -60,3 +62,16 @@ def synthesizer(config: Mapping[str, Any]) -> SpeechSynthesizer:
     """The configured synthesizer (SPEECH_TTS_ENGINE)."""
     engine = config["SPEECH_TTS_ENGINE"]
     return shared_synthesizer(engine, _settings(engine, config, "tts"))
+
+
+def warm_up(config: Mapping[str, Any]) -> None:
+    """Load the configured engines' models now (the demo does this in the background), so the
+    first person to hold 按住说话 does not wait for them. Failures are logged, not raised: the
+    first request will report them to the person."""
+    for build in (recognizer, synthesizer):
+        try:
+            engine = build(config)
+            if hasattr(engine, "warm_up"):
+                engine.warm_up()
+        except Exception as exc:  # warming is best effort; the request path reports properly
+            log.warning("speech engine did not warm up: %s", exc)
