@@ -26,6 +26,7 @@ from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
+from backend.services.voice import engines as voice_engines
 from simulators.alipay import create_alipay_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
@@ -207,6 +208,8 @@ Press Ctrl+C to stop.
     server = make_server("127.0.0.1", port, app, threaded=True, fd=api_socket.fileno())
     threading.Thread(target=_send_reports_when_ready, args=(base, mllp.port),
                      daemon=True).start()
+    threading.Thread(target=voice_engines.warm_up, args=(dict(app.config),),
+                     name="speech-warm-up", daemon=True).start()
     try:
         server.serve_forever()
     finally:

@@ -17,6 +17,11 @@ PUBLIC = {"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/mp/auth/wechat
           "/api/v1/mp/hospitals/<uuid:hospital_id>/departments",
           "/api/v1/mp/hospitals/<uuid:hospital_id>/schedules"}
 
+# A spoken sentence, opened by the mini-program's audio player, which cannot send a bearer token:
+# the link's unguessable, expiring token is the credential (an unknown one is 404, tested in
+# tests/api/test_voice.py).
+CAPABILITY_LINKS = {"/api/v1/mp/speech/<string:token>"}
+
 # Authenticated by the payment gateway's signature, not a session (forged callbacks are refused in
 # tests/api/test_booking_payments.py).
 GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>"}
@@ -51,7 +56,8 @@ def world(ctx):
 def _routes(app, own_audience: str = "/api/v1/mp") -> list[tuple[str, str]]:
     """(method, rule) pairs; the caller's own logout last, since it ends the session."""
     routes = [(method, rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static" and rule.rule not in PUBLIC | GATEWAY_CALLBACKS
+              if rule.endpoint != "static"
+              and rule.rule not in PUBLIC | GATEWAY_CALLBACKS | CAPABILITY_LINKS
               and not rule.rule.startswith(CONSOLE)
               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(routes, key=lambda route: route[1] == f"{own_audience}/auth/logout")
