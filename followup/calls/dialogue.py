@@ -201,10 +201,10 @@ class CallDialogue:
         return None
 
     def _hypoglycaemia(self, question: Question, intent: Intent, text: str):
-        if intent.kind is IntentKind.NO:
-            self.answers.hypoglycaemia = "none"
-        elif intent.kind is IntentKind.YES or _OFTEN.search(text):
+        if _OFTEN.search(text) or intent.kind is IntentKind.YES:
             self.answers.hypoglycaemia = "frequent" if _OFTEN.search(text) else "occasional"
+        elif intent.kind is IntentKind.NO:
+            self.answers.hypoglycaemia = "none"
         else:
             return None
         return True

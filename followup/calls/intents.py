@@ -62,7 +62,6 @@ class Intent:
     extra: dict = field(default_factory=dict)
 
 
-_NEG = "(?:不|没|沒|未|别|无)"
 _HANG_UP = re.compile(r"再见|拜拜|挂了|挂电话|不说了|先这样吧")
 _WRONG = re.compile(r"打错了?|找错人|不是(?:我|本人)|我不是(?:他|她|本人)|没(?:有)?(?:这个|这)人|"
                     r"不认识(?:这个人|他|她)|你找错|我是(?:他|她)的?(?:老伴|爱人|儿子|女儿|家属|"
@@ -79,11 +78,13 @@ _PERIODS = (("上午", "morning"), ("早上", "morning"), ("中午", "noon"), ("
             ("傍晚", "evening"), ("晚上", "evening"))
 _NOT_MEASURED = re.compile(r"(?:没|沒|未|忘了?|还没)(?:有)?(?:量|测|查)|没(?:有)?(?:血压计|血糖仪)")
 _YES = re.compile(r"^(?:嗯+|对+|是+|好+|有+|行|可以|没错|是的|对的|对啊|是啊|是我|我是|本人|吃了|"
-                  r"量了|测了|按时|一直吃|每天都吃|都吃|没问题|有的)|(?<!不)是的|(?<![不没])对")
-_NO = re.compile(_NEG + r"(?:是|对|有|吃|舒服)?|^(?:否|哪有)")
+                  r"量了|测了|按时|一直吃|每天都吃|都吃|没问题|有的)|(?<!不)是的|(?<![不没])对|"
+                  r"(?<![没沒])有(?:过|点|些|时|几次|一次|两次)|偶尔")
+_NO = re.compile(r"^(?:不|没|沒|无|否|哪有|从来?没|从不|也没)|没有|不是|不对|没事|没什么|不(?:太)?(?:疼|痛|晕|闷|慌)")
 _INTERMITTENT = re.compile(r"有时|偶尔|经常忘|老忘|忘了?(?:几|一|两)|不太按时|不按时|差不多吧|"
                            r"时吃时不吃|想起来")
 _STOPPED = re.compile(r"(?:没|不|停|沒)(?:有)?(?:吃|用)了?药?|停(?:了|药)|不吃了|早就不吃")
+_REGULAR = re.compile(r"(?<![不没])按时|每天都?(?:吃|在吃)|天天|一直(?:在)?吃|都(?:在)?吃|规律|一顿不落|没落下")
 _HIGH_LABEL = re.compile(r"高压|收缩压|上面|上压")
 _LOW_LABEL = re.compile(r"低压|舒张压|下面|下压")
 _PULSE_LABEL = re.compile(r"心率|脉搏|心跳")
@@ -208,6 +209,8 @@ def read_adherence(said: str) -> Intent | None:
         return Intent(IntentKind.ADHERENCE, "intermittent", words=match.group())
     if match := _STOPPED.search(said):
         return Intent(IntentKind.ADHERENCE, "none", words=match.group())
+    if match := _REGULAR.search(said):
+        return Intent(IntentKind.ADHERENCE, "regular", words=match.group())
     answer = _yes_no(said)
     if answer is not None and answer.kind is IntentKind.YES:
         return Intent(IntentKind.ADHERENCE, "regular", words=answer.words)
