@@ -75,7 +75,7 @@ def test_a_broken_policy_file_is_refused_with_the_entry_named():
         parse_policy(data)
     data = yaml.safe_load((DATA_DIR / "call_policy.yaml").read_text(encoding="utf-8"))
     data["retries"]["engaged"] = data["retries"].pop("busy")
-    with pytest.raises(CallPolicyError, match="retries.engaged"):
+    with pytest.raises(CallPolicyError, match=r"retries\.engaged"):
         parse_policy(data)
 
 
