@@ -100,6 +100,11 @@ class CallDialogue:
             return self._birth_year(intent)
         return self._answer(intent, text)
 
+    def voicemail_message(self) -> str:
+        """What an answering machine is told: the centre and a request to call back, never
+        the resident's name or anything about their health."""
+        return self._prompt("voicemail")
+
     def hung_up(self) -> None:
         """The resident put the phone down."""
         if not self.finished:
