@@ -86,7 +86,7 @@ _NO = re.compile(r"^(?:不|没|沒|无|否|哪有|从来?没|从不|也没)|没�
 _INTERMITTENT = re.compile(r"有时|偶尔|经常忘|老忘|忘了?(?:几|一|两)|不太按时|不按时|差不多吧|"
                            r"时吃时不吃|想起来")
 _STOPPED = re.compile(r"(?:没|不|停|沒)(?:有)?(?:吃|用)了?药?|停(?:了|药)|不吃了|早就不吃")
-_REGULAR = re.compile(r"(?<![不没])按时|每天都?(?:吃|在吃)|天天|一直(?:在)?吃|都(?:在)?吃|规律|"
+_REGULAR = re.compile(r"(?<![不没])按时|每天|天天|一直(?:在)?吃|都(?:在)?吃|规律|"
                       r"一顿不落|没落下")
 _HIGH_LABEL = re.compile(r"高压|收缩压|上面|上压")
 _LOW_LABEL = re.compile(r"低压|舒张压|下面|下压")
@@ -146,7 +146,8 @@ def _yes_no(said: str) -> Intent | None:
 
 def read_blood_pressure(said: str) -> Intent | None:
     """A blood-pressure pair: labelled (高压一百五低压九十) or in order (一百四十五八十八)."""
-    numbers = [n for n in find_numbers(said) if not _labelled(said, n, _PULSE_LABEL)]
+    numbers = [part for n in find_numbers(said) if not _labelled(said, n, _PULSE_LABEL)
+               for part in _split_pair(said, n)]
     if not numbers:
         return None
     high = next((n for n in numbers if _labelled(said, n, _HIGH_LABEL)), None)
@@ -160,12 +161,28 @@ def read_blood_pressure(said: str) -> Intent | None:
         return _diastolic_only(said, low)
     systolic = high.value
     diastolic = low.value if low is not None else None
-    if diastolic is not None and diastolic > systolic:
+    if diastolic is not None and diastolic > systolic and _within(diastolic, SYSTOLIC_RANGE):
         systolic, diastolic = diastolic, systolic
-    if not _within(systolic, SYSTOLIC_RANGE) or (
-            diastolic is not None and not _within(diastolic, DIASTOLIC_RANGE)):
+    if not _within(systolic, SYSTOLIC_RANGE):
         return None
+    if diastolic is not None and not _within(diastolic, DIASTOLIC_RANGE):
+        diastolic = None  # misheard: the caller asks for the low number again
     return Intent(IntentKind.BLOOD_PRESSURE, (int(systolic), _int(diastolic)), words=said)
+
+
+def _split_pair(said: str, number: SpokenNumber) -> list[SpokenNumber]:
+    """A recogniser writes "一百三十八，八十六" as 138.86: a blood pressure cannot have
+    decimals, so a decimal point between two plausible readings separates them."""
+    text = said[number.start:number.end]
+    whole, dot, fraction = text.replace("点", ".").partition(".")
+    if not dot or not whole.isdigit() or not fraction.isdigit() or len(fraction) < 2:
+        return [number]
+    high, low = float(whole), float(fraction)
+    if _within(high, SYSTOLIC_RANGE) and _within(low, DIASTOLIC_RANGE):
+        middle = number.start + len(whole)
+        return [SpokenNumber(high, number.start, middle, True),
+                SpokenNumber(low, middle + 1, number.end, True)]
+    return [number]
 
 
 def read_diastolic(said: str) -> Intent | None:

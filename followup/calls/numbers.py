@@ -13,7 +13,8 @@ from dataclasses import dataclass
 DIGITS = {"零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
           "六": 6, "七": 7, "八": 8, "九": 9}
 _MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
-_RUN = re.compile(r"[0-9０-９]+(?:[.．点][0-9０-９]+)?|[零〇幺一二两三四五六七八九十百千点]+")
+_RUN = re.compile(r"[0-9０-９]+(?:[.．点][0-9０-９零〇一二两三四五六七八九]+)?|"
+                  r"[零〇幺一二两三四五六七八九十百千点]+")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
@@ -33,7 +34,9 @@ def find_numbers(text: str) -> list[SpokenNumber]:
     for run in _RUN.finditer(text or ""):
         chunk = run.group().translate(_FULLWIDTH)
         if chunk[0].isdigit():
-            value = float(chunk.replace("点", "."))
+            whole, _, fraction = chunk.replace("点", ".").partition(".")
+            fraction = "".join(str(DIGITS.get(c, c)) for c in fraction)
+            value = float(f"{whole}.{fraction}" if fraction else whole)
             found.append(SpokenNumber(value, run.start(), run.end(), digits_read=True))
         else:
             found.extend(_chinese_run(chunk, run.start()))
