@@ -440,8 +440,13 @@ class _Media:
                                 **{"Hangup-Cause": "NORMAL_CLEARING"})
 
 
+def to_line(pcm: bytes, rate: int) -> bytes:
+    """Audio as the phone line carries it here: 16 kHz (nearest sample; fidelity is not the
+    point of a simulator)."""
+    return _resample(pcm, rate)
+
+
 def _resample(pcm: bytes, rate: int) -> bytes:
-    """Nearest-sample resampling to 16 kHz (the line's rate; fidelity is not the point)."""
     if rate == RATE:
         return pcm
     source = array.array("h", pcm[: len(pcm) // 2 * 2])
