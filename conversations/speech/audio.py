@@ -117,6 +117,8 @@ def _decode_silk(data: bytes, max_samples: int) -> bytes:
     except pysilk.SilkError as exc:
         raise AudioRejected("undecodable", "the SILK recording is damaged") from exc
     pcm = output.getvalue()
+    if not pcm:
+        raise AudioRejected("undecodable", "the SILK recording holds no sound")
     if len(pcm) > 2 * max_samples:
         raise _too_long(max_samples)
     return pcm

@@ -173,7 +173,8 @@ class _Registry:
             with self._lock:
                 cls = self._classes.get(name)
         if cls is None:
-            raise ValueError(f"unknown {self.kind} engine {name!r}; known: {', '.join(self.names())}")
+            known = ", ".join(self.names())
+            raise ValueError(f"unknown {self.kind} engine {name!r}; known: {known}")
         return cls(**settings)
 
 
