@@ -152,6 +152,7 @@ def read_blood_pressure(said: str) -> Intent | None:
         return None
     high = next((n for n in numbers if _labelled(said, n, _HIGH_LABEL)), None)
     low = next((n for n in numbers if _labelled(said, n, _LOW_LABEL)), None)
+    labelled = high is not None and low is not None
     rest = [n for n in numbers if n is not high and n is not low]
     if high is None and rest:
         high = rest.pop(0)
@@ -161,7 +162,8 @@ def read_blood_pressure(said: str) -> Intent | None:
         return _diastolic_only(said, low)
     systolic = high.value
     diastolic = low.value if low is not None else None
-    if diastolic is not None and diastolic > systolic and _within(diastolic, SYSTOLIC_RANGE):
+    if not labelled and diastolic is not None and diastolic > systolic and _within(
+            diastolic, SYSTOLIC_RANGE):
         systolic, diastolic = diastolic, systolic
     if not _within(systolic, SYSTOLIC_RANGE):
         return None

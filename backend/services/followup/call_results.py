@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.errors import Conflict, ValidationFailed
 from backend.extensions import db
@@ -30,7 +30,7 @@ from backend.models import (
 from backend.services import audit
 from backend.services.followup import call_storage
 from backend.services.followup.records import store_visit
-from backend.timeutil import local_today
+from backend.timeutil import local_today, utcnow
 from followup import default_rules
 from followup.calls.outcome import CallOutcome, CallStatus
 from followup.calls.policy import CallPolicy, Disposition
@@ -168,6 +168,10 @@ def _raise_red_flag(call: FollowUpCall, resident: Resident, outcome: CallOutcome
     for enrolment in (e for e in resident.enrolments if e.ended_on is None):
         if enrolment.next_due_on > today:
             enrolment.next_due_on = today
+            db.session.execute(update(FollowUpTask).where(
+                FollowUpTask.enrolment_id == enrolment.id, FollowUpTask.due_on > today,
+                FollowUpTask.status == TaskStatus.OPEN.value).values(
+                status=TaskStatus.CANCELLED.value, closed_at=utcnow()))
         enrolment.next_due_rule = RED_FLAG_RULE
         task = db.session.execute(select(FollowUpTask).where(
             FollowUpTask.enrolment_id == enrolment.id,

@@ -29,12 +29,16 @@ from backend.models.types import UTCDateTime
 from followup.calls.policy import CallPolicy
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=20)  # longer than any call (the dialogue ends on its own well before)
+LEASE = timedelta(minutes=20)
+# Tasks the caller already handed to the doctor (a red flag, a record to confirm, a wrong
+# number…) carry a due_rule starting so: the caller does not ring about them again.
+AI_CALL_RULES = "ai_call_"  # longer than any call (the dialogue ends on its own well before)
 
 
 def open_calls(now: datetime) -> int:
     """A call for every resident on the AI channel with an open follow-up task and a phone
-    number (one per resident and earliest open due date)."""
+    number (one per resident and earliest open due date), unless the caller already gave that
+    follow-up to the doctor."""
     dialect = db.engine.dialect.name
     new_id = (func.gen_random_uuid() if dialect == "postgresql"
               else func.lower(func.hex(func.randomblob(16))))
@@ -46,6 +50,7 @@ def open_calls(now: datetime) -> int:
         ProgrammeEnrolment, ProgrammeEnrolment.id == FollowUpTask.enrolment_id).join(
         Resident, Resident.id == ProgrammeEnrolment.resident_id).where(
         FollowUpTask.status == TaskStatus.OPEN.value,
+        FollowUpTask.due_rule.not_like(f"{AI_CALL_RULES}%"),
         Resident.followup_channel == FollowUpChannel.AI_CALL.value,
         Resident.phone.is_not(None)).group_by(Resident.id)
     columns = ["resident_id", "due_on", "status", "next_attempt_at", "attempts", "failures",

@@ -6,36 +6,22 @@ callees speaking audio made by the offline synthesizer and heard by the offline 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
 import pytest
 
 from followup.calls.dialogue import CallDialogue
 from followup.calls.outcome import Callee, CallStatus
 from followup.calls.policy import Disposition, default_policy
-from followup.calls.runner import PromptVoice, run_call
+from followup.calls.runner import run_call
 from followup.calls.telephony.base import CallRequest
 from followup.calls.telephony.freeswitch import FreeSwitchGateway
-from simulators.freeswitch import FreeSwitchSimulator, Reply, ScriptedCallee, to_line
+from simulators.freeswitch import FreeSwitchSimulator, ScriptedCallee
+from tests.call_support import engines, say
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 12, 7)
 RESIDENT = Callee(name="张建国", birth_year=1958, age=68, programmes=frozenset({"hypertension"}),
                   centre="东城社区卫生服务中心", doctor="李医生")
-
-
-@cache
-def engines():
-    from conversations.speech import create_recognizer, create_synthesizer
-
-    synthesizer = create_synthesizer("offline")
-    return synthesizer, create_recognizer("offline"), PromptVoice(synthesizer)
-
-
-def say(text: str, **how) -> Reply:
-    """A callee's reply, spoken by the offline voice onto the 16 kHz line."""
-    audio = engines()[0].synthesize(text)
-    return Reply(text, to_line(audio.pcm, audio.sample_rate), **how)
 
 
 @pytest.fixture(scope="module")
