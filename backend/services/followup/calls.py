@@ -18,12 +18,14 @@ from backend.extensions import db
 from backend.jobs import enqueue_many
 from backend.models import FollowUpCall, Organization
 from backend.services.followup import call_results, call_schedule
+from backend.services.followup.call_exchange import RedisExchange
 from backend.services.voice.engines import recognizer, synthesizer
 from backend.timeutil import age_on, local_today, utcnow
 from followup.calls.dialogue import CallDialogue
 from followup.calls.outcome import Callee
 from followup.calls.policy import Disposition, default_policy
 from followup.calls.runner import CallReport, PromptVoice, run_call
+from followup.calls.telephony.aliyun import AliyunSmartCallGateway, VmsClient
 from followup.calls.telephony.base import (
     CallRequest,
     GatewayRegistry,
@@ -40,7 +42,23 @@ def gateways(config) -> GatewayRegistry:
     """The call providers this configuration can build (nothing connects until a call)."""
     registry = GatewayRegistry()
     registry.register("freeswitch", lambda: _freeswitch(config))
+    registry.register("aliyun", lambda: _aliyun(config))
     return registry
+
+
+def _aliyun(config) -> AliyunSmartCallGateway:
+    client = VmsClient(config["ALIYUN_VMS_ACCESS_KEY_ID"], config["ALIYUN_VMS_ACCESS_KEY_SECRET"],
+                       endpoint=config["ALIYUN_VMS_ENDPOINT"])
+    return AliyunSmartCallGateway(client, exchange(), show_number=config["ALIYUN_VMS_SHOW_NUMBER"],
+                                  voice_code=config["ALIYUN_VMS_VOICE_CODE"])
+
+
+def exchange() -> RedisExchange:
+    """Aliyun's callbacks and the dialogue meet in Redis (required for this provider)."""
+    client = current_app.extensions.get("redis")
+    if client is None:
+        raise TelephonyError("TELEPHONY_PROVIDER=aliyun needs REDIS_URL", transient=False)
+    return RedisExchange(client)
 
 
 def _freeswitch(config) -> FreeSwitchGateway:
