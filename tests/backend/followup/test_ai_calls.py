@@ -195,3 +195,34 @@ def test_after_a_red_flag_the_caller_leaves_the_resident_to_the_doctor(cctx, fre
     dispatch_at(morning())
     assert only_call(person).last_result == "red_flag"
     assert dispatch_at(morning(hour=11)) == {"opened": 0, "recovered": 0, "queued": 0}
+
+
+def test_the_doctor_reads_the_call_and_confirms_its_record_over_the_api(cctx, freeswitch):
+    freeswitch.callees["13911110007"] = ScriptedCallee(["answer"], [
+        say("是的，我就是"), say("我是一九五八年出生的"), say("高压一百三十八，低压八十六"),
+        say("每天都按时吃药"), say("都没有"), say("都没有")])
+    person, _ = resident_on_ai_calls("13911110007")
+    resident_external = str(person.external_id)
+    doctor = db.session.get(ProgrammeEnrolment, person.enrolments[0].id).doctor
+    headers = f.bearer(f.staff_token(doctor))
+    stranger = f.bearer(f.staff_token(f.staff(f.organization())))
+    dispatch_at(morning())
+    client = cctx.test_client()
+    calls_seen = client.get(f"/api/v1/admin/followup/residents/{resident_external}/calls",
+                            headers=headers)
+    assert calls_seen.status_code == 200
+    attempt = calls_seen.get_json()["data"][0]
+    assert attempt["outcome"] == "completed" and attempt["transcript"][0]["speaker"] == "caller"
+    assert client.get(f"/api/v1/admin/followup/residents/{resident_external}/calls",
+                      headers=stranger).status_code == 404
+    records = client.get(f"/api/v1/admin/followup/residents/{resident_external}/records",
+                         headers=headers).get_json()["data"]
+    assert [(r["method"], r["review_status"]) for r in records] == [("phone", "pending")]
+    path = f"/api/v1/admin/followup/records/{records[0]['id']}/confirm"
+    assert client.post(path, headers=stranger).status_code == 404
+    confirmed = client.post(path, headers=headers)
+    assert confirmed.status_code == 200 and confirmed.get_json()["data"]["review_status"] is None
+    assert client.post(path, headers=headers).status_code == 409
+    assert db.session.execute(select(AuditEntry.action).where(AuditEntry.action.in_(
+        ["followup.call.read", "followup.record.confirm"]))).scalars().all() == [
+        "followup.call.read", "followup.record.confirm"]
