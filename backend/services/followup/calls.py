@@ -19,6 +19,7 @@ from backend.jobs import enqueue_many
 from backend.models import FollowUpCall, Organization
 from backend.services.followup import call_results, call_schedule
 from backend.services.followup.call_exchange import RedisExchange
+from backend.services.followup.call_safety import assistant_red_flags
 from backend.services.voice.engines import recognizer, synthesizer
 from backend.timeutil import age_on, local_today, utcnow
 from followup.calls.dialogue import CallDialogue
@@ -127,8 +128,10 @@ def place(call_id: int, now: datetime | None = None) -> str | None:
     request = CallRequest(call_id=str(attempt.external_id), number=call.resident.phone,
                           caller_id=current_app.config["CALL_CALLER_ID"],
                           ring_seconds=policy.ring_seconds)
-    dialogue = CallDialogue(_callee(call), today=local_today(),
-                            transfer_available=bool(current_app.config["CALL_TRANSFER_TO"]))
+    callee = _callee(call)
+    dialogue = CallDialogue(callee, today=local_today(),
+                            transfer_available=bool(current_app.config["CALL_TRANSFER_TO"]),
+                            red_flag_check=assistant_red_flags(callee.age, call.resident.sex))
     attempt_id = attempt.id
     db.session.commit()  # no transaction stays open while the phone rings
     try:
