@@ -18,7 +18,9 @@ class RecordingFileSchema(StrictSchema):
                        "raw 16 kHz 16-bit mono pcm)."})
 
 
-class RecordingFormSchema(StrictSchema):
+class RecordingFormatSchema(StrictSchema):
+    """In the query string: uploadFile's form fields cannot be described beside the file."""
+
     format = fields.String(required=True, validate=validate.OneOf(AUDIO_FORMATS),
                            metadata={"description": "The recorder's format setting."})
 

@@ -43,13 +43,14 @@ def start(client, patient, mode="pre_consultation"):
 def speak(client, patient, conversation_id, data: bytes, fmt: str):
     return client.post(f"/api/v1/mp/conversations/{conversation_id}/voice",
                        headers=patient["headers"], content_type="multipart/form-data",
-                       data={"format": fmt, "audio": (io.BytesIO(data), f"voice.{fmt}")})
+                       query_string={"format": fmt},
+                       data={"audio": (io.BytesIO(data), f"voice.{fmt}")})
 
 
 def transcribe(client, patient, data: bytes, fmt: str):
     return client.post("/api/v1/mp/speech/transcriptions", headers=patient["headers"],
-                       content_type="multipart/form-data",
-                       data={"format": fmt, "audio": (io.BytesIO(data), f"voice.{fmt}")})
+                       content_type="multipart/form-data", query_string={"format": fmt},
+                       data={"audio": (io.BytesIO(data), f"voice.{fmt}")})
 
 
 def play(client, url: str) -> Audio:
@@ -137,8 +138,8 @@ def test_someone_elses_conversation_is_not_found_before_any_listening(client, pa
     stranger = f.bearer(f.account_token(f.account()))
     response = client.post(f"/api/v1/mp/conversations/{conversation['id']}/voice",
                            headers=stranger, content_type="multipart/form-data",
-                           data={"format": "ogg",
-                                 "audio": (io.BytesIO(speech.recording("ok01")), "v.ogg")})
+                           query_string={"format": "ogg"},
+                           data={"audio": (io.BytesIO(speech.recording("ok01")), "v.ogg")})
     assert response.status_code == 404
 
 

@@ -17,6 +17,7 @@ so pytest never collects it.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import tempfile
@@ -41,6 +42,7 @@ from backend.extensions import db
 from backend.models import Account, Booking, PaymentOrder, PrincipalKind, VaccinationRecord
 from backend.services.reports import hl7_inbound
 from backend.timeutil import CLINIC_TZ, local_today
+from conversations.speech.audio import encode_audio
 from simulators.lis import LisSimulator
 from simulators.server import SimulatorServer
 from vaccination import programme
@@ -336,6 +338,37 @@ def _record_vaccination(client, app, headers, files: dict[str, Any]) -> None:
         json={"answers": {**well, "fever": "high", "convulsion": "seen"}}), 201)
 
 
+def _upload(client, url: str, headers, recording: bytes, fmt: str):
+    return client.post(url, headers=headers, content_type="multipart/form-data",
+                       query_string={"format": fmt},
+                       data={"audio": (io.BytesIO(recording), f"voice.{fmt}")})
+
+
+def _record_voice(client, headers, patient_id: str, hospital_id: str,
+                  files: dict[str, Any]) -> None:
+    """A spoken red flag in a pre-consultation (the committed corpus recording rf01, heard by
+    the offline recognizer), silence refused, and a text read aloud."""
+    from tests import speech_support
+
+    started = _check(client.post("/api/v1/mp/conversations", headers=headers, json={
+        "patient_id": patient_id, "mode": "pre_consultation", "hospital_id": hospital_id}), 201)
+    voice_url = f"/api/v1/mp/conversations/{started['data']['id']}/voice"
+    files["chat_voice"] = {
+        "start": started,
+        "voice": _check(_upload(client, voice_url, headers,
+                                speech_support.encoded("rf01", "mp3"), "mp3"), 200),
+    }
+    files["error_nothing_heard"] = _check(_upload(
+        client, voice_url, headers, b"\x00\x00" * 32000, "pcm"), 422)
+    files["speech_speak"] = _check(client.post("/api/v1/mp/speech", headers=headers, json={
+        "text": started["data"]["last_turn"]["text"]}), 201)
+    # A reading said aloud for the 血压血糖 form, in the offline voice.
+    said = speech_support.synthesizer().synthesize("血压一百四十五，八十八，心跳七十二。")
+    mp3 = encode_audio(speech_support.audio_of_wav(said), "mp3")
+    files["speech_transcription"] = _check(_upload(
+        client, "/api/v1/mp/speech/transcriptions", headers, mp3, "mp3"), 200)
+
+
 def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
@@ -402,6 +435,7 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         files["conversations_unfinished"] = _check(client.get(
             "/api/v1/mp/conversations", headers=headers,
             query_string={"unfinished": "true"}), 200)
+        _record_voice(client, headers, patient["id"], hospital["id"], files)
         _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)

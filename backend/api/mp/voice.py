@@ -14,7 +14,7 @@ from backend.extensions import limiter
 from backend.schemas.common import envelope
 from backend.schemas.voice import (
     RecordingFileSchema,
-    RecordingFormSchema,
+    RecordingFormatSchema,
     SpeakSchema,
     SpeechSchema,
     TranscriptSchema,
@@ -41,13 +41,13 @@ def _with_urls(speech: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @blp.doc(security=BEARER)
 @require_account
 @limiter.limit(_message_limit, key_func=session_key)
-@blp.arguments(RecordingFormSchema, location="form")
+@blp.arguments(RecordingFormatSchema, location="query")
 @blp.arguments(RecordingFileSchema, location="files")
 @blp.response(200, envelope(VoiceTurnSchema))
-def voice_message(form, files, conversation_id: UUID):
+def voice_message(query, files, conversation_id: UUID):
     """Say it instead of typing: the transcript is answered exactly as typed text (red flags
     included) and the reply comes back as text and as audio clips."""
-    result = turn.voice_turn(g.principal, str(conversation_id), _read(files), form["format"])
+    result = turn.voice_turn(g.principal, str(conversation_id), _read(files), query["format"])
     result["speech"] = _with_urls(result["speech"])
     return {"data": result}
 
@@ -56,13 +56,13 @@ def voice_message(form, files, conversation_id: UUID):
 @blp.doc(security=BEARER)
 @require_account
 @limiter.limit(_message_limit, key_func=session_key)
-@blp.arguments(RecordingFormSchema, location="form")
+@blp.arguments(RecordingFormatSchema, location="query")
 @blp.arguments(RecordingFileSchema, location="files")
 @blp.response(200, envelope(TranscriptSchema))
-def transcribe(form, files):
+def transcribe(query, files):
     """Dictation for a form field (questionnaires): the transcript only, for the patient to check
     and correct before submitting. The recording is not kept."""
-    heard = turn.transcribe_upload(_read(files), form["format"])
+    heard = turn.transcribe_upload(_read(files), query["format"])
     return {"data": {"transcript": heard.text.strip()[:turn.MAX_TRANSCRIPT_CHARS]}}
 
 
