@@ -314,6 +314,9 @@ def _check_telephony(config: dict[str, Any]) -> None:
                                      config["ALIYUN_VMS_CALLBACK_TOKEN"]):
         raise ConfigError("TELEPHONY_PROVIDER=aliyun needs ALIYUN_VMS_ACCESS_KEY_ID, "
                           "ALIYUN_VMS_ACCESS_KEY_SECRET and ALIYUN_VMS_CALLBACK_TOKEN")
+    if provider == "aliyun" and not config["REDIS_URL"]:
+        raise ConfigError("TELEPHONY_PROVIDER=aliyun needs REDIS_URL: Aliyun's callbacks reach "
+                          "the calling worker through Redis")
     if config["CALLS_PER_DISPATCH"] < 1:
         raise ConfigError("CALLS_PER_DISPATCH must be at least 1")
 
