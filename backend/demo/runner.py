@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.calls import start_telephony
 from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
@@ -158,10 +159,11 @@ def demo(port: int, database: str | None) -> None:
     port = api_socket.getsockname()[1]
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
     simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105))
+    freeswitch, telephony = start_telephony(ROOT)
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
-                      **simulators.config})
+                      **simulators.config, **telephony})
     with app.app_context():
         upgrade()
         counts = seed()
@@ -187,6 +189,9 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
   WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
+  FreeSWITCH    ESL 127.0.0.1:{freeswitch.port} (simulator): the AI caller rings 刘桂芳 at the
+                first dispatch (every 5 min) in the dialling hours, 09:00–11:30, 14:30–17:30,
+                18:30–20:00 China time; the first try meets no answer, the retry talks
 
 Log in as the demo patient 张伟 (WeChat):
   CODE=$(curl -s -XPOST {wechat.url}/_sim/login-codes -H 'Content-Type: application/json' \\
@@ -219,6 +224,7 @@ Press Ctrl+C to stop.
         mllp.shutdown()
         mllp.server_close()
         simulators.stop()
+        freeswitch.stop()
 
 
 def _serve_mllp(app, port: int) -> MllpServer:
