@@ -82,6 +82,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("remind-followups", followup_jobs.remind_residents, {"hour": 9, "minute": 0}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
+    Schedule("seal-audit-log", maintenance.seal_audit_log, {"minute": "*"}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),
 )
 

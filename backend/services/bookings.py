@@ -32,7 +32,7 @@ from backend.models import (
     Schedule,
     Slot,
 )
-from backend.services import audit, messages
+from backend.services import audit, listings, messages
 from backend.services.access import load_profile, parse_id
 from backend.services.booking_rules import (
     BookingRules,
@@ -152,6 +152,7 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
     if taken.rowcount != 1:
         db.session.rollback()
         raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
+    listings.changed(schedule.organization_id, schedule.department_id)
     now = utcnow()
     free = schedule.fee_fen == 0
     booking = Booking(account_id=principal.account_id, patient_id=patient.id,
@@ -213,6 +214,7 @@ def release_slot(booking: Booking) -> None:
     """Give the booking's place back to the pool (in the caller's transaction)."""
     db.session.execute(update(Slot).where(Slot.id == booking.slot_id, Slot.booked > 0)
                        .values(booked=Slot.booked - 1))
+    listings.changed(booking.organization_id, booking.department_id)
 
 
 def retake_slot(booking: Booking) -> bool:
@@ -222,6 +224,7 @@ def retake_slot(booking: Booking) -> bool:
     taken = db.session.execute(update(Slot).where(Slot.id == booking.slot_id,
                                                   Slot.booked < Slot.capacity)
                                .values(booked=Slot.booked + 1))
+    listings.changed(booking.organization_id, booking.department_id)
     return taken.rowcount == 1
 
 

@@ -17,7 +17,7 @@ from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Department, Doctor, Organization, Schedule, Slot
-from backend.services import audit, booking_lifecycle
+from backend.services import audit, booking_lifecycle, listings
 from backend.services.access import parse_id
 from backend.services.deferred import commit
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
@@ -80,6 +80,9 @@ def push(principal: Principal, items: list[dict[str, Any]]) -> list[Schedule]:
             schedule = Schedule(organization_id=principal.organization_id,
                                 his_ref=item["his_ref"], status="open", slots=[])
             db.session.add(schedule)
+        else:
+            listings.changed(principal.organization_id, schedule.department_id)
+        listings.changed(principal.organization_id, department.id)
         schedule.department_id, schedule.doctor_id = department.id, doctor.id if doctor else None
         schedule.clinic_date, schedule.half_day = item["clinic_date"], item["half_day"]
         schedule.registration_type, schedule.fee_fen = item["registration_type"], item["fee_fen"]
@@ -109,6 +112,7 @@ def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
     if schedule.status != "stopped":
         schedule.status, schedule.stop_reason, schedule.stopped_at = "stopped", reason, utcnow()
         stopped = booking_lifecycle.stop_bookings(schedule, reason)
+        listings.changed(schedule.organization_id, schedule.department_id)
         audit.record("schedule.stop", "schedule", str(schedule.external_id),
                      {"reason": reason, "bookings": stopped})
     commit()
@@ -118,6 +122,7 @@ def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
 def update_queue(principal: Principal, schedule_id, board: dict[str, Any]) -> Schedule:
     """The HIS's call board (叫号): the number now called and the pace per patient."""
     schedule = _own(principal, schedule_id)
+    listings.changed(schedule.organization_id, schedule.department_id)  # the listing shows it
     schedule.now_serving = max(schedule.now_serving, board["now_serving"])
     if board.get("minutes_per_patient"):
         schedule.minutes_per_patient = board["minutes_per_patient"]
