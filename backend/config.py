@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FRONTDOOR_ENV", _str, "development", "`production`, `development` or `test`."),
     Setting("DATABASE_URL", _str, "sqlite:///instance/frontdoor.db",
             "SQLAlchemy URL; PostgreSQL (`postgresql+psycopg://…`) in production."),
+    Setting("DB_POOL_SIZE", _int, 0,
+            "Database connections kept per process; 0: one per web thread (`serve --threads`), "
+            "5 in workers and commands."),
     Setting("REDIS_URL", _str, "",
             "Redis for jobs, rate limits, locks and token caches. Empty: embedded mode "
             "(jobs inline, in-memory limits); required in production."),
