@@ -11,6 +11,7 @@ from sqlalchemy import select
 from backend.demo.seed import seed
 from backend.extensions import db
 from backend.models import Organization, Slot, StaffUser
+from backend.services import listings
 from backend.timeutil import CLINIC_TZ, local_today
 from tests import factories as f
 
@@ -64,7 +65,8 @@ def test_a_repush_updates_instead_of_duplicating_and_respects_bookings(client, h
     shown = search(client, hospital)
     assert len(shown) == 1 and [s["capacity"] for s in shown[0]["slots"]] == [5, 5]
     slot = db.session.execute(select(Slot).order_by(Slot.starts_at)).scalars().first()
-    slot.booked = 4
+    slot.booked = 4  # four bookings, written straight to the row, so announced by hand:
+    listings.changed(slot.schedule.organization_id, slot.schedule.department_id)
     db.session.commit()
     refused = push(client, hospital, session_payload(1, capacity=2))
     assert refused.status_code == 409
