@@ -44,7 +44,9 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
         RATELIMIT_KEY_PREFIX="frontdoor:ratelimit",
         RATELIMIT_DEFAULT=settings["RATELIMIT_DEFAULT"],
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit-* headers on every answer: they cost two Redis round trips per request;
+        # a 429 says when to try again (Retry-After, errors.py).
+        RATELIMIT_HEADERS_ENABLED=False,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         # While Redis is unreachable, limits are counted in this process instead of switched off.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
