@@ -12,8 +12,6 @@ from backend.schemas.organization import DepartmentSchema, OrganizationSchema
 from backend.schemas.schedule import ScheduleSchema, ScheduleSearchArgsSchema
 from backend.services import listings, organizations, schedules
 
-_LISTING = envelope(ScheduleSchema, many=True)()
-
 
 @blp.route("/hospitals", methods=["GET"])
 @blp.response(200, envelope(OrganizationSchema, many=True))
@@ -39,8 +37,7 @@ def list_schedules(args, hospital_id: UUID):
     HIS push changes it; send the `ETag` back as `If-None-Match` to get a 304 while unchanged.
     The hold decides whether a place is still free."""
     def render() -> bytes:
-        data = _LISTING.dump({"data": schedules.search(hospital_id, args)})
-        return current_app.json.dumps(data).encode()
+        return current_app.json.dumps({"data": schedules.listing(hospital_id, args)}).encode()
 
     body, etag = listings.cached(hospital_id, args, render)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
