@@ -37,7 +37,7 @@ _LOOKUP = """
 local version = redis.call('get', KEYS[1]) or '0'
 return {version, redis.call('get', ARGV[1] .. version)}
 """
-_ids: dict[tuple[str, str], int | None] = {}  # external id → row id; neither ever changes
+_ids: dict[tuple[str, str], int] = {}  # external id → row id of hospitals and departments found
 
 
 def changed(organization_id: int, department_id: int | None) -> None:
@@ -77,11 +77,16 @@ def _forget_changes(session: Session, _previous) -> None:
 
 
 def _row_id(kind: str, external_id) -> int | None:
+    """Only ids that exist are remembered (a few hundred at most): guessed ids cost a query
+    each, never memory."""
     key = (kind, str(external_id))
     if key not in _ids:
         model = {"org": Organization, "dept": Department}[kind]
-        _ids[key] = db.session.execute(select(model.id).where(
+        found = db.session.execute(select(model.id).where(
             model.external_id == external_id)).scalar_one_or_none()
+        if found is None:
+            return None
+        _ids[key] = found
     return _ids[key]
 
 
