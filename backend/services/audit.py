@@ -127,5 +127,6 @@ def _append_pending(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_pending(session: Session, _previous) -> None:
-    session.info.pop(_PENDING, None)
+def _forget_pending(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint inside it
+        session.info.pop(_PENDING, None)

@@ -72,8 +72,9 @@ def _bump_versions(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_changes(session: Session, _previous) -> None:
-    session.info.pop(_CHANGED, None)
+def _forget_changes(session: Session, previous) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint inside it
+        session.info.pop(_CHANGED, None)
 
 
 def _row_id(kind: str, external_id) -> int | None:
