@@ -192,7 +192,8 @@ def test_a_rewrite_by_a_database_user_is_caught_without_any_checkpoint(ctx):
 
 def _start_sealer_blocked_mid_batch(blocker):
     """A real sealer process, stopped mid-batch: another transaction holds seal number 3 (an
-    uncommitted insert), so the sealer's batch insert waits there with 1 and 2 written."""
+    uncommitted insert), so the sealer's batch insert waits there with 1 and 2 written.
+    Returns the process and its database backend's pid."""
     import time
 
     from tests.helpers_process import frontdoor
@@ -200,23 +201,37 @@ def _start_sealer_blocked_mid_batch(blocker):
     blocker.execute(text("INSERT INTO audit_seal (seq, entry_mac, prev_hash, hash, key_id, "
                          "sealed_at) VALUES (3, 'x', 'x', 'x', 'x', now())"))
     sealer = frontdoor("audit", "seal", "--once")
-    while not db.session.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'INSERT INTO audit_seal%'")).scalar_one():
+    while True:
+        backend = db.session.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'INSERT INTO audit_seal%'")).scalar()
+        db.session.commit()
+        if backend is not None:
+            return sealer, backend
         assert sealer.poll() is None, sealer.stdout.read()
         time.sleep(0.05)
+
+
+def _wait_until_gone(backend_pid: int) -> None:
+    """PostgreSQL ends a killed client's backend (and rolls its transaction back) once that
+    backend next tries to talk to it."""
+    import time
+
+    while db.session.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                             {"pid": backend_pid}).scalar_one():
         db.session.commit()
-    return sealer
+        time.sleep(0.05)
+    db.session.commit()
 
 
 def test_a_sealer_killed_mid_batch_loses_nothing_and_the_next_one_resumes(app, ctx):
     _append(5)
     with db.engine.connect() as blocker:
-        sealer = _start_sealer_blocked_mid_batch(blocker)
+        sealer, backend = _start_sealer_blocked_mid_batch(blocker)
         sealer.kill()
         sealer.wait(timeout=30)
         blocker.rollback()
-    db.session.commit()
+    _wait_until_gone(backend)
     assert db.session.execute(text("SELECT count(*) FROM audit_seal")).scalar_one() == 0
     result = audit_seal.seal_pending()
     assert (result.sealed, result.head) == (5, 5)
