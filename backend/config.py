@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FRONTDOOR_ENV", _str, "development", "`production`, `development` or `test`."),
     Setting("DATABASE_URL", _str, "sqlite:///instance/frontdoor.db",
             "SQLAlchemy URL; PostgreSQL (`postgresql+psycopg://…`) in production."),
+    Setting("DB_POOL_SIZE", _int, 0,
+            "Database connections kept per process; 0: one per web thread (`serve --threads`), "
+            "5 in workers and commands."),
     Setting("REDIS_URL", _str, "",
             "Redis for jobs, rate limits, locks and token caches. Empty: embedded mode "
             "(jobs inline, in-memory limits); required in production."),
@@ -75,6 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIT_CHECKPOINT_PATH", _str, "instance/audit-checkpoints.jsonl",
             "Signed audit checkpoints, appended outside the database (put it where database "
             "users cannot write)."),
+    Setting("AUDIT_SEAL_GAP_SECONDS", _int, 60,
+            "A sequence number with no committed audit entry holds the chain back this long, "
+            "then is sealed as empty (and logged)."),
     Setting("SESSION_TTL_HOURS", _int, 72, "Lifetime of a patient or staff session token."),
     Setting("STAFF_LOCKOUT_ATTEMPTS", _int, 5,
             "Failed staff logins from one address before it waits (30 s, doubling) between tries."),
@@ -152,6 +158,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULE_RELEASE_DAYS", _int, 7,
             "Slots are released (放号) this many days before the clinic date."),
     Setting("SCHEDULE_RELEASE_HOUR", _int, 15, "…at this hour, China Standard Time."),
+    Setting("LISTING_CACHE_SECONDS", _int, 5,
+            "Longest a cached schedule listing is served; holds, cancels, 停诊 and HIS pushes "
+            "replace it at once."),
     Setting("BOOKING_HOLD_MINUTES", _int, 15,
             "An unpaid hold returns to the pool after this long (a hospital may override)."),
     Setting("VACCINATION_DEPARTMENTS", _codes, ("PREV",),

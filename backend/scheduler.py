@@ -86,6 +86,7 @@ SCHEDULES: tuple[Schedule, ...] = (
              {"hour": 3, "minute": 45}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
+    Schedule("seal-audit-log", maintenance.seal_audit_log, {"minute": "*"}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),
 )
 

@@ -175,6 +175,8 @@ def demo(port: int, database: str | None) -> None:
                           timeout=5)
     scheduler = build_scheduler(app)
     scheduler.start()
+    sealing = threading.Event()  # the audit sealer, in-process like the scheduler
+    threading.Thread(target=_seal_audit_log, args=(app, sealing), daemon=True).start()
     mllp = _serve_mllp(app, port + 106)
     wechat, alipay, emr, wechatpay, wecom = simulators.servers
     base = f"http://127.0.0.1:{port}"
@@ -221,6 +223,7 @@ Press Ctrl+C to stop.
         server.server_close()
         api_socket.close()
         scheduler.shutdown(wait=False)
+        sealing.set()
         mllp.shutdown()
         mllp.server_close()
         simulators.stop()
@@ -234,6 +237,13 @@ def _serve_mllp(app, port: int) -> MllpServer:
         server = listener(app, "127.0.0.1", 0)
     server.serve_in_thread()
     return server
+
+
+def _seal_audit_log(app, stop: threading.Event) -> None:
+    from backend.services.audit_seal import run_sealer
+
+    with app.app_context():
+        run_sealer(stop)
 
 
 def _send_reports_when_ready(base: str, mllp_port: int) -> None:

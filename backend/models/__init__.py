@@ -1,7 +1,7 @@
 """Models by aggregate; importing this package registers every table on the metadata."""
 
 from backend.models.account import Account, PatientProfile, Relationship, Sex
-from backend.models.audit import AuditChainHead, AuditEntry
+from backend.models.audit import AuditChainHead, AuditEntry, AuditSeal
 from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.education import EducationDelivery
@@ -61,6 +61,7 @@ __all__ = [
     "AfterCareReport",
     "AuditChainHead",
     "AuditEntry",
+    "AuditSeal",
     "AuthSession",
     "Booking",
     "BookingStatus",
