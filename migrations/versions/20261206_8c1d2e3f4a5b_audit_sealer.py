@@ -8,7 +8,7 @@ checkpoints outside the database still verify. SQLite rebuilds `audit_entry` to 
 columns, which drops its triggers: they are created again.
 
 Revision ID: 8c1d2e3f4a5b
-Revises: 5f5a9aa16558
+Revises: 4134391ecb32
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '8c1d2e3f4a5b'
-down_revision = '5f5a9aa16558'
+down_revision = '4134391ecb32'
 branch_labels = None
 depends_on = None
 
