@@ -199,7 +199,7 @@ def test_after_a_red_flag_the_caller_leaves_the_resident_to_the_doctor(cctx, fre
 
 def test_the_doctor_reads_the_call_and_confirms_its_record_over_the_api(cctx, freeswitch):
     freeswitch.callees["13911110007"] = ScriptedCallee(["answer"], [
-        say("是的，我就是"), say("我是一九五八年出生的"), say("高压一百三十八，低压八十六"),
+        say("是的，我就是"), say("我是一九五八年出生的"), say("高压一百四十五，低压八十八"),
         say("每天都按时吃药"), say("都没有"), say("都没有")])
     person, _ = resident_on_ai_calls("13911110007")
     resident_external = str(person.external_id)
