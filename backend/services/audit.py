@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -82,6 +82,42 @@ def record(action: str, subject_kind: str, subject_id: str | None,
 
     The entry belongs to the acting staff member's organization, or to `organization_id` when
     the caller names one (a staff login before there is a session)."""
+    entry = _entry(_locked_head(), action, subject_kind, subject_id, detail, actor_kind,
+                   actor_id, actor_role, organization_id)
+    db.session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry for `record_many`: what happened to which subject, and who did it (None:
+    the current principal, as for `record`)."""
+
+    action: str
+    subject_kind: str
+    subject_id: str | None
+    detail: dict[str, Any]
+    actor_kind: str | None = None
+    actor_id: str | None = None
+
+
+def record_many(events: list[Event]) -> None:
+    """Append several entries under one lock of the chain head, written with one statement
+    (the MLLP listener records a batch of messages this way: one lock, not one per message)."""
+    if not events:
+        return
+    head = _locked_head()
+    rows = [_entry(head, e.action, e.subject_kind, e.subject_id, e.detail, e.actor_kind,
+                   e.actor_id, None, None) for e in events]
+    db.session.execute(insert(AuditEntry.__table__), [
+        {column.key: getattr(row, column.key) for column in AuditEntry.__table__.columns
+         if column.key != "id"} for row in rows])
+
+
+def _entry(head: AuditChainHead, action: str, subject_kind: str, subject_id: str | None,
+           detail: dict[str, Any] | None, actor_kind: str | None, actor_id: str | None,
+           actor_role: str | None, organization_id: int | None) -> AuditEntry:
+    """The next entry of the chain after `head` (which it moves on)."""
     principal = current_principal()
     if actor_kind is None:
         actor_kind = principal.kind.value if principal else "system"
@@ -89,7 +125,6 @@ def record(action: str, subject_kind: str, subject_id: str | None,
         actor_role = principal.role if principal else actor_role
     if organization_id is None and principal and principal.kind == PrincipalKind.STAFF:
         organization_id = principal.organization_id
-    head = _locked_head()
     entry = AuditEntry(
         seq=head.seq + 1,
         occurred_at=utcnow(),
@@ -101,7 +136,6 @@ def record(action: str, subject_kind: str, subject_id: str | None,
     )
     entry.hash = entry_hash(entry)
     head.seq, head.hash = entry.seq, entry.hash
-    db.session.add(entry)
     return entry
 
 
