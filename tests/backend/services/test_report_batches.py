@@ -60,7 +60,8 @@ def test_a_stored_report_corrected_beside_a_new_one(rctx):
     rs.zhang()
     _store(rs.fixture("cbc"))
     outcomes = _store(rs.edited("cbc", *CORRECTED_HGB), rs.fixture("urine"), rs.fixture("cbc"))
-    assert [o.actions[0][1] for o in outcomes] == ["correct", "create", "stale"]  # the old final, resent late
+    # the old final, resent after its correction, is stale
+    assert [o.actions[0][1] for o in outcomes] == ["correct", "create", "stale"]
     report = _report("L20261201001")
     assert _hgb(report) == ["128"]
     assert db.session.execute(select(func.count()).select_from(ReportResult).where(
