@@ -157,11 +157,8 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
 
 def ingest() -> None:
     app = prepared_app()
-    messages = _messages(MESSAGES, time.time_ns() // 1_000_000)
-    runs = []
-    for processes in PROCESSES:
-        runs.append(_run(app, messages, processes))
-        messages = _messages(MESSAGES, time.time_ns() // 1_000_000)  # new accessions
+    runs = [_run(app, _messages(MESSAGES, time.time_ns() // 1_000_000), processes)
+            for processes in PROCESSES]  # new accessions each run
     print(f"\nHL7 v2 ORU^R01 over MLLP: `frontdoor hl7 listen --processes N` ← {CONNECTIONS} LIS "
           f"connections, each waiting for its ACK; {MESSAGES} blood counts (8 results each) "
           f"per run\n")
