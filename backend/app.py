@@ -26,14 +26,16 @@ from backend.vendor_clients import VendorClients
 log = logging.getLogger("backend.request")
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app. `config` overrides the environment (tests pass their own)."""
+def create_app(config: dict[str, Any] | None = None, web_threads: int | None = None) -> Flask:
+    """Build the app. `config` overrides the environment (tests pass their own); `web_threads`
+    is the gunicorn worker's thread count, which sizes the database pool."""
     settings = config_module.load(**(config or {}))
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=config_module.sqlalchemy_url(settings["DATABASE_URL"]),
-        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings["DATABASE_URL"]),
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(
+            settings["DATABASE_URL"], settings["DB_POOL_SIZE"] or web_threads or 5),
         API_TITLE="Front Door API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -42,7 +44,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
         RATELIMIT_KEY_PREFIX="frontdoor:ratelimit",
         RATELIMIT_DEFAULT=settings["RATELIMIT_DEFAULT"],
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit-* headers on every answer: they cost two Redis round trips per request;
+        # a 429 says when to try again (Retry-After, errors.py).
+        RATELIMIT_HEADERS_ENABLED=False,
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         # While Redis is unreachable, limits are counted in this process instead of switched off.
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
@@ -75,10 +79,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
+    """One connection per thread that can hold one (a gthread worker serves `threads` requests
+    at once), two spare for the odd background thread; a request waits at most 10 s for one.
+    Bigger pools only queue the same work inside PostgreSQL (see the README on PgBouncer)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10, "pool_recycle": 1800}
+    return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 2,
+            "pool_timeout": 10, "pool_recycle": 1800}
 
 
 def _migrations_dir() -> str:

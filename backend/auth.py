@@ -56,7 +56,7 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def _load_session(token: str) -> AuthSession:
+def _load_session(token: str) -> tuple[AuthSession, Account | None, StaffUser | None]:
     max_age = current_app.config["SESSION_TTL_HOURS"] * 3600
     try:
         payload = _serializer().loads(token, max_age=max_age)
@@ -68,10 +68,13 @@ def _load_session(token: str) -> AuthSession:
     except (BadSignature, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
     row = db.session.execute(
-        db.select(AuthSession).where(AuthSession.external_id == session_id)
-    ).scalar_one_or_none()
+        db.select(AuthSession, Account, StaffUser)
+        .outerjoin(Account, Account.id == AuthSession.account_id)
+        .outerjoin(StaffUser, StaffUser.id == AuthSession.staff_id)
+        .where(AuthSession.external_id == session_id)
+    ).one_or_none()  # the session and whose it is, in one round trip
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or row[0].revoked_at is not None or row[0].expires_at <= now:
         raise Unauthenticated()
     return row
 
@@ -86,15 +89,13 @@ def authenticate() -> Principal:
 def principal_for_token(token: str) -> Principal:
     """Who a session token belongs to (the API reads it from the Authorization header, the
     console from its session cookie); raises Unauthenticated when expired or revoked."""
-    row = _load_session(token)
+    row, account, staff = _load_session(token)
     if row.kind == PrincipalKind.STAFF:
-        staff = db.session.get(StaffUser, row.staff_id)
         if staff is None or not staff.is_active:
             raise Unauthenticated()
         return Principal(kind=PrincipalKind.STAFF, session_id=row.id, staff_id=staff.id,
                          role=staff.role, organization_id=staff.organization_id,
                          actor_external_id=str(staff.external_id))
-    account = db.session.get(Account, row.account_id)
     if account is None:
         raise Unauthenticated()
     return Principal(kind=PrincipalKind.ACCOUNT, session_id=row.id, account_id=account.id,

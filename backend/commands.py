@@ -14,6 +14,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from backend.call_commands import calls_group
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(emr_group)
     app.cli.add_command(hl7_group)
     app.cli.add_command(residents_group)
+    app.cli.add_command(calls_group)
 
 
 @click.command()
@@ -120,7 +123,7 @@ def audit_group() -> None:
 def audit_verify(no_anchor: bool) -> None:
     """Re-walk the chain and compare it with the checkpoint file; exit 1 if any entry was
     changed, removed or rewritten. An intact chain is anchored with a new checkpoint."""
-    from backend.services.audit import anchor, verify_chain
+    from backend.services.audit_verify import anchor, sealed_gaps, verify_chain
 
     checkpoint = None
     if no_anchor:
@@ -133,9 +136,36 @@ def audit_verify(no_anchor: bool) -> None:
         click.echo(f"audit chain: {count} entries, {len(problems)} problem(s)", err=True)
         sys.exit(1)
     click.echo(f"audit chain intact: {count} entries")
+    gaps = sealed_gaps()
+    if gaps:
+        click.echo(f"{gaps} number(s) sealed without an entry (a transaction that failed at "
+                   "commit, or an entry removed before sealing): see the sealer's log")
     if checkpoint is not None:
         path = current_app.config["AUDIT_CHECKPOINT_PATH"]
         click.echo(f"anchored at seq {checkpoint.seq} in {path}")
+
+
+@audit_group.command("seal")
+@click.option("--once", is_flag=True, help="Seal what is pending, then exit.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Entries sealed per transaction.")
+@click.option("--interval-ms", default=100, show_default=True, type=click.IntRange(10, 60_000),
+              help="Pause between rounds when caught up.")
+@with_appcontext
+def audit_seal(once: bool, batch: int, interval_ms: int) -> None:
+    """Link appended audit entries into the hash chain, in order. Run one (a second waits idle
+    on the sealer lock); stop it with SIGTERM, and a killed one resumes where the chain ends."""
+    from backend.services.audit_seal import run_sealer, seal_pending
+
+    if once:
+        result = seal_pending(batch)
+        click.echo(f"sealed {result.sealed} entries ({result.gaps} empty numbers); chain head "
+                   f"{result.head}" + (" (another sealer is at work)" if result.busy else ""))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run_sealer(stop, batch=batch, interval=interval_ms / 1000)
 
 
 @click.group("staff")

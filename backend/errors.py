@@ -166,7 +166,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_rate_limit(exc: RateLimitExceeded):
         code, message = _HTTP_DEFAULTS[429]
         log.warning("rate limit exceeded", extra={"limit": str(exc.description)})
-        return _respond(429, error_body(429, code, message))
+        return _respond(429, error_body(429, code, message),
+                        {"Retry-After": str(exc.limit.limit.get_expiry())})
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException):

@@ -59,4 +59,4 @@ class GunicornApp(BaseApplication):
     def load(self):
         from backend.app import create_app  # built in each worker after the fork
 
-        return close_after_unread_body(create_app())
+        return close_after_unread_body(create_app(web_threads=self.options["threads"]))

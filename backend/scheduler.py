@@ -80,8 +80,13 @@ SCHEDULES: tuple[Schedule, ...] = (
              queue="payments"),
     Schedule("scan-due-followups", followup_jobs.scan_due_followups, {"hour": 1, "minute": 15}),
     Schedule("remind-followups", followup_jobs.remind_residents, {"hour": 9, "minute": 0}),
+    Schedule("dispatch-followup-calls", followup_jobs.dispatch_calls, {"minute": "*/5"},
+             queue="default"),
+    Schedule("purge-call-recordings", followup_jobs.purge_call_recordings,
+             {"hour": 3, "minute": 45}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,
              {"hour": 3, "minute": 30}),
+    Schedule("seal-audit-log", maintenance.seal_audit_log, {"minute": "*"}),
     Schedule("verify-audit-chain", maintenance.verify_audit_chain, {"hour": 4, "minute": 0}),
 )
 

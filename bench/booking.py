@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 import requests
 from sqlalchemy import select, text
 
+from bench import release_rush
 from bench.load import run, table
 from bench.server import Gunicorn, prepared_app
 
@@ -133,6 +134,7 @@ def main() -> None:
               ("contention: 10 places, 1 slot", 10, 1)]
     hold_rows = []
     with Gunicorn(WORKERS, THREADS) as server:
+        ceiling = run("GET /healthz (ceiling)", f"{server.base}/healthz", {}, CLIENTS, SECONDS)
         for label, places, slots in rounds:
             hospital_id, slot_ids = _session(app, places, slots)
             hold_rows.append((label, _holds(server.base, _people(app, PEOPLE), slot_ids)))
@@ -142,26 +144,33 @@ def main() -> None:
         one_department = f"{listing}?department_id={department}"
         sizes = {url: len(requests.get(url, timeout=30).content)
                  for url in (one_department, listing)}
-        results = [run("GET /healthz (ceiling)", f"{server.base}/healthz", {}, CLIENTS, SECONDS),
+        etag = requests.get(one_department, timeout=30).headers.get("ETag", "")
+        results = [ceiling,
                    run("GET schedules?department_id (what the app asks)", one_department, {},
                        CLIENTS, SECONDS),
                    run("GET schedules, whole hospital, 2 weeks", listing, {}, CLIENTS,
-                       SECONDS)]
+                       SECONDS),
+                   run("GET schedules?department_id, If-None-Match (304)", one_department,
+                       {"If-None-Match": etag}, CLIENTS, SECONDS)]
+        rush = release_rush.race(app, server.base, _people, _session)
     print(f"\nHolds: {PEOPLE} patients per round, {CLIENTS} concurrent HTTP clients, gunicorn "
           f"{WORKERS} workers x {THREADS} threads, {os.cpu_count()} cores shared with "
           "PostgreSQL, Redis and the clients\n")
-    print("| round | requests | held | refused | errors | requests/s | holds/s | p50 ms | p95 ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| round | requests | held | refused | errors | requests/s | holds/s | "
+          "holds vs /healthz | p50 ms | p95 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, r in hold_rows:
         print(f"| {label} | {r['requests']} | {r['held']} | {r['refused']} | {r['errors']} | "
               f"{r['requests'] / r['seconds']:.0f} | {r['held'] / r['seconds']:.0f} | "
+              f"{r['held'] / r['seconds'] / ceiling.rate:.1%} | "
               f"{r['p50']:.1f} | {r['p95']:.1f} |")
     print(f"\nslots with more bookings than places: {_oversold(app)}")
     print(f"\nSlot listing (two weeks of a tertiary hospital's sessions) beside the bare "
           f"endpoint, {CLIENTS} keep-alive clients, {SECONDS:.0f} s each\n")
-    print(table(results))
+    print(table(results, ceiling))
     print("\nresponse sizes: " + ", ".join(f"{n / 1024:.0f} KiB" for n in sizes.values())
           + " (one department, whole hospital)")
+    print(release_rush.report(rush, app))
 
 
 if __name__ == "__main__":

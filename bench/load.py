@@ -110,10 +110,15 @@ def _threads(label: str, url: str, headers: dict[str, str], clients: int, second
                       quantiles[94] * 1000, "python threads")
 
 
-def table(results: list[LoadResult]) -> str:
-    rows = [f"{'endpoint':<34} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} "
-            f"{'p95 ms':>8}  tool"]
+def table(results: list[LoadResult], ceiling: LoadResult | None = None) -> str:
+    """A markdown table; with `ceiling` (the /healthz run), each rate as a share of it."""
+    head = "| endpoint | requests | errors | req/s | p50 ms | p95 ms |"
+    rule = "| --- | --- | --- | --- | --- | --- |"
+    if ceiling is not None:
+        head, rule = head + " vs /healthz |", rule + " --- |"
+    rows = [head + " tool |", rule + " --- |"]
     for r in results:
-        rows.append(f"{r.label:<34} {r.requests:>9} {r.errors:>7} {r.rate:>9.0f} "
-                    f"{r.p50_ms:>8.1f} {r.p95_ms:>8.1f}  {r.tool}")
+        share = f" {r.rate / ceiling.rate:.1%} |" if ceiling is not None and ceiling.rate else ""
+        rows.append(f"| {r.label} | {r.requests} | {r.errors} | {r.rate:.0f} | {r.p50_ms:.1f} | "
+                    f"{r.p95_ms:.1f} |{share} {r.tool} |")
     return "\n".join(rows)

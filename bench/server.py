@@ -51,10 +51,12 @@ def _free_port() -> int:
 class Gunicorn:
     """`frontdoor serve` in a child process, ready when the context is entered."""
 
-    def __init__(self, workers: int = 2, threads: int = 4, **env: Any) -> None:
-        self.workers, self.threads, self.env = workers, threads, env
+    def __init__(self, workers: int = 2, threads: int = 4, sealer: bool = True,
+                 **env: Any) -> None:
+        self.workers, self.threads, self.env, self.with_sealer = workers, threads, env, sealer
         self.base = ""
         self.process: subprocess.Popen | None = None
+        self.sealer: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
         port = _free_port()
@@ -64,6 +66,11 @@ class Gunicorn:
              "--workers", str(self.workers), "--threads", str(self.threads)],
             env={**os.environ, **ENV, **self.env}, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
+        if self.with_sealer:  # the audit sealer runs beside the web processes, as in production
+            self.sealer = subprocess.Popen(
+                [sys.executable, "-m", "backend.cli", "audit", "seal"],
+                env={**os.environ, **ENV, **self.env}, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -76,6 +83,7 @@ class Gunicorn:
         raise SystemExit("gunicorn did not become ready within 30 s")
 
     def __exit__(self, *_exc: object) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        for process in (self.process, self.sealer):
+            if process:
+                process.terminate()
+                process.wait(timeout=30)

@@ -44,14 +44,15 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from conversations.llm.extraction import (
-    ALLOW_LIST_HEADING,
-    DRAFT_TAG,
-    EXTRACTION_TASK_MARKER,
-    NARRATIVE_TASK_MARKER,
-    OUTPUT_FORMAT_HEADING,
-    UTTERANCE_TAG,
-)
+# The prompt's landmarks, as the assistant writes them (`conversations.llm.extraction`): the
+# simulator reads the request text like a model would and imports nothing of the assistant, so
+# it cannot share a bug with it. `tests/simulators/test_llm_protocol.py` keeps the two in step.
+EXTRACTION_TASK_MARKER = "【任务：病史信息抽取】"
+NARRATIVE_TASK_MARKER = "【任务：病历润色】"
+UTTERANCE_TAG = "患者原话"
+DRAFT_TAG = "病历草稿"
+ALLOW_LIST_HEADING = "可用症状概念（id：名称与常见说法）："
+OUTPUT_FORMAT_HEADING = "输出格式（键名固定，不得增加其他键）："
 
 DASHSCOPE_GENERATION_PATH = "/api/v1/services/aigc/text-generation/generation"
 OPENAI_CHAT_PATH = "/v1/chat/completions"

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.calls import start_telephony
 from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
@@ -26,6 +27,7 @@ from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
+from backend.services.voice import engines as voice_engines
 from simulators.alipay import create_alipay_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
@@ -157,10 +159,11 @@ def demo(port: int, database: str | None) -> None:
     port = api_socket.getsockname()[1]
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
     simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105))
+    freeswitch, telephony = start_telephony(ROOT)
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
-                      **simulators.config})
+                      **simulators.config, **telephony})
     with app.app_context():
         upgrade()
         counts = seed()
@@ -172,6 +175,8 @@ def demo(port: int, database: str | None) -> None:
                           timeout=5)
     scheduler = build_scheduler(app)
     scheduler.start()
+    sealing = threading.Event()  # the audit sealer, in-process like the scheduler
+    threading.Thread(target=_seal_audit_log, args=(app, sealing), daemon=True).start()
     mllp = _serve_mllp(app, port + 106)
     wechat, alipay, emr, wechatpay, wecom = simulators.servers
     base = f"http://127.0.0.1:{port}"
@@ -186,6 +191,9 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
   WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
+  FreeSWITCH    ESL 127.0.0.1:{freeswitch.port} (simulator): the AI caller rings 刘桂芳 at the
+                first dispatch (every 5 min) in the dialling hours, 09:00–11:30, 14:30–17:30,
+                18:30–20:00 China time; the first try meets no answer, the retry talks
 
 Log in as the demo patient 张伟 (WeChat):
   CODE=$(curl -s -XPOST {wechat.url}/_sim/login-codes -H 'Content-Type: application/json' \\
@@ -207,15 +215,19 @@ Press Ctrl+C to stop.
     server = make_server("127.0.0.1", port, app, threaded=True, fd=api_socket.fileno())
     threading.Thread(target=_send_reports_when_ready, args=(base, mllp.port),
                      daemon=True).start()
+    threading.Thread(target=voice_engines.warm_up, args=(dict(app.config),),
+                     name="speech-warm-up", daemon=True).start()
     try:
         server.serve_forever()
     finally:
         server.server_close()
         api_socket.close()
         scheduler.shutdown(wait=False)
+        sealing.set()
         mllp.shutdown()
         mllp.server_close()
         simulators.stop()
+        freeswitch.stop()
 
 
 def _serve_mllp(app, port: int) -> MllpServer:
@@ -225,6 +237,13 @@ def _serve_mllp(app, port: int) -> MllpServer:
         server = listener(app, "127.0.0.1", 0)
     server.serve_in_thread()
     return server
+
+
+def _seal_audit_log(app, stop: threading.Event) -> None:
+    from backend.services.audit_seal import run_sealer
+
+    with app.app_context():
+        run_sealer(stop)
 
 
 def _send_reports_when_ready(base: str, mllp_port: int) -> None:

@@ -1,5 +1,9 @@
 """Jobs run in an app context: the current one (inline) or the worker process's own app.
 
+The worker's entry point (`frontdoor worker`) builds the app and hands it over with
+`set_worker_app`; jobs never build one themselves, so nothing under `backend.jobs` imports
+`backend.app` (the import-linter contracts in pyproject.toml keep it so).
+
 RQ forks a work horse per job; a forked child must not share the parent's database
 connections, so the pool is dropped (without closing the parent's sockets) in each new process.
 """
@@ -24,11 +28,9 @@ def set_worker_app(app: Flask) -> None:
 
 
 def _app() -> Flask:
-    global _worker_app
     if _worker_app is None:
-        from backend.app import create_app  # a bare `rq worker` builds its app on first job
-
-        _worker_app = create_app()
+        raise RuntimeError("no app for this job: run jobs with `frontdoor worker`, which builds "
+                           "the app and hands it to the jobs before taking any")
     return _worker_app
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, or_
 from backend.extensions import db
 from backend.jobs.context import with_app_context
 from backend.models import AuthSession
-from backend.services import audit
+from backend.services import audit_seal, audit_verify
 from backend.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,20 @@ def purge_expired_sessions() -> int:
 
 
 @with_app_context
+def seal_audit_log() -> int:
+    """Safety net beside the `audit seal` process: seal whatever is pending (it waits for
+    nothing if that process holds the sealer lock)."""
+    result = audit_seal.seal_pending()
+    log.info("audit log sealed", extra={"sealed": result.sealed, "head": result.head,
+                                        "busy": result.busy, "job_id": _job_id()})
+    return result.sealed
+
+
+@with_app_context
 def verify_audit_chain() -> bool:
     """Re-walk the audit chain and anchor a checkpoint outside the database; a break is logged
     at ERROR for the on-call to see (and nothing is anchored over it)."""
-    count, problems, _checkpoint = audit.anchor()
+    count, problems, _checkpoint = audit_verify.anchor()
     for problem in problems:
         log.error("audit chain broken", extra={"seq": problem.seq, "problem": problem.problem,
                                                "job_id": _job_id()})

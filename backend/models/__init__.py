@@ -1,11 +1,17 @@
 """Models by aggregate; importing this package registers every table on the metadata."""
 
 from backend.models.account import Account, PatientProfile, Relationship, Sex
-from backend.models.audit import AuditChainHead, AuditEntry
+from backend.models.audit import AuditChainHead, AuditEntry, AuditSeal
 from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.followup_call import (
+    CallAttempt,
+    CallState,
+    FollowUpCall,
+    FollowUpChannel,
+)
 from backend.models.followup_record import (
     FollowUpMethod,
     FollowUpOutcome,
@@ -55,9 +61,12 @@ __all__ = [
     "AfterCareReport",
     "AuditChainHead",
     "AuditEntry",
+    "AuditSeal",
     "AuthSession",
     "Booking",
     "BookingStatus",
+    "CallAttempt",
+    "CallState",
     "ClinicianMessage",
     "ConversationSession",
     "CriticalAlert",
@@ -65,6 +74,8 @@ __all__ = [
     "Doctor",
     "EducationDelivery",
     "EmrDelivery",
+    "FollowUpCall",
+    "FollowUpChannel",
     "FollowUpMethod",
     "FollowUpOutcome",
     "FollowUpRecord",

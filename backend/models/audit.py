@@ -1,9 +1,15 @@
-"""Append-only audit log of every read and change of personal data, HMAC-SM3 hash-chained.
+"""Append-only audit log of every read and change of personal data, sealed into an HMAC-SM3 chain.
 
-`AuditChainHead` holds the last sequence number and hash; appenders lock it, so the chain is a
-single line even with many web processes. `key_id` names the audit key that made `hash` (empty
-only on entries written before the chain was keyed); `organization_id` is the organization the
-entry belongs to (a staff member's own), which scopes what a hospital admin may read.
+A request appends `AuditEntry` rows in its own transaction, numbered from a database sequence and
+each carrying `mac`, an HMAC-SM3 of its own fields under a key the database never holds: no lock is
+shared between requests. A single sealer then links the entries, in `seq` order, into the chain:
+one `AuditSeal` per sequence number (`entry_mac` empty for a number no entry was ever committed
+under), and `AuditChainHead` holds the last sealed number and hash. Entries chained before the
+sealer existed keep their `prev_hash`/`hash` and were carried over as seals.
+
+`key_id` names the audit key of `mac` (or of `hash` on carried-over entries); `organization_id` is
+the organization the entry belongs to (a staff member's own), which scopes what a hospital admin
+may read.
 """
 
 from __future__ import annotations
@@ -30,13 +36,27 @@ class AuditEntry(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))  # own fields, at append
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # carried-over entries only
+    hash: Mapped[str | None] = mapped_column(String(64))  # carried-over entries only
     key_id: Mapped[str | None] = mapped_column(String(32))
     organization_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
+class AuditSeal(db.Model):
+    """One link of the chain (审计链): the entry's MAC at `seq`, the hash before it and its own."""
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_mac: Mapped[str | None] = mapped_column(String(64))  # empty: no entry at this number
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32))  # empty: carried over from the entry
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AuditChainHead(db.Model):
+    """The last sealed sequence number and hash; only the sealer writes it."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))

@@ -7,14 +7,17 @@ confirmed without being queued for the doctor's EMR (transactional outbox).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.models.base import ExternalIdMixin, TimestampMixin
-from backend.models.conversation import PreVisitNote
 from backend.models.types import UTCDateTime
+
+if TYPE_CHECKING:  # the mapper finds "PreVisitNote" by name: the models import neither way
+    from backend.models.conversation import PreVisitNote
 
 
 class EmrDelivery(ExternalIdMixin, TimestampMixin, db.Model):
@@ -34,7 +37,7 @@ class EmrDelivery(ExternalIdMixin, TimestampMixin, db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    note: Mapped[PreVisitNote] = relationship()
+    note: Mapped[PreVisitNote] = relationship("PreVisitNote")
 
 
 class AdminAlert(ExternalIdMixin, TimestampMixin, db.Model):

@@ -64,6 +64,10 @@ class Resident(ExternalIdMixin, TimestampMixin, db.Model):
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient_profile.id"), index=True)
     source: Mapped[str] = mapped_column(String(16))
+    # 随访渠道: "doctor" (the family doctor, the default) or "ai_call" (the AI caller rings
+    # first; the doctor confirms). See backend/models/followup_call.py.
+    followup_channel: Mapped[str] = mapped_column(String(16), default="doctor",
+                                                  server_default="doctor")
 
     patient: Mapped[PatientProfile | None] = relationship()
     enrolments: Mapped[list[ProgrammeEnrolment]] = relationship(

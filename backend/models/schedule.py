@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.models.base import ExternalIdMixin, TimestampMixin
-from backend.models.organization import Department, Doctor
+from backend.models.organization import Department, Doctor, Organization
 from backend.models.types import UTCDateTime
 
 
@@ -45,6 +45,7 @@ class Schedule(ExternalIdMixin, TimestampMixin, db.Model):
     now_serving: Mapped[int] = mapped_column(Integer, default=0)
     minutes_per_patient: Mapped[int] = mapped_column(Integer, default=8)
 
+    organization: Mapped[Organization] = relationship()
     department: Mapped[Department] = relationship()
     doctor: Mapped[Doctor | None] = relationship()
     slots: Mapped[list[Slot]] = relationship(back_populates="schedule",

@@ -58,4 +58,5 @@ class AuditEntrySchema(StrictSchema):
     request_id = fields.String(allow_none=True)
     client_ip = fields.String(allow_none=True)
     detail = fields.Dict(required=True)
-    hash = fields.String(required=True)
+    hash = fields.Function(lambda entry: entry.mac or entry.hash, required=True, metadata={
+        "description": "The entry's HMAC-SM3 (its own fields; older entries: with the chain)."})

@@ -10,9 +10,11 @@ who can write that database — they edit a row, re-hash from there on and move 
   line signed with the same keys and linked to the line before it. A rewrite of anything a
   checkpoint covers, or the removal of the newest entries, no longer matches the file.
 
-Pure functions and a file store, no Flask and no SQL: whoever seals the chain (today each
-request, as it appends; later a single sealer taking chaining off the request path) calls the
-same `entry_mac` and `CheckpointFile.append`.
+- each entry carries its own MAC from the moment it is appended (`entry_mac`), and the single
+  sealer links entries in order (`link_mac` over the entry's MAC and the hash before it), so a
+  change, an insertion or a removal is caught both before and after sealing.
+
+Pure functions and a file store, no Flask and no SQL.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ _HEX_KEY = re.compile(r"(?:[0-9A-Fa-f]{2}){16,64}")
 # Domain separation: an entry's MAC can never be replayed as a checkpoint signature.
 _ENTRY_DOMAIN = b"frontdoor.audit.entry\x1f"
 _CHECKPOINT_DOMAIN = b"frontdoor.audit.checkpoint\x1f"
+_LINK_DOMAIN = b"frontdoor.audit.link\x1f"
 
 
 def canonical(fields: Mapping[str, Any]) -> bytes:
@@ -89,8 +92,12 @@ class AuditKeyring:
         return mac.finalize().hex()
 
     def entry_mac(self, key_id: str, fields: Mapping[str, Any]) -> str:
-        """The keyed hash of one entry (its fields include the previous entry's hash)."""
+        """The keyed hash of one entry's own fields (carried-over entries: and the hash before)."""
         return self._mac(key_id, _ENTRY_DOMAIN, canonical(fields))
+
+    def link_mac(self, key_id: str, fields: Mapping[str, Any]) -> str:
+        """The keyed hash of one link of the chain (an entry's MAC and the hash before it)."""
+        return self._mac(key_id, _LINK_DOMAIN, canonical(fields))
 
     def checkpoint_mac(self, key_id: str, fields: Mapping[str, Any]) -> str:
         return self._mac(key_id, _CHECKPOINT_DOMAIN, canonical(fields))

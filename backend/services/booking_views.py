@@ -24,7 +24,8 @@ def _payment(order: PaymentOrder | None) -> dict[str, Any] | None:
             "paid_at": order.paid_at, "refunded_at": order.refunded_at}
 
 
-def present(booking: Booking) -> dict[str, Any]:
+def present(booking: Booking, new: bool = False) -> dict[str, Any]:
+    """`new`: the booking was made by this request, so it has no payment yet (no query)."""
     rules = bookings.rules_for(booking.organization)
     start = bookings.slot_start(booking)
     return {
@@ -35,6 +36,6 @@ def present(booking: Booking) -> dict[str, Any]:
         "cancel_deadline": cancel_deadline(start, rules),
         "can_cancel": booking.status == "held" or (
             booking.status == "confirmed" and can_cancel(start, utcnow(), rules)),
-        "payment": _payment(payments.latest_order(booking)),
+        "payment": None if new else _payment(payments.latest_order(booking)),
         "queue": bookings.queue_position(booking),
     }

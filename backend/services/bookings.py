@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
@@ -32,8 +32,8 @@ from backend.models import (
     Schedule,
     Slot,
 )
-from backend.services import audit, messages
-from backend.services.access import load_profile, parse_id
+from backend.services import audit, listings, messages
+from backend.services.access import load_profile, parse_id, visible_profiles
 from backend.services.booking_rules import (
     BookingRules,
     check_in_window,
@@ -84,9 +84,11 @@ def _by_key(account_id: int, key: str | None) -> Booking | None:
 
 
 def _bookable_slot(slot_id) -> Slot:
+    """The slot with its session, department, doctor and hospital, in one query."""
     slot = db.session.execute(select(Slot).where(Slot.external_id == parse_id(slot_id))
-                              .options(selectinload(Slot.schedule).selectinload(
-                                  Schedule.department))).scalar_one_or_none()
+                              .options(joinedload(Slot.schedule).options(
+                                  joinedload(Schedule.department), joinedload(Schedule.doctor),
+                                  joinedload(Schedule.organization)))).scalar_one_or_none()
     now = utcnow()
     if slot is None or as_utc(slot.schedule.release_at) > now:
         raise NotFound("没有找到这个号源。")
@@ -106,15 +108,18 @@ def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules) -> N
     if refusal:
         raise Conflict(refusal, code="department_not_suitable", field="patient_id")
     since = today - timedelta(days=rules.no_show_window_days + rules.suspension_days)
-    no_shows = db.session.execute(select(Booking.clinic_date).where(
-        Booking.patient_id == patient.id, Booking.status == BookingStatus.NO_SHOW,
-        Booking.clinic_date >= since)).scalars().all()
-    until = suspended_until(list(no_shows), today, rules)
+    history = db.session.execute(select(Booking.status, Booking.department_id,
+                                        Booking.clinic_date).where(
+        Booking.patient_id == patient.id,
+        Booking.status.in_(ACTIVE_STATUSES) | ((Booking.status == BookingStatus.NO_SHOW)
+                                               & (Booking.clinic_date >= since)))).all()
+    no_shows = [day for status, _, day in history if status == BookingStatus.NO_SHOW]
+    until = suspended_until(no_shows, today, rules)
     if until:
         raise Conflict(f"近期爽约次数较多，{until:%Y年%-m月%-d日}前暂不能在线挂号。"
                        "如需看病，请到医院窗口挂号。", code="booking_suspended")
-    active = db.session.execute(select(Booking.department_id, Booking.clinic_date).where(
-        Booking.patient_id == patient.id, Booking.status.in_(ACTIVE_STATUSES))).all()
+    active = [(department, day) for status, department, day in history
+              if status != BookingStatus.NO_SHOW]
     if (slot.schedule.department_id, slot.schedule.clinic_date) in set(active):
         raise Conflict("同一天同一个科室只能挂一个号。", code="duplicate_booking")
     if len(active) >= rules.max_active_bookings:
@@ -132,17 +137,21 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
     existing = _by_key(principal.account_id, key)
     if existing is not None:
         return existing, False
-    patient = load_profile(principal, args["patient_id"])
     slot = _bookable_slot(args["slot_id"])
-    schedule = slot.schedule
-    organization = db.session.get(Organization, schedule.organization_id)
+    schedule, organization = slot.schedule, slot.schedule.organization
     rules = rules_for(organization)
-    db.session.execute(select(PatientProfile.id).where(PatientProfile.id == patient.id)
-                       .with_for_update())
-    existing = _by_key(principal.account_id, key)  # a twin request that held the lock first
-    if existing is not None:
-        db.session.rollback()
-        return existing, False
+    # The person's row is locked while their rules are checked (two parallel holds of one
+    # 就诊人 cannot both pass the limits).
+    patient = db.session.execute(visible_profiles(principal).where(
+        PatientProfile.external_id == parse_id(args["patient_id"])).with_for_update(
+        of=PatientProfile)).scalar_one_or_none()
+    if patient is None:
+        raise NotFound("没有找到这位就诊人。")
+    if key:
+        existing = _by_key(principal.account_id, key)  # a twin request that held the lock first
+        if existing is not None:
+            db.session.rollback()
+            return existing, False
     _check_person(patient, slot, rules)
     if journey_check is not None:
         journey_check(patient, slot)
@@ -152,6 +161,7 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
     if taken.rowcount != 1:
         db.session.rollback()
         raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
+    listings.changed(schedule.organization_id, schedule.department_id)
     now = utcnow()
     free = schedule.fee_fen == 0
     booking = Booking(account_id=principal.account_id, patient_id=patient.id,
@@ -162,6 +172,10 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
                       idempotency_key=key, confirmed_at=now if free else None,
                       hold_expires_at=None if free else now + timedelta(
                           minutes=rules.hold_minutes))
+    # What the response shows is already loaded: no reload after the commit.
+    booking.patient, booking.organization, booking.slot, booking.schedule = (
+        patient, organization, slot, schedule)
+    booking.department, booking.doctor = schedule.department, schedule.doctor
     db.session.add(booking)
     try:
         db.session.flush()
@@ -178,7 +192,7 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         messages.notify(booking, "booked", {})
     commit()
     log.info("slot held", extra={"booking": str(booking.external_id), "free": free})
-    return get(principal, booking.external_id), True
+    return booking, True
 
 
 def _visible(principal: Principal):
@@ -213,6 +227,7 @@ def release_slot(booking: Booking) -> None:
     """Give the booking's place back to the pool (in the caller's transaction)."""
     db.session.execute(update(Slot).where(Slot.id == booking.slot_id, Slot.booked > 0)
                        .values(booked=Slot.booked - 1))
+    listings.changed(booking.organization_id, booking.department_id)
 
 
 def retake_slot(booking: Booking) -> bool:
@@ -222,6 +237,7 @@ def retake_slot(booking: Booking) -> bool:
     taken = db.session.execute(update(Slot).where(Slot.id == booking.slot_id,
                                                   Slot.booked < Slot.capacity)
                                .values(booked=Slot.booked + 1))
+    listings.changed(booking.organization_id, booking.department_id)
     return taken.rowcount == 1
 
 

@@ -17,7 +17,7 @@ from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import Department, Doctor, Organization, Schedule, Slot
-from backend.services import audit, booking_lifecycle
+from backend.services import audit, booking_lifecycle, listings
 from backend.services.access import parse_id
 from backend.services.deferred import commit
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
@@ -80,6 +80,9 @@ def push(principal: Principal, items: list[dict[str, Any]]) -> list[Schedule]:
             schedule = Schedule(organization_id=principal.organization_id,
                                 his_ref=item["his_ref"], status="open", slots=[])
             db.session.add(schedule)
+        else:
+            listings.changed(principal.organization_id, schedule.department_id)
+        listings.changed(principal.organization_id, department.id)
         schedule.department_id, schedule.doctor_id = department.id, doctor.id if doctor else None
         schedule.clinic_date, schedule.half_day = item["clinic_date"], item["half_day"]
         schedule.registration_type, schedule.fee_fen = item["registration_type"], item["fee_fen"]
@@ -109,6 +112,7 @@ def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
     if schedule.status != "stopped":
         schedule.status, schedule.stop_reason, schedule.stopped_at = "stopped", reason, utcnow()
         stopped = booking_lifecycle.stop_bookings(schedule, reason)
+        listings.changed(schedule.organization_id, schedule.department_id)
         audit.record("schedule.stop", "schedule", str(schedule.external_id),
                      {"reason": reason, "bookings": stopped})
     commit()
@@ -118,6 +122,7 @@ def stop(principal: Principal, schedule_id, reason: str) -> Schedule:
 def update_queue(principal: Principal, schedule_id, board: dict[str, Any]) -> Schedule:
     """The HIS's call board (叫号): the number now called and the pace per patient."""
     schedule = _own(principal, schedule_id)
+    listings.changed(schedule.organization_id, schedule.department_id)  # the listing shows it
     schedule.now_serving = max(schedule.now_serving, board["now_serving"])
     if board.get("minutes_per_patient"):
         schedule.minutes_per_patient = board["minutes_per_patient"]
@@ -142,20 +147,51 @@ def _search_window(date_from: date | None, date_to: date | None) -> tuple[date, 
     return start, end
 
 
-def search(hospital_id, args: dict[str, Any]) -> list[Schedule]:
-    organization = db.session.execute(select(Organization).where(
+def listing(hospital_id, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Released open sessions of a hospital with their slots and remaining places, shaped as
+    `ScheduleSchema` dumps them, in two plain queries (sessions, then their slots): on 放号 day
+    a cache miss must cost little. `tests/api/test_schedules.py` holds it to the schema."""
+    organization_id = db.session.execute(select(Organization.id).where(
         Organization.external_id == parse_id(hospital_id))).scalar_one_or_none()
-    if organization is None:
+    if organization_id is None:
         raise NotFound("没有找到这家医院。")
     start, end = _search_window(args.get("date_from"), args.get("date_to"))
-    query = (select(Schedule).where(
-        Schedule.organization_id == organization.id, Schedule.status == "open",
-        Schedule.release_at <= utcnow(), Schedule.clinic_date.between(start, end))
-        .options(selectinload(Schedule.slots), selectinload(Schedule.department),
-                 selectinload(Schedule.doctor))
-        .order_by(Schedule.clinic_date, Schedule.half_day, Schedule.id))
+    query = (select(Schedule.id, Schedule.external_id, Schedule.his_ref, Schedule.clinic_date,
+                    Schedule.half_day, Schedule.registration_type, Schedule.fee_fen,
+                    Schedule.status, Schedule.now_serving, Schedule.minutes_per_patient,
+                    Department.external_id, Department.name, Doctor.external_id, Doctor.name,
+                    Doctor.title)
+             .join(Department, Department.id == Schedule.department_id)
+             .outerjoin(Doctor, Doctor.id == Schedule.doctor_id)
+             .where(Schedule.organization_id == organization_id, Schedule.status == "open",
+                    Schedule.release_at <= utcnow(), Schedule.clinic_date.between(start, end))
+             .order_by(Schedule.clinic_date, Schedule.half_day, Schedule.id))
     if args.get("department_id"):
-        query = query.join(Department).where(Department.external_id == args["department_id"])
+        query = query.where(Department.external_id == args["department_id"])
     if args.get("doctor_id"):
-        query = query.join(Doctor).where(Doctor.external_id == args["doctor_id"])
-    return list(db.session.execute(query).scalars())
+        query = query.where(Doctor.external_id == args["doctor_id"])
+    sessions = {}
+    for (row_id, external_id, his_ref, clinic_date, half_day, registration_type, fee_fen,
+         status, now_serving, minutes, department_id, department_name, doctor_id, doctor_name,
+         doctor_title) in db.session.execute(query):
+        sessions[row_id] = {
+            "id": str(external_id), "his_ref": his_ref, "department_id": str(department_id),
+            "department_name": department_name, "clinic_date": clinic_date.isoformat(),
+            "half_day": half_day, "registration_type": registration_type, "fee_fen": fee_fen,
+            "status": status, "now_serving": now_serving, "minutes_per_patient": minutes,
+            "slots": []}
+        if doctor_id is not None:  # a session without a named doctor has no doctor keys
+            sessions[row_id].update(doctor_id=str(doctor_id), doctor_name=doctor_name,
+                                    doctor_title=doctor_title)
+    if sessions:
+        slots = db.session.execute(
+            select(Slot.schedule_id, Slot.external_id, Slot.starts_at, Slot.ends_at,
+                   Slot.capacity, Slot.booked)
+            .where(Slot.schedule_id.in_(list(sessions))).order_by(Slot.schedule_id,
+                                                                  Slot.starts_at))
+        for schedule_id, external_id, starts_at, ends_at, capacity, booked in slots:
+            sessions[schedule_id]["slots"].append({
+                "id": str(external_id), "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(), "capacity": capacity,
+                "remaining": max(capacity - booked, 0)})
+    return list(sessions.values())

@@ -49,8 +49,9 @@ def test_login_is_rate_limited_per_client(simulators, app):
                 for _ in range(5)]
     assert statuses[:3] == [401, 401, 401]
     assert statuses[3:] == [429, 429]
-    _assert_envelope(client.post("/api/v1/mp/auth/wechat", json={"code": "bad"}), 429,
-                     "rate_limited")
+    refused = client.post("/api/v1/mp/auth/wechat", json={"code": "bad"})
+    _assert_envelope(refused, 429, "rate_limited")
+    assert 0 < int(refused.headers["Retry-After"]) <= 60  # when to try again, at most a window
 
 
 def test_unexpected_errors_become_a_500_envelope_without_details(app, ctx, monkeypatch):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from backend.demo.seed import seed
 from backend.extensions import db
 from backend.models import Organization, Slot, StaffUser
+from backend.services import listings
 from backend.timeutil import CLINIC_TZ, local_today
 from tests import factories as f
 
@@ -64,7 +65,8 @@ def test_a_repush_updates_instead_of_duplicating_and_respects_bookings(client, h
     shown = search(client, hospital)
     assert len(shown) == 1 and [s["capacity"] for s in shown[0]["slots"]] == [5, 5]
     slot = db.session.execute(select(Slot).order_by(Slot.starts_at)).scalars().first()
-    slot.booked = 4
+    slot.booked = 4  # four bookings, written straight to the row, so announced by hand:
+    listings.changed(slot.schedule.organization_id, slot.schedule.department_id)
     db.session.commit()
     refused = push(client, hospital, session_payload(1, capacity=2))
     assert refused.status_code == 409
@@ -152,3 +154,34 @@ def test_integers_in_a_push_must_be_json_integers(client, hospital):
         assert response.status_code == 422, bad
         assert "schedules.0.slots.0.capacity" in response.json["error"]["fields"]
     assert push(client, hospital, session_payload(2)).status_code == 200
+
+
+def test_the_listing_is_exactly_what_the_schedule_schema_documents(client, hospital):
+    """The listing is built without the ORM for speed; it must match the documented schema's
+    dump of the same sessions field for field (doctors, empty doctors, a booked place)."""
+    from backend.demo.schedules import seed_schedules
+    from backend.models import Schedule
+    from backend.schemas.schedule import ScheduleSchema
+    from backend.services import schedules
+    from backend.timeutil import utcnow
+
+    seed_schedules()
+    push(client, hospital, session_payload(1))
+    slot = db.session.execute(select(Slot).order_by(Slot.id)).scalars().first()
+    slot.booked = 1
+    db.session.commit()
+    db.session.expire_all()  # read back as a request would, not the objects the seed made
+    org = db.session.execute(select(Organization).where(Organization.code == "H001")).scalar_one()
+    rows = db.session.execute(select(Schedule).where(
+        Schedule.organization_id == org.id, Schedule.status == "open",
+        Schedule.release_at <= utcnow(),
+        Schedule.clinic_date.between(local_today(), local_today() + timedelta(days=13)))
+        .order_by(Schedule.clinic_date, Schedule.half_day, Schedule.id)).scalars().all()
+    documented = ScheduleSchema(many=True).dump(rows)
+    assert len(documented) > 1 and any(s.get("doctor_id") for s in documented)
+    assert any("doctor_id" not in s for s in documented)
+    fast = schedules.listing(hospital["id"], {})
+    for mine, theirs in zip(fast, documented, strict=True):
+        assert {k: v for k, v in mine.items() if k != "slots"} == {
+            k: v for k, v in theirs.items() if k != "slots"}
+        assert mine["slots"] == theirs["slots"]

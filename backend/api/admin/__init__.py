@@ -5,6 +5,7 @@ from backend.api.admin import (
     auth,
     emr,
     followup,
+    followup_calls,
     payments,
     reports,
     residents,
@@ -13,5 +14,6 @@ from backend.api.admin import (
 )
 from backend.api.admin.blueprint import blp
 
-__all__ = ["audit", "auth", "blp", "emr", "followup", "payments", "reports", "residents",
+__all__ = ["audit", "auth", "blp", "emr", "followup", "followup_calls",
+           "payments", "reports", "residents",
            "schedules", "vaccination"]

@@ -10,9 +10,10 @@ from backend.api.mp import (
     reports,
     vaccination,
     vitals,
+    voice,
 )
 from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "reports", "vaccination", "vitals"]
+    "reports", "vaccination", "vitals", "voice"]

@@ -36,7 +36,7 @@ from backend.services.booking_views import present
 def hold_slot(body):
     """Hold one place in a slot for a 就诊人; pay before `hold_expires_at` or it is released."""
     booking, created = bookings.hold(g.principal, body, idempotency_key())
-    return {"data": present(booking)}, 201 if created else 200
+    return {"data": present(booking, new=created)}, 201 if created else 200
 
 
 @blp.route("/bookings", methods=["GET"])

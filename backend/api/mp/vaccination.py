@@ -48,7 +48,7 @@ def book_vaccination(body):
     """Book a 接种门诊 session for a child: one vaccination visit a day; a free session is
     confirmed at once. Cancel with POST /bookings/{id}/cancel."""
     made, created = booking.book(g.principal, body, idempotency_key())
-    return {"data": present(made)}, 201 if created else 200
+    return {"data": present(made, new=created)}, 201 if created else 200
 
 
 @blp.route("/vaccination/health-questions", methods=["GET"])

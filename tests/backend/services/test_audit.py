@@ -1,22 +1,50 @@
-"""The audit log records who read or changed whose data, and tampering is detected."""
+"""The audit log records who read or changed whose data; requests append without a shared lock,
+a single sealer links the entries into the chain, and tampering is caught before and after
+sealing."""
 
 from __future__ import annotations
 
-import json
 import threading
+from itertools import pairwise
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from backend.extensions import db
-from backend.models import AuditEntry
-from backend.services import audit
+from backend.models import AuditEntry, AuditSeal
+from backend.services import audit, audit_seal, audit_verify
 from tests import factories as f
 
 
 def _entries():
     return db.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+
+
+def _append(count: int) -> None:
+    for index in range(count):
+        audit.record("test.event", "thing", str(index), actor_kind="system")
+    db.session.commit()
+
+
+def _tamper(*statements: str, params: dict | None = None) -> None:
+    """What a DBA with superuser rights could do: bypass the append-only triggers."""
+    for table in ("audit_entry", "audit_seal"):
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+    for sql in statements:
+        db.session.execute(text(sql), params or {})
+    for table in ("audit_entry", "audit_seal"):
+        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def _problems() -> list[audit_verify.ChainProblem]:
+    return audit_verify.verify_chain()[1]
+
+
+def _has(problems, seq: int, words: str) -> bool:
+    return any(p.seq == seq and words in p.problem for p in problems)
 
 
 def test_reads_and_changes_of_a_profile_are_recorded_with_actor_and_request(client, ctx):
@@ -29,64 +57,49 @@ def test_reads_and_changes_of_a_profile_are_recorded_with_actor_and_request(clie
                       environ_base={"REMOTE_ADDR": "10.1.2.3"})
     db.session.expire_all()
     entries = _entries()
-    actions = [e.action for e in entries]
-    assert actions == ["profile.create", "profile.read"]
+    assert [e.action for e in entries] == ["profile.create", "profile.read"]
     last = entries[-1]
     assert last.actor_kind == "account" and last.actor_id == str(acct.external_id)
     assert last.subject_id == profile_id
     assert last.request_id == read.headers["X-Request-ID"]
     assert last.client_ip == "10.1.2.3"
-    assert audit.verify_chain() == (2, [])
+    assert audit_verify.verify_chain() == (2, [])
+    assert audit_seal.seal_pending().sealed == 2
+    assert audit_verify.verify_chain() == (2, [])
 
 
-def _append(count: int) -> None:
-    for index in range(count):
-        audit.record("test.event", "thing", str(index), actor_kind="system")
-    db.session.commit()
+def test_an_entry_is_written_only_when_its_transaction_commits(ctx):
+    audit.record("test.event", "thing", "rolled-back", actor_kind="system")
+    db.session.rollback()
+    _append(1)
+    assert [(e.seq, e.subject_id) for e in _entries()] == [(1, "0")]
 
 
-def _tamper(sql: str) -> None:
-    """What a DBA with superuser rights could do: bypass the append-only trigger."""
-    db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER USER"))
-    db.session.execute(text(sql))
-    db.session.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER USER"))
-    db.session.commit()
-
-
-def test_the_application_cannot_update_or_delete_audit_rows(ctx):
+def test_the_application_cannot_update_or_delete_audit_rows_or_seals(ctx):
     _append(2)
+    audit_seal.seal_pending()
     for sql in ("UPDATE audit_entry SET action = 'x' WHERE seq = 1",
-                "DELETE FROM audit_entry WHERE seq = 1"):
+                "DELETE FROM audit_entry WHERE seq = 1",
+                "UPDATE audit_seal SET hash = 'x' WHERE seq = 1",
+                "DELETE FROM audit_seal WHERE seq = 1"):
         with pytest.raises(Exception, match="append-only"):
             db.session.execute(text(sql))
         db.session.rollback()
 
 
-@pytest.mark.parametrize(("sql", "seq", "words"), [
-    ("UPDATE audit_entry SET subject_id = 'someone-else' WHERE seq = 3", 3, "changed"),
-    ("DELETE FROM audit_entry WHERE seq = 2", 2, "missing"),
-    ("DELETE FROM audit_entry WHERE seq = 5", 5, "removed"),
-])
-def test_verify_detects_changed_and_deleted_rows(ctx, sql, seq, words):
+def test_the_sealer_links_entries_in_order_and_moves_the_head(ctx):
     _append(5)
-    assert audit.verify_chain() == (5, [])
-    _tamper(sql)
-    _, problems = audit.verify_chain()
-    assert any(p.seq == seq and words in p.problem for p in problems), problems
+    result = audit_seal.seal_pending(batch=2)
+    assert (result.sealed, result.gaps, result.head) == (5, 0, 5)
+    seals = db.session.execute(select(AuditSeal).order_by(AuditSeal.seq)).scalars().all()
+    assert [s.seq for s in seals] == [1, 2, 3, 4, 5]
+    assert [s.entry_mac for s in seals] == [e.mac for e in _entries()]
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(seals))
+    assert audit_seal.seal_pending().sealed == 0  # nothing twice
+    assert audit_verify.verify_chain() == (5, [])
 
 
-def test_audit_verify_command_exits_non_zero_on_tampering(app, ctx):
-    _append(3)
-    runner = CliRunner()
-    ok = runner.invoke(app.cli, ["audit", "verify"])
-    assert ok.exit_code == 0 and "intact: 3 entries" in ok.output
-    _tamper("UPDATE audit_entry SET action = 'profile.read' WHERE seq = 2")
-    broken = runner.invoke(app.cli, ["audit", "verify"])
-    assert broken.exit_code == 1
-    assert "seq 2" in broken.output
-
-
-def test_concurrent_writers_form_one_unbroken_chain(app, ctx):
+def test_concurrent_writers_append_without_waiting_and_seal_into_one_chain(app, ctx):
     def writer():
         with app.app_context():
             _append(10)
@@ -97,88 +110,173 @@ def test_concurrent_writers_form_one_unbroken_chain(app, ctx):
         thread.start()
     for thread in threads:
         thread.join()
-    count, problems = audit.verify_chain()
-    assert (count, problems) == (80, [])
     assert [e.seq for e in _entries()] == list(range(1, 81))
+    assert audit_seal.seal_pending().sealed == 80
+    assert audit_verify.verify_chain() == (80, [])
 
 
-def _rewrite_from(seq: int, change: str) -> None:
-    """A database user's rewrite: edit a row, re-hash it and every later row the only way they
-    can (plain SM3, they do not have the audit key) and move the head along."""
-    _tamper(change)
-    rows = _entries()
-    prev_hash = rows[seq - 2].hash if seq > 1 else audit.GENESIS_HASH
-    db.session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER USER"))
-    for row in rows[seq - 1:]:
-        row.prev_hash, row.key_id = prev_hash, None
-        row.hash = audit.entry_hash(row)
-        db.session.execute(text("UPDATE audit_entry SET prev_hash = :p, hash = :h, key_id = NULL "
-                                "WHERE seq = :s"), {"p": row.prev_hash, "h": row.hash,
-                                                    "s": row.seq})
-        prev_hash = row.hash
-    db.session.execute(text("UPDATE audit_chain_head SET seq = :s, hash = :h"),
-                       {"s": rows[-1].seq, "h": prev_hash})
-    db.session.execute(text("ALTER TABLE audit_entry ENABLE TRIGGER USER"))
+@pytest.mark.parametrize(("statements", "seq", "words"), [
+    (["UPDATE audit_entry SET subject_id = 'someone-else' WHERE seq = 3"], 3, "changed"),
+    (["DELETE FROM audit_entry WHERE seq = 2"], 2, "missing (not yet sealed)"),
+    (["INSERT INTO audit_entry (seq, occurred_at, actor_kind, action, subject_kind, detail, "
+      "mac, key_id) SELECT 6, occurred_at, 'system', 'forged', 'thing', '{}', mac, key_id "
+      "FROM audit_entry WHERE seq = 5"], 6, "not written by the application"),
+])
+def test_tampering_before_sealing_is_detected(ctx, statements, seq, words):
+    _append(5)
+    assert audit_verify.verify_chain() == (5, [])
+    _tamper(*statements)
+    assert _has(_problems(), seq, words), _problems()
+
+
+@pytest.mark.parametrize(("statements", "seq", "words"), [
+    (["UPDATE audit_entry SET subject_id = 'someone-else' WHERE seq = 3"], 3, "changed"),
+    (["DELETE FROM audit_entry WHERE seq = 2"], 2, "removed after it was sealed"),
+    (["DELETE FROM audit_seal WHERE seq = 4"], 4, "its seal was removed"),
+    (["DELETE FROM audit_entry WHERE seq = 4", "DELETE FROM audit_seal WHERE seq = 4"], 4,
+     "missing (sealed)"),
+    (["UPDATE audit_seal SET entry_mac = (SELECT mac FROM audit_entry WHERE seq = 1) "
+      "WHERE seq = 2"], 2, "seal was changed"),
+])
+def test_tampering_after_sealing_is_detected(ctx, statements, seq, words):
+    _append(5)
+    audit_seal.seal_pending()
+    assert audit_verify.verify_chain() == (5, [])
+    _tamper(*statements)
+    assert _has(_problems(), seq, words), _problems()
+
+
+def test_an_entry_slipped_under_a_number_sealed_as_empty_is_detected(ctx):
+    _append(1)
+    db.session.execute(text("SELECT nextval('audit_entry_seq')"))  # a commit that failed
     db.session.commit()
-    db.session.expire_all()
+    _append(1)
+    assert audit_seal.seal_pending(gap_grace=0).gaps == 1
+    assert audit_verify.verify_chain() == (2, [])
+    assert audit_verify.sealed_gaps() == 1
+    _tamper("INSERT INTO audit_entry (seq, occurred_at, actor_kind, action, subject_kind, "
+            "detail, mac, key_id) SELECT 2, occurred_at, 'system', 'late', 'thing', '{}', mac, "
+            "key_id FROM audit_entry WHERE seq = 1")
+    assert _has(_problems(), 2, "inserted under a number sealed as empty"), _problems()
 
 
-def test_entries_are_hashed_under_the_audit_key(ctx):
-    from backend.security.crypto import sm3_hex
-
+def test_a_missing_number_holds_the_chain_back_until_its_grace_period_ends(ctx):
+    _append(1)
+    db.session.execute(text("SELECT nextval('audit_entry_seq')"))  # still committing, maybe
+    db.session.commit()
     _append(2)
-    first = _entries()[0]
-    assert first.key_id == ctx.config["AUDIT_HMAC_KEY_ID"]
-    keyring = ctx.extensions["audit_keyring"]
-    assert first.hash == keyring.entry_mac(first.key_id, audit._fields(first))
-    plain = sm3_hex(json.dumps(audit._fields(first), ensure_ascii=False,
-                                             sort_keys=True, separators=(",", ":")).encode())
-    assert first.hash != plain  # nobody without the key can compute it
+    held = audit_seal.seal_pending(gap_grace=3600)
+    assert (held.sealed, held.head, held.waiting_on) == (1, 1, 2)
+    done = audit_seal.seal_pending(gap_grace=0)
+    assert (done.sealed, done.gaps, done.head) == (2, 1, 4)
 
 
-def test_a_rewrite_by_a_database_user_is_detected_without_any_checkpoint(ctx):
+def test_removing_the_newest_sealed_entries_and_moving_the_head_back_is_detected(ctx):
     _append(5)
-    _rewrite_from(3, "UPDATE audit_entry SET subject_id = 'someone-else' WHERE seq = 3")
-    _, problems = audit.verify_chain()
-    assert any(p.seq == 3 and "without the audit key" in p.problem for p in problems), problems
+    audit_verify.anchor()
+    third = db.session.get(AuditSeal, 3)
+    _tamper("DELETE FROM audit_entry WHERE seq > 3", "DELETE FROM audit_seal WHERE seq > 3",
+            "UPDATE audit_chain_head SET seq = 3, hash = :h", params={"h": third.hash})
+    assert any("chain ends at 3" in p.problem and "removed" in p.problem for p in _problems())
 
 
-def test_a_rewrite_of_the_whole_chain_is_caught_by_the_checkpoint_outside_the_database(ctx):
-    _append(4)
-    count, problems, checkpoint = audit.anchor()
-    assert (count, problems, checkpoint.seq) == (4, [], 4)
-    _rewrite_from(1, "UPDATE audit_entry SET subject_id = 'someone-else' WHERE seq = 2")
-    _, problems = audit.verify_chain()
-    assert any(p.seq == 4 and "rewritten" in p.problem for p in problems), problems
+def test_a_rewrite_by_a_database_user_is_caught_without_any_checkpoint(ctx):
+    _append(3)
+    audit_seal.seal_pending()
+    forged = "0" * 64  # they have no audit key: whatever MAC they write does not verify
+    _tamper("UPDATE audit_entry SET subject_id = 'someone-else', mac = :m WHERE seq = 2",
+            "UPDATE audit_seal SET entry_mac = :m WHERE seq = 2", params={"m": forged})
+    problems = _problems()
+    assert _has(problems, 2, "changed") and _has(problems, 2, "seal was changed"), problems
 
 
-def test_removing_the_newest_entries_and_moving_the_head_back_is_detected(ctx):
-    _append(5)
-    audit.anchor()
-    third = _entries()[2]
-    _tamper("DELETE FROM audit_entry WHERE seq > 3")
-    db.session.execute(text("UPDATE audit_chain_head SET seq = 3, hash = :h"), {"h": third.hash})
+def _start_sealer_blocked_mid_batch(blocker):
+    """A real sealer process, stopped mid-batch: another transaction holds seal number 3 (an
+    uncommitted insert), so the sealer's batch insert waits there with 1 and 2 written.
+    Returns the process and its database backend's pid."""
+    import time
+
+    from tests.helpers_process import frontdoor
+
+    blocker.execute(text("INSERT INTO audit_seal (seq, entry_mac, prev_hash, hash, key_id, "
+                         "sealed_at) VALUES (3, 'x', 'x', 'x', 'x', now())"))
+    sealer = frontdoor("audit", "seal", "--once")
+    while True:
+        backend = db.session.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'INSERT INTO audit_seal%'")).scalar()
+        db.session.commit()
+        if backend is not None:
+            return sealer, backend
+        assert sealer.poll() is None, sealer.stdout.read()
+        time.sleep(0.05)
+
+
+def _wait_until_gone(backend_pid: int) -> None:
+    """PostgreSQL ends a killed client's backend (and rolls its transaction back) once that
+    backend next tries to talk to it."""
+    import time
+
+    while db.session.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                             {"pid": backend_pid}).scalar_one():
+        db.session.commit()
+        time.sleep(0.05)
     db.session.commit()
-    _, problems = audit.verify_chain()
-    assert any("chain ends at 3" in p.problem and "removed" in p.problem for p in problems)
 
 
-def test_a_changed_or_removed_checkpoint_line_is_detected(ctx):
+def test_a_sealer_killed_mid_batch_loses_nothing_and_the_next_one_resumes(app, ctx):
+    _append(5)
+    with db.engine.connect() as blocker:
+        sealer, backend = _start_sealer_blocked_mid_batch(blocker)
+        sealer.kill()
+        sealer.wait(timeout=30)
+        blocker.rollback()
+    _wait_until_gone(backend)
+    assert db.session.execute(text("SELECT count(*) FROM audit_seal")).scalar_one() == 0
+    result = audit_seal.seal_pending()
+    assert (result.sealed, result.head) == (5, 5)
+    assert audit_verify.verify_chain() == (5, [])
+
+
+def test_only_one_sealer_works_at_a_time(app, ctx):
+    _append(2)
+    with db.engine.connect() as other:
+        assert other.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
+                             {"k": audit_seal.SEALER_LOCK}).scalar_one()
+        assert audit_seal.seal_pending().busy
+        other.rollback()
+    assert audit_seal.seal_pending().sealed == 2
+
+
+def test_a_chain_written_per_request_before_the_sealer_is_carried_over(ctx):
+    """Entries of the previous release (linked per request, the oldest unkeyed) become seals of
+    their own numbers by the migration's own statement, and still verify."""
+    import importlib.util
     from pathlib import Path
 
+
+    prev = audit.GENESIS_HASH
+    for seq, key_id in ((1, None), (2, "demo1"), (3, "demo1")):
+        entry = AuditEntry(seq=seq, occurred_at=audit.utcnow(), actor_kind="system",
+                           action="old.event", subject_kind="thing", detail={},
+                           prev_hash=prev, key_id=key_id)
+        entry.hash = audit.legacy_hash(entry)
+        db.session.add(entry)
+        prev = entry.hash
+    db.session.execute(text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 3, :h)"),
+                       {"h": prev})
+    db.session.execute(text("SELECT setval('audit_entry_seq', 3)"))
+    path = next(Path("migrations/versions").glob("*_8c1d2e3f4a5b_audit_sealer.py"))
+    spec = importlib.util.spec_from_file_location("audit_sealer_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(text(migration.CARRY_OVER))
+    db.session.commit()
     _append(2)
-    audit.anchor()
-    _append(2)
-    audit.anchor()
-    path = Path(ctx.config["AUDIT_CHECKPOINT_PATH"])
-    lines = path.read_text().splitlines()
-    assert len(lines) == 2
-    path.write_text(lines[0].replace('"seq": 2', '"seq": 3') + "\n" + lines[1] + "\n")
-    _, problems = audit.verify_chain()
-    assert any("line 1 has a bad signature" in p.problem for p in problems), problems
-    path.write_text(lines[1] + "\n")
-    _, problems = audit.verify_chain()
-    assert any("line 1 does not follow" in p.problem for p in problems), problems
+    audit_seal.seal_pending()
+    assert audit_verify.verify_chain() == (5, [])
+    _tamper("UPDATE audit_entry SET subject_id = 'x' WHERE seq = 2")
+    assert _has(_problems(), 2, "changed after it was written"), _problems()
 
 
 def test_keys_rotate_old_entries_verify_with_their_own_key(ctx):
@@ -188,42 +286,65 @@ def test_keys_rotate_old_entries_verify_with_their_own_key(ctx):
     old_spec = ctx.config["AUDIT_HMAC_KEYS"]
     try:
         _append(2)
+        audit_seal.seal_pending()
         ctx.extensions["audit_keyring"] = AuditKeyring.from_config(
             old_spec + ",next:" + "ab" * 32, "next")
         _append(2)
+        audit_seal.seal_pending()
         assert [e.key_id for e in _entries()] == ["demo1", "demo1", "next", "next"]
-        assert audit.verify_chain() == (4, [])
+        assert audit_verify.verify_chain() == (4, [])
         ctx.extensions["audit_keyring"] = AuditKeyring.from_config("next:" + "ab" * 32, "next")
-        _, problems = audit.verify_chain()
+        problems = _problems()
         assert {p.seq for p in problems} == {1, 2}
         assert "not configured" in problems[0].problem
     finally:
         ctx.extensions["audit_keyring"] = original
 
 
-def test_an_unkeyed_prefix_from_before_the_upgrade_still_verifies(ctx):
-    for seq in (1, 2):  # written by the previous release: plain SM3, no key id
-        entry = AuditEntry(seq=seq, occurred_at=audit.utcnow(), actor_kind="system",
-                           action="old.event", subject_kind="thing", detail={},
-                           prev_hash=_entries()[-1].hash if seq > 1 else audit.GENESIS_HASH)
-        entry.hash = audit.entry_hash(entry)
-        db.session.add(entry)
-        db.session.flush()
-    db.session.execute(text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 2, :h)"),
-                       {"h": _entries()[-1].hash})
-    db.session.commit()
+def test_a_rewrite_of_the_whole_chain_is_caught_by_the_checkpoint_outside_the_database(ctx):
+    _append(4)
+    count, problems, checkpoint = audit_verify.anchor()
+    assert (count, problems, checkpoint.seq) == (4, [], 4)
+    _tamper("UPDATE audit_seal SET hash = :h WHERE seq = 4",
+            "UPDATE audit_chain_head SET hash = :h", params={"h": "f" * 64})
+    assert _has(_problems(), 4, "rewritten"), _problems()
+
+
+def test_a_changed_or_removed_checkpoint_line_is_detected(ctx):
+    from pathlib import Path
+
     _append(2)
-    assert [e.key_id for e in _entries()] == [None, None, "demo1", "demo1"]
-    assert audit.verify_chain() == (4, [])
+    audit_verify.anchor()
+    _append(2)
+    audit_verify.anchor()
+    path = Path(ctx.config["AUDIT_CHECKPOINT_PATH"])
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2
+    path.write_text(lines[0].replace('"seq": 2', '"seq": 3') + "\n" + lines[1] + "\n")
+    assert any("line 1 has a bad signature" in p.problem for p in _problems()), _problems()
+    path.write_text(lines[1] + "\n")
+    assert any("line 1 does not follow" in p.problem for p in _problems()), _problems()
 
 
-def test_audit_verify_command_anchors_an_intact_chain(app, ctx):
+def test_audit_verify_command_seals_anchors_and_exits_non_zero_on_tampering(app, ctx):
     from pathlib import Path
 
     _append(3)
-    result = CliRunner().invoke(app.cli, ["audit", "verify"])
-    assert result.exit_code == 0, result.output
-    assert "anchored at seq 3" in result.output
+    runner = CliRunner()
+    ok = runner.invoke(app.cli, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "intact: 3 entries" in ok.output and "anchored at seq 3" in ok.output
     assert len(Path(ctx.config["AUDIT_CHECKPOINT_PATH"]).read_text().splitlines()) == 1
-    again = CliRunner().invoke(app.cli, ["audit", "verify", "--no-anchor"])
+    again = runner.invoke(app.cli, ["audit", "verify", "--no-anchor"])
     assert again.exit_code == 0 and "anchored" not in again.output
+    _tamper("UPDATE audit_entry SET action = 'profile.read' WHERE seq = 2")
+    broken = runner.invoke(app.cli, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "seq 2" in broken.output
+
+
+def test_audit_seal_command_seals_what_is_pending(app, ctx):
+    _append(3)
+    result = CliRunner().invoke(app.cli, ["audit", "seal", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "sealed 3 entries" in result.output and "chain head 3" in result.output
