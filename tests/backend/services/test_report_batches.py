@@ -4,7 +4,7 @@ PostgreSQL and Redis; jobs inline."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from backend.extensions import db
 from backend.interop.hl7_oru import parse_oru
@@ -105,3 +105,25 @@ def test_a_batch_writes_one_unbroken_audit_chain(rctx):
     assert audit_seal.seal_pending().sealed >= 4
     count, problems = audit_verify.verify_chain()
     assert count >= 4 and problems == []
+
+
+def test_a_batch_numbers_and_writes_its_audit_entries_together(rctx):
+    rs.hospital()
+    rs.zhang()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        _store(rs.fixture("cbc"), rs.fixture("urine"), rs.fixture("thyroid"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    audit_writes = [s for s in statements if "audit" in s]
+    assert len(audit_writes) == 2, audit_writes  # one nextval for all, one insert for all
+    assert "nextval('audit_entry_seq')" in audit_writes[0]
+    assert audit_writes[1].startswith("INSERT INTO audit_entry")
+    assert not any("audit_chain_head" in s for s in statements)  # no head lock while storing
+    assert db.session.execute(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "report.received")).scalar_one() == 3
