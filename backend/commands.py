@@ -330,7 +330,9 @@ def hl7_status() -> None:
               help="Address to listen on (0.0.0.0 for the LIS on another machine).")
 @click.option("--port", default=2575, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="Processes sharing the port (one per core); each connection stays in one.")
+              help="Processes sharing the port; each connection stays in one. One process "
+                   "batches all its connections' messages; add processes only for many "
+                   "connections.")
 @with_appcontext
 def hl7_listen(host: str, port: int, processes: int) -> None:
     """Receive ORU^R01 over MLLP and answer each with an ACK (AA, AE or AR)."""

@@ -13,6 +13,7 @@ the oldest of them may be plain SM3 (`key_id` empty), written before the chain w
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,36 @@ def record(action: str, subject_kind: str, subject_id: str | None,
 
     The entry belongs to the acting staff member's organization, or to `organization_id` when
     the caller names one (a staff login before there is a session)."""
+    _add_pending(_pending_row(action, subject_kind, subject_id, detail, actor_kind, actor_id,
+                              actor_role, organization_id))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry for `record_many`: what happened to which subject, and who did it (None:
+    the current principal, as for `record`)."""
+
+    action: str
+    subject_kind: str
+    subject_id: str | None
+    detail: dict[str, Any]
+    actor_kind: str | None = None
+    actor_id: str | None = None
+
+
+def record_many(events: list[Event]) -> None:
+    """Add several entries to the current transaction, like `record` for each; at commit they
+    are numbered with one call to the sequence and inserted with one statement together with
+    the transaction's other entries (the MLLP listener records a batch of messages this way)."""
+    if events:
+        _add_pending(*(_pending_row(e.action, e.subject_kind, e.subject_id, e.detail,
+                                    e.actor_kind, e.actor_id, None, None) for e in events))
+
+
+def _pending_row(action: str, subject_kind: str, subject_id: str | None,
+                 detail: dict[str, Any] | None, actor_kind: str | None, actor_id: str | None,
+                 actor_role: str | None, organization_id: int | None) -> dict[str, Any]:
+    """An entry's fields, all but its number and MAC (given at commit)."""
     principal = current_principal()
     if actor_kind is None:
         actor_kind = principal.kind.value if principal else "system"
@@ -92,13 +123,16 @@ def record(action: str, subject_kind: str, subject_id: str | None,
         actor_role = principal.role if principal else actor_role
     if organization_id is None and principal and principal.kind == PrincipalKind.STAFF:
         organization_id = principal.organization_id
-    db.session.connection()  # begin the transaction now, so a rollback drops the entry
-    db.session.info.setdefault(_PENDING, []).append({
-        "occurred_at": utcnow(), "actor_kind": actor_kind, "actor_id": actor_id,
-        "actor_role": actor_role, "action": action, "subject_kind": subject_kind,
-        "subject_id": subject_id, "request_id": current_request_id(),
-        "client_ip": client_ip(), "detail": detail or {},
-        "key_id": keyring().current_key_id, "organization_id": organization_id})
+    return {"occurred_at": utcnow(), "actor_kind": actor_kind, "actor_id": actor_id,
+            "actor_role": actor_role, "action": action, "subject_kind": subject_kind,
+            "subject_id": subject_id, "request_id": current_request_id(),
+            "client_ip": client_ip(), "detail": detail or {},
+            "key_id": keyring().current_key_id, "organization_id": organization_id}
+
+
+def _add_pending(*rows: dict[str, Any]) -> None:
+    db.session.connection()  # begin the transaction now, so a rollback drops the entries
+    db.session.info.setdefault(_PENDING, []).extend(rows)
 
 
 def _next_numbers(session: Session, count: int) -> list[int]:

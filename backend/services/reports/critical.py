@@ -65,14 +65,13 @@ def result_in(row) -> ResultIn:
                     or "", lab_flag=row.lab_flag or "", status=row.status, loinc=row.loinc)
 
 
-def raise_alerts(report: Report, ids: PatientIdentifiers | None, knowledge: Knowledge) -> None:
+def raise_alerts(report: Report, results: list[ResultIn], ids: PatientIdentifiers | None,
+                 knowledge: Knowledge) -> None:
+    """Open an alert for each critical value among the report's results (as stored)."""
     context = patient_context(report, ids)
-    critical_rows = []
-    for row in report.results:
-        result = result_in(row)
-        test = knowledge.find(result.code, result.name, result.loinc)
-        if assess(result, test, context, knowledge).critical:
-            critical_rows.append(row)
+    critical_rows = [result for result in results
+                     if assess(result, knowledge.find(result.code, result.name, result.loinc),
+                               context, knowledge).critical]
     if not critical_rows:
         return
     db.session.flush()  # the report's id names the alert
@@ -85,7 +84,8 @@ def raise_alerts(report: Report, ids: PatientIdentifiers | None, knowledge: Know
         _open(report, organization, row, key)
 
 
-def _open(report: Report, organization: Organization, row, key: str) -> CriticalAlert:
+def _open(report: Report, organization: Organization, row: ResultIn, key: str
+          ) -> CriticalAlert:
     now = utcnow()
     clinician = None
     if report.ordering_clinician_code:
@@ -97,7 +97,7 @@ def _open(report: Report, organization: Organization, row, key: str) -> Critical
     alert = CriticalAlert(
         dedupe_key=key, report_id=report.id, organization_id=organization.id,
         department_code=department, test_code=row.code[:64], test_name=row.name[:100],
-        value=display(row.value_type, row.value)[:64], unit=row.unit, status="open",
+        value=display(row.value_type, row.value)[:64], unit=row.unit or None, status="open",
         level=0 if clinician else 1, assigned_staff_id=clinician.id if clinician else None,
         clinician_notified_at=now,
         next_escalation_at=now + timedelta(minutes=escalation_minutes(organization)))

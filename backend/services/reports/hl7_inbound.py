@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
-from collections.abc import Callable
+import time
+from collections import deque
 from contextlib import contextmanager
 
 from flask import Flask
@@ -40,7 +40,8 @@ from backend.services.reports.ingest import (
 log = logging.getLogger(__name__)
 MAX_BATCH = 64  # messages stored in one transaction
 STORE_TIMEOUT_SECONDS = 60  # then AE: the sender resends, and a resend is a harmless replay
-Store = Callable[[Arrival], IngestOutcome | UnknownOrganization]
+GATHER_SECONDS = 0.005  # longest a batch waits for the other connections' messages
+ACTIVE_SECONDS = 1.0  # a connection that sent within this is expected to send again
 
 
 def _best_text(raw: bytes) -> tuple[str, str]:
@@ -56,43 +57,79 @@ class _Waiting:
         self.outcome: IngestOutcome | UnknownOrganization | None = None
         self.error: BaseException | None = None
 
+    def result(self) -> IngestOutcome | UnknownOrganization:
+        if not self.done.wait(STORE_TIMEOUT_SECONDS):
+            raise TimeoutError("the storing thread did not answer in time")
+        if self.error is not None:
+            raise self.error
+        return self.outcome
+
+
+class StoreNow:
+    """Store each message in its own transaction, in the calling thread (tests, one-offs)."""
+
+    def submit(self, arrival: Arrival) -> _Waiting:
+        waiting = _Waiting(arrival)
+        [waiting.outcome] = ingest_together([arrival])
+        waiting.done.set()
+        return waiting
+
 
 class BatchStore:
-    """One thread per process stores the messages of all its connections, together."""
+    """One thread per process stores the messages of all its connections, together.
+
+    Group commit: a batch waits (at most GATHER_SECONDS) for the next message of each
+    connection that sent one in the last ACTIVE_SECONDS, so connections that send in step
+    share a commit instead of drifting into taking turns with one message each."""
 
     def __init__(self, app: Flask, max_batch: int = MAX_BATCH) -> None:
         self.app, self.max_batch = app, max_batch
-        self._queue: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._pid: int | None = None
+        self._reset()
 
-    def __call__(self, arrival: Arrival) -> IngestOutcome | UnknownOrganization:
+    def _reset(self) -> None:
+        self._changed = threading.Condition()
+        self._waiting: deque[_Waiting] = deque()
+        self._senders: dict[int, float] = {}  # connection thread → when it last sent
+
+    def submit(self, arrival: Arrival) -> _Waiting:
         self._started()
         waiting = _Waiting(arrival)
-        self._queue.put(waiting)
-        if not waiting.done.wait(STORE_TIMEOUT_SECONDS):
-            raise TimeoutError("the storing thread did not answer in time")
-        if waiting.error is not None:
-            raise waiting.error
-        return waiting.outcome
+        with self._changed:
+            self._waiting.append(waiting)
+            self._senders[threading.get_ident()] = time.monotonic()
+            self._changed.notify()
+        return waiting
 
     def _started(self) -> None:
         """The thread of this process (a forked listener process starts its own)."""
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                self._queue = queue.SimpleQueue()
+                self._reset()
                 threading.Thread(target=self._run, name="hl7-store", daemon=True).start()
+
+    def _next_batch(self) -> list[_Waiting]:
+        with self._changed:
+            while not self._waiting:
+                self._changed.wait()
+            now = time.monotonic()
+            self._senders = {sender: at for sender, at in self._senders.items()
+                             if now - at < ACTIVE_SECONDS}
+            deadline = now + GATHER_SECONDS
+            while len(self._waiting) < min(len(self._senders), self.max_batch):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
+            return [self._waiting.popleft()
+                    for _ in range(min(len(self._waiting), self.max_batch))]
 
     def _run(self) -> None:
         with self.app.app_context():
             while True:
-                batch = [self._queue.get()]
-                while len(batch) < self.max_batch:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
+                batch = self._next_batch()
                 try:
                     self._store(batch)
                 finally:
@@ -118,11 +155,6 @@ class BatchStore:
             waiting.done.set()
 
 
-def _store_now(arrival: Arrival) -> IngestOutcome | UnknownOrganization:
-    [outcome] = ingest_together([arrival])
-    return outcome
-
-
 def listener(app: Flask, host: str, port: int, allowed_peers: str = "") -> MllpServer:
     """The MLLP server: each connection gets its own app context and database session, kept
     for all the messages it carries (a LIS holds its connection open for the day)."""
@@ -140,7 +172,7 @@ def listener(app: Flask, host: str, port: int, allowed_peers: str = "") -> MllpS
                       allowed_peers, connection)
 
 
-def handle(raw: bytes, store: Store = _store_now) -> bytes:
+def handle(raw: bytes, store: StoreNow | BatchStore | None = None) -> bytes:
     """The ACK for one framed message's bytes (inside the connection's app context)."""
     try:
         message = parse_oru(raw)
@@ -150,7 +182,7 @@ def handle(raw: bytes, store: Store = _store_now) -> bytes:
                       {"actor_kind": "system",
                        "actor_id": f"hl7:{message.sending_application}"[:64]})
     try:
-        outcome = store(arrival)
+        outcome = (store or StoreNow()).submit(arrival).result()
     except Exception:
         db.session.rollback()
         log.exception("hl7 message could not be stored; sender will resend",

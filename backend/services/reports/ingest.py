@@ -15,7 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
@@ -24,14 +24,16 @@ from backend.models import ReportRevision as Revision
 from backend.services import audit
 from backend.services.deferred import commit
 from backend.services.reports import critical, delivery
-from backend.services.reports.matching import match
+from backend.services.reports.matching import Match, match_many
 from backend.services.reports.rules import is_confidential, knowledge_for
 from backend.timeutil import utcnow
-from reports.model import IncomingReport, ReportIn, ReportStatus
+from reports.model import IncomingReport, ReportIn, ReportStatus, ResultIn
 from reports.versions import Action, Version, decide
 
 log = logging.getLogger(__name__)
 RELEASED = {ReportStatus.FINAL.value, ReportStatus.CORRECTED.value}
+SNAPSHOT_FIELDS = ("seq", "code", "name", "value", "unit", "reference_range", "lab_flag",
+                   "status", "value_type", "test_code")
 
 
 class UnknownOrganization(LookupError):
@@ -81,36 +83,14 @@ def ingest(organization: Organization, incoming: list[IncomingReport], source: s
 
 
 def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrganization]:
-    """Store several messages in one transaction: one lock on the audit chain and one commit
-    for all of them (the MLLP listener gathers what arrived while the last batch committed).
-    All or nothing: when it fails the caller stores them one by one. A message from a hospital
-    we do not know gets UnknownOrganization in its place and stores nothing."""
+    """Store several messages in one transaction: one commit for all of them, their audit
+    entries numbered and inserted together at that commit (the MLLP listener gathers what
+    arrived while the last batch committed). All or nothing: when it fails the caller stores
+    them one by one. A message from a hospital we do not know gets UnknownOrganization in its
+    place and stores nothing."""
     for attempt in (1, 2):
         try:
-            codes = sorted({arrival.organization_code for arrival in arrivals})
-            organizations = {o.code: o for o in db.session.execute(select(Organization).where(
-                Organization.code.in_(codes))).scalars()}
-            outcomes: list[IngestOutcome | UnknownOrganization] = []
-            audits: list[tuple[str, str, dict, dict[str, str] | None]] = []
-            batch: dict[tuple[int, str], Report] = {}
-            # New rows wait in the session and go out together at the commit (a few
-            # multi-row INSERTs per batch rather than several statements per message).
-            with db.session.no_autoflush:
-                for arrival in arrivals:
-                    organization = organizations.get(arrival.organization_code)
-                    if organization is None:
-                        outcomes.append(UnknownOrganization(arrival.organization_code))
-                        continue
-                    outcome = IngestOutcome()
-                    for item in arrival.reports:
-                        outcome.actions.append((item.report.accession, _one(
-                            organization, item, arrival.source, audits, arrival.actor,
-                            batch)))
-                    outcomes.append(outcome)
-            # The audit chain's head is locked from the first entry to the commit: written
-            # last, so concurrent messages wait for each other as briefly as possible.
-            for action, subject_id, detail, actor in audits:
-                audit.record(action, "report", subject_id, detail, **(actor or {}))
+            outcomes = _Batch().store(arrivals)
             commit()
             return outcomes
         except IntegrityError:
@@ -120,67 +100,146 @@ def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrga
     raise AssertionError("unreachable")
 
 
-def _one(organization: Organization, item: IncomingReport, source: str,
-         audits: list[tuple[str, str, dict, dict[str, str] | None]],
-         actor: dict[str, str] | None, batch: dict[tuple[int, str], Report]) -> str:
-    incoming = item.report
-    stored = batch.get((organization.id, incoming.accession))
-    if stored is None:
-        stored = db.session.execute(select(Report).where(
-            Report.organization_id == organization.id,
-            Report.accession == incoming.accession).with_for_update()).scalar_one_or_none()
-    arrived = Version(incoming.status, incoming.reported_at, fingerprint(incoming))
-    action = decide(None if stored is None else Version(
-        ReportStatus(stored.status), stored.reported_at, stored.fingerprint), arrived)
-    if action == Action.REPLAY:
+Key = tuple[int, str]  # (organization id, accession)
+
+
+class _Batch:
+    """One transaction's reports. What a batch needs from the database is read once for all
+    its messages (hospitals, stored reports, patients); new rows go out together at the end
+    (results and audit entries as one executemany each), so a message costs a few Python
+    objects rather than a round trip per lookup."""
+
+    def __init__(self) -> None:
+        self.reports: dict[Key, Report] = {}
+        self.matches: dict[Key, Match] = {}
+        self.results: dict[Key, list[dict]] = {}  # the rows each touched report ends with
+        self.replaced: list[int] = []  # stored reports whose old rows go
+        self.events: list[audit.Event] = []
+
+    def store(self, arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrganization]:
+        codes = sorted({arrival.organization_code for arrival in arrivals})
+        organizations = {o.code: o for o in db.session.execute(select(Organization).where(
+            Organization.code.in_(codes))).scalars()}
+        known = [(organizations[arrival.organization_code], item) for arrival in arrivals
+                 if arrival.organization_code in organizations for item in arrival.reports]
+        self._load(known)
+        outcomes: list[IngestOutcome | UnknownOrganization] = []
+        # New rows wait in the session and go out together at the end.
+        with db.session.no_autoflush:
+            for arrival in arrivals:
+                organization = organizations.get(arrival.organization_code)
+                if organization is None:
+                    outcomes.append(UnknownOrganization(arrival.organization_code))
+                    continue
+                outcome = IngestOutcome()
+                for item in arrival.reports:
+                    outcome.actions.append((item.report.accession, self._one(
+                        organization, item, arrival.source, arrival.actor or {})))
+                outcomes.append(outcome)
+        self._write_results()
+        # Numbered from the sequence and inserted in one statement at commit; the sealer
+        # links them into the chain later, so concurrent batches never wait on each other here.
+        audit.record_many(self.events)
+        return outcomes
+
+    def _load(self, known: list[tuple[Organization, IncomingReport]]) -> None:
+        """The stored reports of every accession in the batch (locked, in id order so two
+        listeners never wait on each other crosswise) and the patients of the new ones."""
+        keys = sorted({(o.id, item.report.accession) for o, item in known})
+        if keys:
+            self.reports = {(r.organization_id, r.accession): r for r in db.session.execute(
+                select(Report).where(tuple_(Report.organization_id, Report.accession).in_(keys))
+                .order_by(Report.id).with_for_update()).scalars()}
+        new: dict[Key, tuple[Organization, IncomingReport]] = {}
+        for organization, item in known:
+            key = (organization.id, item.report.accession)
+            if key not in self.reports:
+                new.setdefault(key, (organization, item))
+        found = match_many([(organization, item.patient) for organization, item in new.values()])
+        self.matches = dict(zip(new, found, strict=True))
+
+    def _one(self, organization: Organization, item: IncomingReport, source: str,
+             actor: dict[str, str]) -> str:
+        incoming = item.report
+        key = (organization.id, incoming.accession)
+        stored = self.reports.get(key)
+        arrived = Version(incoming.status, incoming.reported_at, fingerprint(incoming))
+        action = decide(None if stored is None else Version(
+            ReportStatus(stored.status), stored.reported_at, stored.fingerprint), arrived)
+        if action == Action.REPLAY:
+            return action.value
+        if action == Action.STALE:
+            self.events.append(audit.Event(
+                "report.stale_ignored", "report", str(stored.external_id),
+                {"accession": incoming.accession, "status": incoming.status.value}, **actor))
+            log.info("stale report version ignored", extra={"accession": incoming.accession})
+            return action.value
+        knowledge = knowledge_for(organization)
+        if stored is None:
+            report = self._new(organization, incoming, source, self.matches[key])
+        else:
+            report = stored
+            if report.id is None:
+                db.session.flush()  # stored by an earlier message of this batch
+            _keep_revision(report, action, self._rows(key, report))
+            report.version += 1
+        rows = _apply(report, incoming, arrived.fingerprint, knowledge, organization)
+        self.results[key] = rows
+        if action == Action.CORRECT:
+            report.status, report.corrected_at = ReportStatus.CORRECTED.value, utcnow()
+        releasing = report.status in RELEASED and report.patient_id is not None
+        first_release = releasing and report.released_at is None
+        if first_release:
+            report.released_at = utcnow()  # set before the insert: one statement, not two
+        self.events.append(audit.Event(
+            "report.received", "report", str(report.external_id),
+            {"accession": incoming.accession, "action": action.value, "version": report.version,
+             "status": report.status, "source": source}, **actor))
+        if report.status != ReportStatus.CANCELLED.value:
+            critical.raise_alerts(report, [_result_in(row) for row in rows], item.patient,
+                                  knowledge)
+            if releasing:
+                delivery.release(report, corrected=action == Action.CORRECT,
+                                 first=first_release, fresh=stored is None)
         return action.value
-    if action == Action.STALE:
-        audits.append(("report.stale_ignored", str(stored.external_id),
-                       {"accession": incoming.accession, "status": incoming.status.value},
-                       actor))
-        log.info("stale report version ignored", extra={"accession": incoming.accession})
-        return action.value
-    knowledge = knowledge_for(organization)
-    if stored is None:
+
+    def _new(self, organization: Organization, incoming: ReportIn, source: str,
+             found: Match) -> Report:
         report = Report(organization_id=organization.id, accession=incoming.accession,
-                        source=source, version=1, external_id=uuid.uuid4())
-        found = match(organization, item.patient)
-        report.patient_id = found.patient.id if found.patient else None
-        report.hospital_patient_index = found.hospital_patient_index
-        report.resident_index = found.resident_index
-        report.matched_at = utcnow() if found.patient else None
+                        source=source, version=1, external_id=uuid.uuid4(),
+                        patient_id=found.patient.id if found.patient else None,
+                        hospital_patient_index=found.hospital_patient_index,
+                        resident_index=found.resident_index,
+                        matched_at=utcnow() if found.patient else None)
         db.session.add(report)
-        batch[(organization.id, incoming.accession)] = report
+        self.reports[(organization.id, incoming.accession)] = report
         if found.patient is None:
             _unmatched_alert(organization, incoming, found.problem)
-    else:
-        report = stored
-        if report.id is None:
-            db.session.flush()  # stored by an earlier message of this batch
-        _keep_revision(report, action)
-        report.version += 1
-        report.results.clear()
-        db.session.flush()
-    _apply(report, incoming, arrived.fingerprint, knowledge, organization)
-    if action == Action.CORRECT:
-        report.status, report.corrected_at = ReportStatus.CORRECTED.value, utcnow()
-    releasing = report.status in RELEASED and report.patient_id is not None
-    first_release = releasing and report.released_at is None
-    if first_release:
-        report.released_at = utcnow()  # set before the insert: one statement, not two
-    audits.append(("report.received", str(report.external_id),
-                   {"accession": incoming.accession, "action": action.value,
-                    "version": report.version, "status": report.status, "source": source},
-                   actor))
-    if report.status != ReportStatus.CANCELLED.value:
-        critical.raise_alerts(report, item.patient, knowledge)
-        if releasing:
-            delivery.release(report, corrected=action == Action.CORRECT, first=first_release,
-                             fresh=stored is None)
-    return action.value
+        return report
+
+    def _rows(self, key: Key, report: Report) -> list[dict]:
+        """The results a report holds now: this batch's, else the stored ones (which go)."""
+        if key in self.results:
+            return self.results[key]
+        self.replaced.append(report.id)
+        return [dict(row) for row in db.session.execute(
+            select(ReportResult.__table__).where(ReportResult.report_id == report.id)
+            .order_by(ReportResult.seq)).mappings()]
+
+    def _write_results(self) -> None:
+        db.session.flush()  # the reports' ids
+        if self.replaced:
+            db.session.execute(delete(ReportResult.__table__).where(
+                ReportResult.report_id.in_(self.replaced)))
+        rows = [{**row, "report_id": self.reports[key].id}
+                for key, report_rows in self.results.items() for row in report_rows]
+        if rows:
+            db.session.execute(insert(ReportResult.__table__), rows)
 
 
-def _apply(report: Report, incoming: ReportIn, print_: str, knowledge, organization) -> None:
+def _apply(report: Report, incoming: ReportIn, print_: str, knowledge, organization
+           ) -> list[dict]:
+    """Copy the arrived version onto the report; its results as rows to insert."""
     report.kind, report.title = incoming.kind, incoming.title[:100]
     report.status, report.fingerprint = incoming.status.value, print_
     report.placer_order = incoming.placer_order or None
@@ -191,26 +250,31 @@ def _apply(report: Report, incoming: ReportIn, print_: str, knowledge, organizat
     report.ordering_clinician_name = incoming.ordering_clinician_name[:50] or None
     report.department_code = incoming.department_code or None
     confidential = False
+    rows = []
     for result in incoming.results:
         test = knowledge.find(result.code, result.name, result.loinc)
         confidential = confidential or is_confidential(organization, test, result.code)
-        report.results.append(ReportResult(
-            seq=result.seq, code=result.code[:64], name=result.name[:100], loinc=result.loinc,
-            test_code=test.code if test else None, value_type=result.value_type,
-            value=result.value[:500], unit=result.unit[:32] or None,
-            reference_range=result.reference_range[:64] or None,
-            lab_flag=result.lab_flag[:8] or None, status=result.status[:2]))
+        rows.append({"seq": result.seq, "code": result.code[:64], "name": result.name[:100],
+                     "loinc": result.loinc, "test_code": test.code if test else None,
+                     "value_type": result.value_type, "value": result.value[:500],
+                     "unit": result.unit[:32] or None,
+                     "reference_range": result.reference_range[:64] or None,
+                     "lab_flag": result.lab_flag[:8] or None, "status": result.status[:2]})
     report.confidential = confidential
+    return rows
 
 
-def _keep_revision(report: Report, action: Action) -> None:
+def _result_in(row: dict) -> ResultIn:
+    return ResultIn(seq=row["seq"], code=row["code"], name=row["name"],
+                    value_type=row["value_type"], value=row["value"], unit=row["unit"] or "",
+                    reference_range=row["reference_range"] or "", lab_flag=row["lab_flag"] or "",
+                    status=row["status"], loinc=row["loinc"])
+
+
+def _keep_revision(report: Report, action: Action, rows: list[dict]) -> None:
     snapshot = {"title": report.title, "findings": report.findings,
                 "conclusion": report.conclusion,
-                "results": [{"seq": r.seq, "code": r.code, "name": r.name, "value": r.value,
-                             "unit": r.unit, "reference_range": r.reference_range,
-                             "lab_flag": r.lab_flag, "status": r.status,
-                             "value_type": r.value_type, "test_code": r.test_code}
-                            for r in report.results]}
+                "results": [{name: row[name] for name in SNAPSHOT_FIELDS} for row in rows]}
     db.session.add(Revision(report_id=report.id, version=report.version, status=report.status,
                             reported_at=report.reported_at, snapshot=snapshot,
                             replaced_because=action.value))

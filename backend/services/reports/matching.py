@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, false, or_, select, tuple_
 
 from backend.extensions import db
 from backend.models import Organization, PatientLink, PatientProfile
@@ -34,10 +34,32 @@ def hospital_index(organization: Organization, hospital_patient_id: str) -> str:
 
 
 def match(organization: Organization, ids: PatientIdentifiers) -> Match:
-    hospital = hospital_index(organization, ids.hospital_patient_id) \
-        if ids.hospital_patient_id else None
-    resident = _digest(ids.resident_id, DOCUMENT_KIND) if ids.resident_id else None
-    linked, by_id_number = _candidates(organization, hospital, resident)
+    [found] = match_many([(organization, ids)])
+    return found
+
+
+def match_many(wanted: list[tuple[Organization, PatientIdentifiers]]) -> list[Match]:
+    """Each report's patient, looked up for a whole batch of messages in one query. A link
+    learned from one report (by its ID number) serves the next report of the same batch."""
+    keys = [(organization,
+             hospital_index(organization, ids.hospital_patient_id)
+             if ids.hospital_patient_id else None,
+             _digest(ids.resident_id, DOCUMENT_KIND) if ids.resident_id else None)
+            for organization, ids in wanted]
+    linked, by_id_number = _candidates(keys)
+    found = []
+    for (organization, hospital, resident), (_, ids) in zip(keys, wanted, strict=True):
+        one = _decide(ids, hospital, resident, linked.get((organization.id, hospital)),
+                      by_id_number.get(resident))
+        if one.patient is not None and hospital and (organization.id, hospital) not in linked:
+            remember(organization.id, hospital, one.patient.id)
+            linked[(organization.id, hospital)] = one.patient
+        found.append(one)
+    return found
+
+
+def _decide(ids: PatientIdentifiers, hospital: str | None, resident: str | None,
+            linked: PatientProfile | None, by_id_number: PatientProfile | None) -> Match:
     if linked and by_id_number and linked.id != by_id_number.id:
         return Match(None, hospital, resident, "医院患者号与身份证号对应的是两位不同的就诊人")
     patient = linked or by_id_number
@@ -47,25 +69,31 @@ def match(organization: Organization, ids: PatientIdentifiers) -> Match:
         return Match(None, hospital, resident, "报告上的出生日期与就诊人登记的不一致")
     if ids.sex and ids.sex != patient.sex:
         return Match(None, hospital, resident, "报告上的性别与就诊人登记的不一致")
-    if hospital and linked is None:
-        remember(organization.id, hospital, patient.id)
     return Match(patient, hospital, resident)
 
 
-def _candidates(organization: Organization, hospital: str | None, resident: str | None
-                ) -> tuple[PatientProfile | None, PatientProfile | None]:
-    """(the profile linked to the hospital's id, the profile with that ID number), in one query."""
-    linked_ids = select(PatientLink.patient_id).where(
-        PatientLink.organization_id == organization.id,
-        PatientLink.hospital_patient_index == (hospital or ""))
+def _candidates(keys: list[tuple[Organization, str | None, str | None]]
+                ) -> tuple[dict[tuple[int, str], PatientProfile], dict[str, PatientProfile]]:
+    """(profiles by the hospital's id they are linked to, profiles by ID number), one query."""
+    hospital_ids = sorted({(o.id, hospital) for o, hospital, _ in keys if hospital})
+    residents = sorted({resident for _, _, resident in keys if resident})
+    if not hospital_ids and not residents:
+        return {}, {}
+    link = and_(PatientLink.patient_id == PatientProfile.id,
+                tuple_(PatientLink.organization_id, PatientLink.hospital_patient_index)
+                .in_(hospital_ids) if hospital_ids else false())
     rows = db.session.execute(
-        select(PatientProfile, PatientProfile.id.in_(linked_ids).label("linked")).where(
-            PatientProfile.archived_at.is_(None),
-            or_(PatientProfile.id.in_(linked_ids),
-                PatientProfile.document_index == (resident or "")))).all()
-    linked = next((profile for profile, is_linked in rows if is_linked and hospital), None)
-    by_id_number = next((profile for profile, _ in rows
-                         if resident and profile.document_index == resident), None)
+        select(PatientProfile, PatientLink.organization_id, PatientLink.hospital_patient_index)
+        .outerjoin(PatientLink, link)
+        .where(PatientProfile.archived_at.is_(None),
+               or_(PatientLink.id.is_not(None), PatientProfile.document_index.in_(residents)))
+        .order_by(PatientProfile.id)).all()
+    linked = {(organization_id, hospital): profile
+              for profile, organization_id, hospital in rows if hospital}
+    by_id_number: dict[str, PatientProfile] = {}
+    for profile, _, _ in rows:
+        if profile.document_index in residents:
+            by_id_number.setdefault(profile.document_index, profile)
     return linked, by_id_number
 
 
