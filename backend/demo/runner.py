@@ -27,6 +27,7 @@ from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
 from simulators.alipay import create_alipay_simulator
+from simulators.aliyun_sms import create_aliyun_sms_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
 from simulators.server import SimulatorServer
@@ -46,6 +47,14 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_WECOM = {"corp_id": "wwdemo0000000001", "agent_id": 1000002,
               "secret": "demo-wecom-secret"}
+DEMO_SMS = {"access_key_id": "LTAIdemo0000000000000001", "access_key_secret": "demo-sms-secret",
+            "sign_name": "社区卫生服务中心",
+            "templates": {"followup_due": "SMS_900000001", "followup_overdue": "SMS_900000002"}}
+# What the hospital had Alibaba Cloud approve for those codes (the simulator fills them in).
+DEMO_SMS_TEXTS = {
+    "SMS_900000001": "${name}您好，您在${centre}的慢病随访约在${date}，请按时来，带上药盒。",
+    "SMS_900000002": "${name}您好，您${date}的慢病随访还没有做。请尽快联系${centre}的家庭医生。",
+}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
                   "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
                   "education=tmpl-education,vaccination=tmpl-vaccination")
@@ -56,7 +65,7 @@ class RunningSimulators:
     servers: tuple[SimulatorServer, ...]
     config: dict[str, str]
 
-    NAMES = ("wechat", "alipay", "emr", "wechatpay", "wecom")
+    NAMES = ("wechat", "alipay", "emr", "wechatpay", "wecom", "aliyun_sms")
 
     def url(self, name: str) -> str:
         return self.servers[self.NAMES.index(name)].url
@@ -66,12 +75,14 @@ class RunningSimulators:
             server.stop()
 
 
-def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> RunningSimulators:
+def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
+                     ) -> RunningSimulators:
     """Start every vendor simulator and return the config that points the app at them.
 
-    Each takes its preferred port (wechat, alipay, emr, wechatpay, wecom) when free, else any
+    Each takes its preferred port (wechat, alipay, emr, wechatpay, wecom, aliyun_sms) when free,
+    else any
     free one: a second demo or a test run on the same machine must not stop this one."""
-    wechat_port, alipay_port, emr_port, wechatpay_port, wecom_port = preferred_ports
+    wechat_port, alipay_port, emr_port, wechatpay_port, wecom_port, sms_port = preferred_ports
     app_keys, alipay_keys = generate_rsa_keypair(), generate_rsa_keypair()
     merchant_keys, platform_keys = generate_rsa_keypair(), generate_rsa_keypair()
     wechat = _serve(create_wechat_simulator(dict([DEMO_WECHAT_APP])), wechat_port)
@@ -85,8 +96,11 @@ def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> Runn
         DEMO_WECHATPAY["public_key_id"], refund_mode="immediate"), wechatpay_port)
     wecom = _serve(create_wecom_simulator(DEMO_WECOM["corp_id"], DEMO_WECOM["secret"],
                                           DEMO_WECOM["agent_id"]), wecom_port)
+    sms = _serve(create_aliyun_sms_simulator(
+        {DEMO_SMS["access_key_id"]: DEMO_SMS["access_key_secret"]}, {DEMO_SMS["sign_name"]},
+        DEMO_SMS_TEXTS), sms_port)
     return RunningSimulators(
-        servers=(wechat, alipay, emr, wechatpay, wecom),
+        servers=(wechat, alipay, emr, wechatpay, wecom, sms),
         config={
             "WECHAT_APP_ID": DEMO_WECHAT_APP[0], "WECHAT_APP_SECRET": DEMO_WECHAT_APP[1],
             "WECHAT_API_BASE_URL": wechat.url + "/",
@@ -106,6 +120,11 @@ def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> Runn
             "ALIPAY_MESSAGE_TEMPLATES": DEMO_TEMPLATES,
             "WECOM_CORP_ID": DEMO_WECOM["corp_id"], "WECOM_AGENT_ID": DEMO_WECOM["agent_id"],
             "WECOM_SECRET": DEMO_WECOM["secret"], "WECOM_API_BASE_URL": wecom.url + "/",
+            "ALIYUN_SMS_ACCESS_KEY_ID": DEMO_SMS["access_key_id"],
+            "ALIYUN_SMS_ACCESS_KEY_SECRET": DEMO_SMS["access_key_secret"],
+            "ALIYUN_SMS_SIGN_NAME": DEMO_SMS["sign_name"], "ALIYUN_SMS_ENDPOINT": sms.url,
+            "ALIYUN_SMS_TEMPLATES": ",".join(f"{kind}={code}" for kind, code in
+                                             DEMO_SMS["templates"].items()),
         },
     )
 
@@ -156,7 +175,8 @@ def demo(port: int, database: str | None) -> None:
                    f"{api_socket.getsockname()[1]} instead.")
     port = api_socket.getsockname()[1]
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
-    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105))
+    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105,
+                                   port + 106))
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",

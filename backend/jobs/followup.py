@@ -6,7 +6,9 @@ import logging
 
 from rq import get_current_job
 
+from backend.jobs import enqueue_many
 from backend.jobs.context import with_app_context
+from backend.services.followup import contacts
 from backend.services.followup.due_scan import scan
 from backend.services.followup.reminders import queue_reminders
 from backend.timeutil import local_today
@@ -29,3 +31,18 @@ def remind_residents() -> dict[str, int]:
     job = get_current_job()
     log.info("follow-up reminders starting", extra={"job_id": job.id if job else None})
     return queue_reminders(local_today())
+
+
+@with_app_context
+def send_contact(contact_id: int) -> str:
+    return contacts.send(contact_id)
+
+
+@with_app_context
+def dispatch_pending_contacts() -> int:
+    """Enqueue the pending SMS reminders, and the AI calls once a call placer is registered."""
+    ids = contacts.pending_ids("sms")
+    if contacts.call_placer() is not None:
+        ids += contacts.pending_ids("ai_call")
+    enqueue_many([(send_contact, (contact_id,)) for contact_id in ids], queue="default")
+    return len(ids)

@@ -6,6 +6,7 @@ from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.followup_contact import FollowUpContact
 from backend.models.followup_record import (
     FollowUpMethod,
     FollowUpOutcome,
@@ -65,6 +66,7 @@ __all__ = [
     "Doctor",
     "EducationDelivery",
     "EmrDelivery",
+    "FollowUpContact",
     "FollowUpMethod",
     "FollowUpOutcome",
     "FollowUpRecord",

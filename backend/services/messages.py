@@ -167,6 +167,7 @@ def send(message_id: int) -> str:
         fields, page = report_content.fields(message), report_content.page(message)
         form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
     elif message.followup_task_id is not None or message.kind == "education":
+        form_id = None  # no payment to name: Alipay cannot deliver these
         fields, page = ((reminders.fields(message), reminders.PAGE)
                         if message.followup_task_id is not None
                         else (education.fields(message), education.PAGE))
