@@ -35,7 +35,7 @@ FIELD_OF = {"systolic": "systolic", "diastolic": "diastolic", "heart_rate": "pul
             "fasting_glucose": "glucose", "random_glucose": "glucose"}
 
 
-def _resident_of(principal: Principal, patient_id: Any) -> tuple[Resident,
+def resident_of(principal: Principal, patient_id: Any) -> tuple[Resident,
                                                                  list[ProgrammeEnrolment]]:
     profile = access.load_profile(principal, patient_id)
     resident = db.session.execute(select(Resident).where(
@@ -73,7 +73,7 @@ def record_reading(principal: Principal, data: dict[str, Any],
                    source: str = "manual") -> dict[str, Any]:
     """Store and assess one reading; the answer says at once what it means and what to do
     (urgent: call 120 now)."""
-    resident, enrolments = _resident_of(principal, data["patient_id"])
+    resident, enrolments = resident_of(principal, data["patient_id"])
     now = utcnow()
     measured_at = data.get("measured_at") or now
     if measured_at > now + CLOCK_SKEW:
@@ -166,7 +166,7 @@ def _bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | Non
 
 def history(principal: Principal, patient_id: Any, days: int) -> dict[str, Any]:
     """The resident's readings of the last `days` days, oldest first, with the target band."""
-    resident, enrolments = _resident_of(principal, patient_id)
+    resident, enrolments = resident_of(principal, patient_id)
     result = _history(resident, enrolments, days)
     audit.record("vitals.read", "resident", str(resident.external_id),
                  {"count": len(result["readings"])})
