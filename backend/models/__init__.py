@@ -7,6 +7,7 @@ from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
 from backend.models.followup_contact import FollowUpContact
+from backend.models.followup_questionnaire import FollowUpQuestionnaire
 from backend.models.followup_record import (
     FollowUpMethod,
     FollowUpOutcome,
@@ -69,6 +70,7 @@ __all__ = [
     "FollowUpContact",
     "FollowUpMethod",
     "FollowUpOutcome",
+    "FollowUpQuestionnaire",
     "FollowUpRecord",
     "FollowUpTask",
     "HealthPortrait",

@@ -1,8 +1,8 @@
-"""Follow-up reminders by SMS and AI phone call (follow_up_contact), and residents' consent to them.
+"""Follow-up reminders by SMS and AI phone call (follow_up_contact), residents' consent to them, and the between-visit questionnaire (follow_up_questionnaire).
 
 Revision ID: 3e1142d47907
 Revises: 5f5a9aa16558
-Create Date: 2026-12-06 01:00:35.134475
+Create Date: 2026-12-06 01:11:22.846997
 
 """
 from alembic import op
@@ -17,6 +17,36 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('follow_up_questionnaire',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('answered_on', sa.Date(), nullable=False),
+    sa.Column('edition', sa.String(length=80), nullable=False),
+    sa.Column('programmes', sa.JSON(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('readings', sa.JSON(), nullable=False),
+    sa.Column('provisional', sa.JSON(), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reviewed_by', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('record_id', sa.Integer(), nullable=True),
+    sa.Column('external_id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_follow_up_questionnaire_account_id_account')),
+    sa.ForeignKeyConstraint(['record_id'], ['follow_up_record.id'], name=op.f('fk_follow_up_questionnaire_record_id_follow_up_record')),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_follow_up_questionnaire_resident_id_resident')),
+    sa.ForeignKeyConstraint(['reviewed_by'], ['staff_user.id'], name=op.f('fk_follow_up_questionnaire_reviewed_by_staff_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up_questionnaire')),
+    sa.UniqueConstraint('external_id', name=op.f('uq_follow_up_questionnaire_external_id'))
+    )
+    with op.batch_alter_table('follow_up_questionnaire', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follow_up_questionnaire_resident_id'), ['resident_id'], unique=False)
+        batch_op.create_index('ix_follow_up_questionnaire_submitted', ['resident_id'], unique=False, postgresql_where=sa.text("status = 'submitted'"), sqlite_where=sa.text("status = 'submitted'"))
+
     op.create_table('follow_up_contact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dedupe_key', sa.String(length=80), nullable=False),
@@ -62,3 +92,8 @@ def downgrade():
         batch_op.drop_index('ix_follow_up_contact_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     op.drop_table('follow_up_contact')
+    with op.batch_alter_table('follow_up_questionnaire', schema=None) as batch_op:
+        batch_op.drop_index('ix_follow_up_questionnaire_submitted', postgresql_where=sa.text("status = 'submitted'"), sqlite_where=sa.text("status = 'submitted'"))
+        batch_op.drop_index(batch_op.f('ix_follow_up_questionnaire_resident_id'))
+
+    op.drop_table('follow_up_questionnaire')

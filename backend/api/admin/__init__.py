@@ -6,6 +6,7 @@ from backend.api.admin import (
     emr,
     followup,
     payments,
+    questionnaire,
     reports,
     residents,
     schedules,
@@ -13,5 +14,5 @@ from backend.api.admin import (
 )
 from backend.api.admin.blueprint import blp
 
-__all__ = ["audit", "auth", "blp", "emr", "followup", "payments", "reports", "residents",
-           "schedules", "vaccination"]
+__all__ = ["audit", "auth", "blp", "emr", "followup", "payments", "questionnaire", "reports",
+           "residents", "schedules", "vaccination"]

@@ -7,6 +7,7 @@ from backend.api.mp import (
     organizations,
     portraits,
     profiles,
+    questionnaire,
     reports,
     vaccination,
     vitals,
@@ -15,4 +16,4 @@ from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "reports", "vaccination", "vitals"]
+    "questionnaire", "reports", "vaccination", "vitals"]

@@ -49,6 +49,17 @@ def record_followup(principal: Principal, resident_external_id: str,
     """Classify and store one visit. A visit older than one already stored for the same
     programme is refused: the standard's 连续两次 rule reads the visits in order."""
     resident = load_resident(principal, resident_external_id)
+    record = store_followup(principal, resident, data)
+    db.session.commit()
+    log.info("follow-up recorded", extra={"record": str(record.external_id),
+                                          "urgent_referral": record.urgent_referral})
+    return record
+
+
+def store_followup(principal: Principal, resident: Resident, data: dict[str, Any]
+                   ) -> FollowUpRecord:
+    """Classify and add one visit to the current transaction (the caller commits), with its
+    outcomes, the moved due dates, the tasks it closes and the audit entry."""
     enrolments, visit, result = _classified(resident, data)
     visited_on = data["visited_on"]
     record = FollowUpRecord(
@@ -89,9 +100,6 @@ def record_followup(principal: Principal, resident_external_id: str,
                  {"record": str(record.external_id), "programmes": sorted(result.outcomes),
                   "classes": {p: o.follow_up_class for p, o in result.outcomes.items()},
                   "urgent_referral": result.urgent_referral, "tasks_closed": closed})
-    db.session.commit()
-    log.info("follow-up recorded", extra={"record": str(record.external_id),
-                                          "urgent_referral": result.urgent_referral})
     return record
 
 
@@ -107,7 +115,7 @@ def _classified(resident: Resident, data: dict[str, Any]
     for programme, enrolment in enrolments.items():
         if visited_on < enrolment.enrolled_on:
             raise ValidationFailed("随访日期不能早于纳入管理的日期。", field="visited_on")
-        last = _last_outcome(enrolment)
+        last = last_outcome(enrolment)
         if last is not None and last.visited_on >= visited_on:
             raise Conflict(f"该居民{last.visited_on}已有一次随访记录，不能补录更早或同一天的随访。",
                            code="later_followup_exists", field="visited_on")
@@ -153,7 +161,7 @@ def _enrolments(resident: Resident, programmes: dict[str, Any]
     return {programme: open_[programme] for programme in programmes}
 
 
-def _last_outcome(enrolment: ProgrammeEnrolment) -> FollowUpOutcome | None:
+def last_outcome(enrolment: ProgrammeEnrolment) -> FollowUpOutcome | None:
     return db.session.execute(select(FollowUpOutcome).where(
         FollowUpOutcome.enrolment_id == enrolment.id).order_by(
         FollowUpOutcome.visited_on.desc(), FollowUpOutcome.id.desc()).limit(1)

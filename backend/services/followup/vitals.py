@@ -102,10 +102,10 @@ def record_reading(principal: Principal, data: dict[str, Any],
     db.session.flush()
     brought_forward: str | None = None
     if assessment.level == "urgent":
-        brought_forward = _bring_forward(enrolments, URGENT_RULE)
+        brought_forward = bring_forward(enrolments, URGENT_RULE)
     elif assessment.level == "high" and _recent_high(resident) >= \
             default_home_rules().repeated_high_count:
-        brought_forward = _bring_forward(enrolments, REPEATED_RULE)
+        brought_forward = bring_forward(enrolments, REPEATED_RULE)
     taught = education.offer(resident, _findings(reading), "reading")
     audit.record("vitals.record", "resident", str(resident.external_id),
                  {"reading": str(reading.external_id), "kind": reading.kind,
@@ -141,7 +141,7 @@ def _recent_high(resident: Resident) -> int:
         VitalReading.level.in_(("high", "urgent")))).scalar_one()
 
 
-def _bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None:
+def bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None:
     """Make the follow-up due today, named by `rule` on the doctor's worklist: a later due date
     moves to today (a later open task gives way); a follow-up already due keeps its date and
     its open task takes the reason (an urgent one is never downgraded)."""
