@@ -1,4 +1,6 @@
-"""Follow-up reminders by SMS and AI phone call (follow_up_contact), residents' consent to them, and the between-visit questionnaire (follow_up_questionnaire).
+"""Follow-up reminders by SMS and AI phone call (follow_up_contact) and residents' consent to
+them, the between-visit questionnaire (follow_up_questionnaire), and home device readings kept
+once (vital_reading.device_reading_id).
 
 Revision ID: 3e1142d47907
 Revises: 5f5a9aa16558
@@ -73,6 +75,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_up_contact_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_up_contact_task_id'), ['task_id'], unique=False)
 
+    with op.batch_alter_table('vital_reading', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device_reading_id', sa.String(length=160), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_vital_reading_device_reading_id'), ['device_reading_id'])
+
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sms_consented_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('call_consented_at', sa.DateTime(timezone=True), nullable=True))
@@ -81,6 +87,10 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('vital_reading', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_vital_reading_device_reading_id'), type_='unique')
+        batch_op.drop_column('device_reading_id')
+
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.drop_column('phone_unreachable_at')
         batch_op.drop_column('call_consented_at')

@@ -74,6 +74,16 @@ def record_reading(principal: Principal, data: dict[str, Any],
     """Store and assess one reading; the answer says at once what it means and what to do
     (urgent: call 120 now)."""
     resident, enrolments = resident_of(principal, data["patient_id"])
+    result = record_for(resident, enrolments, data, source, principal.account_id)
+    db.session.commit()
+    return result
+
+
+def record_for(resident: Resident, enrolments: list[ProgrammeEnrolment], data: dict[str, Any],
+               source: str, account_id: int | None = None,
+               device_reading_id: str | None = None) -> dict[str, Any]:
+    """Assess and add one reading to the current transaction (the caller commits): from the
+    mini-program (`account_id`) or a home device gateway (`device_reading_id`)."""
     now = utcnow()
     measured_at = data.get("measured_at") or now
     if measured_at > now + CLOCK_SKEW:
@@ -94,7 +104,8 @@ def record_reading(principal: Principal, data: dict[str, Any],
     reading = VitalReading(
         resident_id=resident.id, measured_at=measured_at, kind=data["kind"], readings=readings,
         glucose_timing=timing, symptoms=sorted(data.get("symptoms", ())), source=source,
-        level=assessment.level, entered_by_account_id=principal.account_id,
+        level=assessment.level, entered_by_account_id=account_id,
+        device_reading_id=device_reading_id,
         findings={"emergencies": [{"rule": d.rule, "says": d.says, "basis": list(d.basis)}
                                   for d in assessment.emergencies],
                   "above_target": list(assessment.above_target)})
@@ -110,7 +121,6 @@ def record_reading(principal: Principal, data: dict[str, Any],
     audit.record("vitals.record", "resident", str(resident.external_id),
                  {"reading": str(reading.external_id), "kind": reading.kind,
                   "level": reading.level, "brought_forward": brought_forward})
-    db.session.commit()
     if assessment.level != "normal":
         log.info("home reading out of range", extra={"reading": str(reading.external_id),
                                                      "level": reading.level})
