@@ -153,7 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
             "Subscribe-message template ids: "
             "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID,followup=ID,"
-            "education=ID,vaccination=ID`."),
+            "education=ID,vaccination=ID,medication=ID`."),
     Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
             "Alipay subscription-message template ids, same form as the WeChat ones."),
     Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
@@ -253,7 +253,7 @@ def _check(config: dict[str, Any]) -> None:
 
 def _check_templates(key: str, text: str) -> None:
     kinds = ("booked", "reminder", "cancelled", "refunded", "report", "followup", "education",
-             "vaccination")
+             "vaccination", "medication")
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, _, template_id = part.partition("=")
         if kind.strip() not in kinds or not template_id.strip():

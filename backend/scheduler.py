@@ -80,6 +80,8 @@ SCHEDULES: tuple[Schedule, ...] = (
              queue="payments"),
     Schedule("scan-due-followups", followup_jobs.scan_due_followups, {"hour": 1, "minute": 15}),
     Schedule("remind-followups", followup_jobs.remind_residents, {"hour": 9, "minute": 0}),
+    Schedule("remind-hba1c-checks", followup_jobs.remind_hba1c, {"hour": 9, "minute": 5}),
+    Schedule("remind-doses", followup_jobs.remind_doses, {"minute": "*/5"}, queue="default"),
     Schedule("send-followup-contacts", followup_jobs.dispatch_pending_contacts,
              {"hour": "9-19", "minute": "*/5"}),
     Schedule("purge-expired-sessions", maintenance.purge_expired_sessions,

@@ -57,7 +57,7 @@ DEMO_SMS_TEXTS = {
 }
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
                   "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
-                  "education=tmpl-education,vaccination=tmpl-vaccination")
+                  "education=tmpl-education,vaccination=tmpl-vaccination,medication=tmpl-medication")
 
 
 @dataclass

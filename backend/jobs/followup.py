@@ -8,10 +8,10 @@ from rq import get_current_job
 
 from backend.jobs import enqueue_many
 from backend.jobs.context import with_app_context
-from backend.services.followup import contacts
+from backend.services.followup import check_reminders, contacts
 from backend.services.followup.due_scan import scan
 from backend.services.followup.reminders import queue_reminders
-from backend.timeutil import local_today
+from backend.timeutil import CLINIC_TZ, local_today, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +46,15 @@ def dispatch_pending_contacts() -> int:
         ids += contacts.pending_ids("ai_call")
     enqueue_many([(send_contact, (contact_id,)) for contact_id in ids], queue="default")
     return len(ids)
+
+
+@with_app_context
+def remind_hba1c() -> int:
+    """Queue the HbA1c checks that have come due (daily; safe to run twice)."""
+    return check_reminders.queue_hba1c(local_today())
+
+
+@with_app_context
+def remind_doses() -> int:
+    """Queue the doses of the last minutes (every few minutes; a dose is queued once)."""
+    return check_reminders.queue_doses(utcnow().astimezone(CLINIC_TZ))
