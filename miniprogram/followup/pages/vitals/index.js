@@ -19,7 +19,7 @@ Component({
     kind: 'blood_pressure', timings: vitals.TIMINGS, timingIndex: 0,
     symptoms: vitals.SYMPTOMS.map((s) => ({ ...s, checked: false })),
     form: { ...EMPTY_FORM }, fieldErrors: {}, formError: '', saving: false,
-    result: null, urgent: null, items: [], band: '',
+    result: null, urgent: null, items: [], band: '', trends: [],
   },
   methods: {
     onLoad(query) {
@@ -49,10 +49,12 @@ Component({
         this.setData({
           loading: false, error: '', notEnrolled: '',
           items: found.readings.slice().reverse().map(vitals.view), band: vitals.bandText(found.targets),
+          trends: ['systolic', 'fasting_glucose'].map((m) => vitals.trend(found.readings, found.targets, m))
+            .filter(Boolean),
         })
       } catch (err) {
         if (err.code === 'not_enrolled') {
-          this.setData({ loading: false, error: '', notEnrolled: err.message, items: [], band: '' })
+          this.setData({ loading: false, error: '', notEnrolled: err.message, items: [], band: '', trends: [] })
         } else {
           this.setData({ loading: false, error: errors.messageOf(err) })
         }
