@@ -68,8 +68,8 @@ def submit(principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
         readings={"values": readings, "from": origin},
         provisional={"classes": {p: o.class_name for p, o in result.outcomes.items()},
                      "next_followup_on": result.next_followup_on.isoformat(),
-                     "emergencies": sorted({d.says for o in result.outcomes.values()
-                                            for d in o.emergencies})},
+                     "emergencies": list({d.rule: d.says for o in result.outcomes.values()
+                                          for d in reversed(o.emergencies)}.values())},
         urgent=result.urgent_referral, status="submitted")
     db.session.add(row)
     db.session.flush()

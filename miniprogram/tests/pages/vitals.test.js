@@ -38,6 +38,13 @@ test('the trend of each measure with its target band, every reading placed by it
   expect(exists(vitals, `#trend-systolic-point-${pressures.length}`)).toBe(false)
 })
 
+test('the questionnaire between visits opens for the same person', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-questionnaire')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/questionnaire/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
 test('the chart is laid out from the readings: time across, value up, the band between its lines', () => {
   const vitalsService = require('../../followup/services/vitals')
   const reading = (id, at, systolic, level) => ({

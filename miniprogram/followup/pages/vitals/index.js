@@ -141,6 +141,10 @@ Component({
         })
       }
     },
+    openQuestionnaire() {
+      platform.navigateTo(`/followup/pages/questionnaire/index?patient_id=${this.data.patientId}`
+        + `&name=${encodeURIComponent(this.data.patientName)}`)
+    },
     call120() {
       platform.makePhoneCall('120')
     },
