@@ -105,7 +105,7 @@ def _checked(question: Question, value: Any) -> Any:
             raise FollowUpInputError(f"{where}: 没有“{wrong[0]}”这个选项。")
         return sorted(set(value))
     if question.kind == "choice":
-        if value not in question.options:
+        if not isinstance(value, str) or value not in question.options:
             raise FollowUpInputError(f"{where}: 请从{'、'.join(question.options.values())}"
                                      "中选一个。")
         return value

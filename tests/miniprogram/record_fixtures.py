@@ -277,6 +277,11 @@ def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],
     files["followup_answer_urgent"] = post({**calm, "symptoms": ["severe_headache"]},
                                            {"systolic": 184, "diastolic": 108,
                                             "fasting_glucose": 6.8}, 201)
+    files["followup_education"] = _check(client.get(
+        "/api/v1/mp/education", headers=headers, query_string={"patient_id": father["id"]}), 200)
+    first = files["followup_education"]["data"][0]["id"]
+    files["followup_education_read"] = _check(client.post(
+        f"/api/v1/mp/education/{first}/read", headers=headers), 200)
     files["followup_answer_error"] = post({k: v for k, v in calm.items() if k != "adherence"},
                                           {"systolic": 132, "diastolic": 82,
                                            "fasting_glucose": 6.4}, 422)

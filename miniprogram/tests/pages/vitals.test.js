@@ -45,6 +45,13 @@ test('the questionnaire between visits opens for the same person', async () => {
     `/followup/pages/questionnaire/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
 })
 
+test('the health education offered to the same person is one tap away', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-education')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/education/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
 test('the chart is laid out from the readings: time across, value up, the band between its lines', () => {
   const vitalsService = require('../../followup/services/vitals')
   const reading = (id, at, systolic, level) => ({

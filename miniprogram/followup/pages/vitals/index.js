@@ -142,8 +142,13 @@ Component({
       }
     },
     openQuestionnaire() {
-      platform.navigateTo(`/followup/pages/questionnaire/index?patient_id=${this.data.patientId}`
-        + `&name=${encodeURIComponent(this.data.patientName)}`)
+      platform.navigateTo(`/followup/pages/questionnaire/index?${this.who()}`)
+    },
+    openEducation() {
+      platform.navigateTo(`/followup/pages/education/index?${this.who()}`)
+    },
+    who() {
+      return `patient_id=${this.data.patientId}&name=${encodeURIComponent(this.data.patientName)}`
     },
     call120() {
       platform.makePhoneCall('120')
