@@ -282,6 +282,12 @@ def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],
     first = files["followup_education"]["data"][0]["id"]
     files["followup_education_read"] = _check(client.post(
         f"/api/v1/mp/education/{first}/read", headers=headers), 200)
+    files["followup_consent"] = _check(client.get(
+        "/api/v1/mp/followup/reminder-consent", headers=headers,
+        query_string={"patient_id": father["id"]}), 200)
+    files["followup_consent_saved"] = _check(client.put(
+        "/api/v1/mp/followup/reminder-consent", headers=headers,
+        json={"patient_id": father["id"], "sms": True}), 200)
     files["followup_answer_error"] = post({k: v for k, v in calm.items() if k != "adherence"},
                                           {"systolic": 132, "diastolic": 82,
                                            "fasting_glucose": 6.4}, 422)

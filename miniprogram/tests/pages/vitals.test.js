@@ -52,6 +52,13 @@ test('the health education offered to the same person is one tap away', async ()
     `/followup/pages/education/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
 })
 
+test('how to be reminded is set from the same page', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-reminders')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/reminders/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
 test('the chart is laid out from the readings: time across, value up, the band between its lines', () => {
   const vitalsService = require('../../followup/services/vitals')
   const reading = (id, at, systolic, level) => ({

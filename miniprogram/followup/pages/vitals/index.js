@@ -147,6 +147,9 @@ Component({
     openEducation() {
       platform.navigateTo(`/followup/pages/education/index?${this.who()}`)
     },
+    openReminders() {
+      platform.navigateTo(`/followup/pages/reminders/index?${this.who()}`)
+    },
     who() {
       return `patient_id=${this.data.patientId}&name=${encodeURIComponent(this.data.patientName)}`
     },
