@@ -138,8 +138,12 @@ def review(principal: Principal, questionnaire_id: Any, data: dict[str, Any]
             raise ValidationFailed("退回时请写明原因，居民会看到。", field="note")
         row.status = "returned"
     else:
-        answered = check_answers(row.answers, questionnaire().for_programmes(
-            set(row.programmes)))
+        try:
+            answered = check_answers(row.answers, questionnaire().for_programmes(
+                set(row.programmes)))
+        except FollowUpInputError as exc:  # a new edition of the questions since it was sent
+            raise Conflict("问卷的题目已经更新，这份答卷不能直接采用，请退回让居民重新填写。",
+                           code="questionnaire_outdated") from exc
         findings = data.get("programmes", {})
         record = store_followup(principal, row.resident, {
             "visited_on": row.answered_on, "method": "questionnaire",
