@@ -176,7 +176,7 @@ def demo(port: int, database: str | None) -> None:
     port = api_socket.getsockname()[1]
     # The mini-program's develop build expects the simulators at API port + 101…104 when free.
     simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105,
-                                   port + 106))
+                                   port + 107))  # port + 106 is the MLLP listener's
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
@@ -193,7 +193,7 @@ def demo(port: int, database: str | None) -> None:
     scheduler = build_scheduler(app)
     scheduler.start()
     mllp = _serve_mllp(app, port + 106)
-    wechat, alipay, emr, wechatpay, wecom = simulators.servers
+    wechat, alipay, emr, wechatpay, wecom, sms = simulators.servers
     base = f"http://127.0.0.1:{port}"
     click.echo(f"""
 Front Door demo is running (SQLite {database}, jobs inline, vendors simulated).
@@ -205,6 +205,7 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   WeChat sim    {wechat.url}   Alipay sim {alipay.url}   WeChat Pay sim {wechatpay.url}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
   WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
+  SMS sim       {sms.url}   (follow-up texts to residents: {sms.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
 
 Log in as the demo patient 张伟 (WeChat):

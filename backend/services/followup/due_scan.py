@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, literal, null, select, update
+from sqlalchemy import case, func, literal, null, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
@@ -74,8 +74,8 @@ def _open_tasks(first_id: int, end_id: int, horizon: date, cutoff: date, now) ->
     new_id = (func.gen_random_uuid() if dialect == "postgresql"
               else func.lower(func.hex(func.randomblob(16))))
     stamp = literal(now, UTCDateTime)
-    escalated_at = case((ProgrammeEnrolment.next_due_on < cutoff, stamp),
-                        else_=null()).cast(UTCDateTime)
+    escalated_at = type_coerce(case((ProgrammeEnrolment.next_due_on < cutoff, stamp),
+                                    else_=null()), UTCDateTime)  # no SQL CAST (SQLite: a number)
     already = select(FollowUpTask.id).where(  # the range lets it read one index range
         FollowUpTask.enrolment_id == ProgrammeEnrolment.id,
         FollowUpTask.due_on == ProgrammeEnrolment.next_due_on,
