@@ -5,10 +5,11 @@ BIN = $(VENV)/bin
 
 .PHONY: demo test install lint miniprogram-test miniprogram-alipay chromium bench clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml requirements/speech-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,speech]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/speech-nodeps.txt
 	touch $@
 
 install: $(BIN)/.installed

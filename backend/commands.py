@@ -14,6 +14,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from backend.call_commands import calls_group
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(emr_group)
     app.cli.add_command(hl7_group)
     app.cli.add_command(residents_group)
+    app.cli.add_command(calls_group)
 
 
 @click.command()

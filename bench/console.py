@@ -20,6 +20,8 @@ from bench.server import prepared_app
 
 SIZES = [int(s) for s in os.environ.get("BENCH_CONSOLE_SIZES", "10000,1000000").split(",")]
 ROUNDS = int(os.environ.get("BENCH_CONSOLE_ROUNDS", "30"))
+# Reuse a bench database already filled with this many residents (BENCH_CONSOLE_REUSE=1).
+REUSE = os.environ.get("BENCH_CONSOLE_REUSE") == "1"
 PER_DOCTOR = 2000
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ("秀英", "建国", "桂芳", "志强", "丽华", "德明", "玉兰", "文博", "淑珍", "国强",
@@ -37,7 +39,8 @@ def _fill(app, size: int) -> float:
 
     started = time.perf_counter()
     with app.app_context():
-        db.session.execute(text("TRUNCATE account, patient_profile, signed_resident CASCADE"))
+        db.session.execute(text("TRUNCATE account, patient_profile, signed_resident, resident"
+                                " CASCADE"))
         db.session.execute(text("DELETE FROM staff_user WHERE username LIKE 'bench.%'"))
         db.session.commit()
         seed()
@@ -85,10 +88,52 @@ def _fill(app, size: int) -> float:
             "JOIN patient_profile p ON p.account_id = a.id "
             "LEFT JOIN staff_user s ON s.username = 'bench.' || ((i - 1) / :per + 1)"),
             {"n": size, "per": PER_DOCTOR, "li": li.id})
+        _programme_files(db, clinic.id, cipher.encrypt(SAMPLE_ID))
         db.session.commit()
-        db.session.execute(text("ANALYZE account, patient_profile, signed_resident, staff_user"))
+        db.session.execute(text("ANALYZE account, patient_profile, signed_resident, staff_user,"
+                                " resident, programme_enrolment, vital_reading"))
         db.session.commit()
     return time.perf_counter() - started
+
+
+def _filled(app) -> int:
+    from backend.extensions import db
+
+    with app.app_context():
+        return db.session.execute(text(
+            "SELECT count(*) FROM account WHERE wechat_openid LIKE 'bench-%'")).scalar_one()
+
+
+def _programme_files(db, clinic_id: int, document) -> None:
+    """Every resident has a programme file: hypertension (and every third diabetes too), a
+    management level 1–3, one in five overdue, under their signed doctor; one in fifty took a
+    high blood pressure at home yesterday (the worklist's 异常自测)."""
+    db.session.execute(text(
+        "INSERT INTO resident (external_id, organization_id, name, sex, birth_date,"
+        " document_type, document_number, document_index, patient_id, source, created_at,"
+        " updated_at) "
+        "SELECT gen_random_uuid(), :org, p.name, p.sex, p.birth_date, 'resident_id', :doc,"
+        " 'r' || p.document_index, p.id, 'contract', now(), now() FROM patient_profile p "
+        "JOIN account a ON a.id = p.account_id AND a.wechat_openid LIKE 'bench-%'"),
+        {"org": clinic_id, "doc": document})
+    for programme, every in (("hypertension", 1), ("type2_diabetes", 3)):
+        db.session.execute(text(
+            "INSERT INTO programme_enrolment (external_id, resident_id, programme, diagnosed_on,"
+            " enrolled_on, doctor_id, management_level, plan, next_due_on, next_due_rule,"
+            " created_at, updated_at) "
+            "SELECT gen_random_uuid(), r.id, :programme, date '2020-01-01', date '2026-01-05',"
+            " s.staff_id, 1 + r.id % 3, '{}',"
+            " CASE WHEN r.id % 5 = 0 THEN current_date - 7 ELSE current_date + 30 END,"
+            " 'first_followup', now(), now() FROM resident r "
+            "JOIN signed_resident s ON s.patient_id = r.patient_id WHERE r.id % :every = 0"),
+            {"programme": programme, "every": every})
+    db.session.execute(text(
+        "INSERT INTO vital_reading (external_id, resident_id, measured_at, kind, readings,"
+        " symptoms, source, level, findings, created_at, updated_at) "
+        "SELECT gen_random_uuid(), r.id, now() - interval '1 day', 'blood_pressure',"
+        " '{\"systolic\": 156, \"diastolic\": 94}', '[]', 'manual', 'high',"
+        " '{\"emergencies\": [], \"above_target\": []}', now(), now() "
+        "FROM resident r WHERE r.id % 50 = 0"))
 
 
 def _signed_in(app, username: str, password: str):
@@ -122,7 +167,7 @@ def main() -> None:
     print("| residents | page | who | p50 ms | p95 ms |")
     print("| ---: | --- | --- | ---: | ---: |")
     for size in SIZES:
-        filled = _fill(app, size)
+        filled = 0.0 if REUSE and _filled(app) == size else _fill(app, size)
         with app.app_context():
             resident = db.session.execute(
                 select(PatientProfile.external_id).join(
@@ -140,6 +185,12 @@ def main() -> None:
             ("search by name 王秀", "hospital admin", admin, "/console/residents?q=王秀"),
             ("search by last four 0013", "hospital admin", admin,
              "/console/residents?q=0013"),
+            ("居民 list, overdue + 高危", "family doctor", doctor,
+             "/console/residents?overdue=1&risk=3"),
+            ("居民 list, overdue + 高血压", "hospital admin", admin,
+             "/console/residents?overdue=1&programme=hypertension"),
+            ("居民 list, control not yet", "hospital admin", admin,
+             "/console/residents?control=not_yet"),
             ("居民 timeline", "family doctor", doctor, f"/console/residents/{resident}"),
         ]
         for label, who, client, path in pages:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from conversations.informant import speakers_own, typing_parent
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
@@ -69,7 +70,8 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
     does not erase what was affirmed earlier unless it corrects it (平时不喘 after 爬楼气短)."""
     for mention in u.mentions:
         if mention.kind != "symptoms" or mention.family or mention.hypothetical \
-                or mention.other_person or mention.reaction:
+                or mention.other_person or mention.reaction \
+                or (mention.history and _parents_own(state, u, mention)):
             continue
         known = state.symptoms.get(mention.concept)
         if mention.negated and known and known.present and not u.correction:
@@ -86,17 +88,32 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
             turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
 
 
+LESION_PAIN = "local_pain"
+
+
+def _parents_own(state: DialogueState, u: Understanding, mention: Mention) -> bool:
+    """我小时候哮喘, typed by a child's parent: not the child's symptom or disease."""
+    return state.patient.is_child and speakers_own(u.text, mention.start)
+
+
 def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
     """不肿 / 又红又烫 said alone: of the site the patient last named (右边膝盖疼 … 不肿); with
     no site named, a pain or blood is the complaint's own (尿频 … 不疼 / 没见血)."""
     site = state.last_site
     chief = state.facts.get("chief_complaint.symptom")
     own = {"pain": lexicon.complaint_pain, "bleeding": lexicon.complaint_bleeding}
+    lesion = chief is not None and own["pain"].get(str(chief.value)) == LESION_PAIN
     for kind, word, negated in u.unplaced_feelings:
-        concept = feeling_at(lexicon, kind, word, site) if site and kind != "bleeding" else None
+        if kind == "pain" and lesion:  # 背上有个疙瘩 … 不疼: the lump, not the back
+            concept = LESION_PAIN
+        else:
+            concept = feeling_at(lexicon, kind, word, site) \
+                if site and kind != "bleeding" else None
         if concept is None and chief is not None and kind in own and (
                 kind == "bleeding" or site is None):
             concept = own[kind].get(str(chief.value))
+        if concept is None and kind == "bleeding" and state.patient.pregnant:
+            concept = "vaginal_bleeding"  # 怀孕了 … 没出血: the bleeding that matters
         known = state.symptoms.get(concept) if concept else None
         if concept is None or (negated and known and known.present):
             continue
@@ -138,9 +155,18 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
     reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
     background = any(m.kind in HISTORY_KINDS and not m.negated and not m.family
                      for m in u.mentions) or bool(_LONG_TERM.search(u.text))
+    parent_said = any(_parents_own(state, u, m) for m in u.mentions if m.kind in HISTORY_KINDS)
+    parent = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
+        if parent_said else None
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
+        if parent_said and mention.kind in HISTORY_KINDS and not mention.family \
+                and _parents_own(state, u, mention):
+            if parent and not mention.negated:  # 她妈甲亢 我痛风: the father types
+                add_to_list(state, "family.history",
+                            f"{parent}{_family_name(mention, lexicon)}", words)
+            continue  # a parent's own illness is never the child's past history
         if mention.kind == "diseases" and mention.family and not any(
                 m.kind in HISTORY_KINDS and m.family and m.start < mention.end
                 and mention.start < m.end for m in u.mentions):
@@ -277,7 +303,8 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
         if mention.kind == "body_sites" and not (mention.negated or mention.family
                                                  or mention.other_person or mention.hypothetical):
             state.sites.setdefault(mention.concept, mention.text)
-        if mention.kind != "diseases" or mention.family or mention.other_person:
+        if mention.kind != "diseases" or mention.family or mention.other_person \
+                or _parents_own(state, u, mention):
             continue
         if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):
             continue  # 感冒 is already counted as the symptom it names

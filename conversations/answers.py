@@ -10,7 +10,7 @@ from collections.abc import Callable
 from conversations.absorb import set_fact
 from conversations.knowledge import Question
 from conversations.nlu import Understanding
-from conversations.state import DialogueState
+from conversations.state import DialogueState, SymptomFact
 
 CHIEF = Question(key="chief_complaint.symptom", ask="请问您哪里不舒服？",
                  options=("头痛", "头晕", "发烧", "咳嗽", "胸口痛", "肚子痛"),
@@ -76,3 +76,19 @@ def answer_duration(state: DialogueState, words: str) -> None:
     state.unclear += 1
     if state.unclear > MAX_UNCLEAR:
         set_fact(state, DURATION.key, None, words, uncertain=True)
+
+
+_FOR_REVIEW = re.compile(r"复查|复诊|随访|开药|拿药|配药|看看|咨询|问问|怎么办|要紧")
+
+
+def named_lead(state: DialogueState) -> SymptomFact | None:
+    """体检查出甲状腺结节 / 尿酸高 / 有房颤想复查: with no symptom said, the disease or finding
+    the patient named last is why they came. A worry (怕是…) is not; an old illness is only
+    when they come about it (复查, 开药)."""
+    said = sorted((d for d in state.diseases.values() if d.present and not d.uncertain),
+                  key=lambda d: -d.turn)
+    now = [d for d in said if not d.history]
+    if now:
+        return now[0]
+    latest = next((m.text for m in reversed(state.transcript) if m.role == "patient"), "")
+    return said[0] if said and _FOR_REVIEW.search(latest) else None

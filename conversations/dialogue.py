@@ -29,6 +29,7 @@ from conversations.answers import (
     answer_duration,
     answer_worse_better,
     applicable_to,
+    named_lead,
 )
 from conversations.department_model import DepartmentModel
 from conversations.emergency_model import EmergencyModel
@@ -260,14 +261,16 @@ class Assistant:
         present = sorted((s for s in state.symptoms.values() if s.present and not s.history),
                          key=lambda s: (s.turn in asides, s.turn, s.resolved,
                                         s.concept in _VAGUE_LEADS))
-        if not present:
+        lead = named_lead(state) if not present else None
+        if not present and lead is None:
             state.unclear += 1
             return
-        chosen = next((s for s in present if self._complaint_for(state, s.concept)), present[0])
+        chosen = lead or next((s for s in present if self._complaint_for(state, s.concept)),
+                              present[0])
         complaint = self._complaint_for(state, chosen.concept)
         state.complaint = complaint.id if complaint else None
         state.unclear = 0
-        set_fact(state, CHIEF.key, chosen.concept, chosen.words)
+        set_fact(state, CHIEF.key, chosen.concept, words if lead else chosen.words)
         state.facts[CHIEF.key].turn = chosen.turn
 
     def _complaint_for(self, state: DialogueState, concept: str):

@@ -17,10 +17,10 @@ from conversations.knowledge import Lexicon
 HYPOTHETICAL_BEFORE = re.compile(
     r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
     r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)|科普|文章|新闻|怎么防|防"
-    r"|视频里|听说")
+    r"|视频里|视频上|电视剧|电视里|电影里|小说里|听说|打完会|打了会|想学")
 HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防"
-    r"|有什么(?:症状|表现|危害)|怎么样才)")
+    r"|有什么(?:症状|表现|危害)|怎么样才|急救要?怎么做|要?怎么急救)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|(?<!老)人家|隔壁|楼上|楼下|新闻|电视上|听说"
                           r"|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)"
@@ -36,6 +36,7 @@ GONE_NEXT = re.compile(r"[，,\s]+(?:现在|已经|早就|后来)?(?:都|也)?"
                        r"(?:好了|没了|不疼了|消了|退了|好利索了)(?=$|[，,。；;\s])")
 NO_LONGER = re.compile(r"(?:不再|没再|没有再|再也没)$")
 # A reaction said in the same sentence as an allergy belongs to the allergy, unless it is now.
+LABEL_BEFORE = re.compile(r"(?:医生|大夫)?(?:说|诊断)(?:是|为)?")
 NOW_WORDS = re.compile(r"现在|刚才|刚刚|刚|今天|正在|还在|这会|此刻|越来越|马上|一直在")
 SENTENCE = re.compile(r"[。；;！!\n]+")
 # A history cue that is overridden within the clause: 老毛病又犯了 / 以前就有，这次又… is now.
@@ -73,7 +74,7 @@ SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候|最近|近来|现在"
     r"|一阵一阵|一阵阵|隐隐约约|隐隐|绞着|揪着|拧着|胀着|坠着|火辣辣的?|针扎似的|刀割似的)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
-    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|肿|闷|发闷|花"
+    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|红肿|肿胀|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面|一边|这边|那边|左边|右边|边上)?"
     r"(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
@@ -83,7 +84,7 @@ NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好
                           r"|挺多|还行|可以|挺准|很准|准时|规律|没(?:怎么|啥)?(?:少|变|减少)"
                           r"|跟(?:以前|平时|原来)(?:差不多|一样))")
 # 尿挺多 / 体重没掉 / 能躺平: the subject itself already says it is fine
-NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平")
+NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁")
 KIN_NAMES = {
     "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",
     "爹": "父亲", "妈妈": "母亲", "老妈": "母亲", "母亲": "母亲", "妈": "母亲", "俺娘": "母亲",
@@ -149,6 +150,10 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
                        or CHRONIC_NEAR.search(text, lo, end)):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
         # (a death wish that keeps coming back, 经常觉得没有我会更好, is still asked about)
+    if LABEL_BEFORE.fullmatch(text, lo, start):  # 以前抽过一次 医生说是热性惊厥: its name then
+        earlier = list(HISTORY_CUE.finditer(text, sentence_of(text, start)[0], lo))
+        if earlier and not NOW_WORDS.search(text, earlier[-1].end(), start):
+            return False
     if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
         return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (
@@ -207,7 +212,7 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
         if any(covered[m.start("pain"):m.end("pain")]) and not lump:
             continue  # a term reads it already; a lump is still the site's (外阴…长了个包)
         symptom = (lexicon.site_lump.get(site) if lump
-                   else lexicon.site_swelling.get(site) if feeling == "肿"
+                   else lexicon.site_swelling.get(site) if feeling in ("肿", "红肿", "肿胀")
                    else lexicon.site_tightness.get(site) if feeling in ("闷", "发闷")
                    else lexicon.site_feelings.get(feeling) or lexicon.site_pain.get(site))
         if symptom:

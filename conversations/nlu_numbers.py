@@ -159,8 +159,8 @@ def durations(text: str) -> list[Quantity]:
     found = []
     for m in _DURATION.finditer(text):
         unit, num, pre = m["unit"], m["num"], m["pre"] or ""
-        if unit == "月" and not m["ge"] and num != "半":
-            continue  # 三月 is March; a length of months is 三个月
+        if unit == "月" and not m["ge"] and num != "半" and not num.endswith(("仨", "俩")):
+            continue  # 三月 is March; a length of months is 三个月 (仨月, 俩月: no month's name)
         if _NOT_DURATION_AFTER.match(text, m.end()) or _AGE_BEFORE.search(
                 text, 0, m.start()):
             continue  # 三个月大 / 孩子两个半月 (age), 八十年代, 三天两头, 3月5号

@@ -29,6 +29,10 @@ LIST_SLOTS = {
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
 UNSAID = (None, "", "跳过", "未答")
 DENIED_HABITS = {"不吸烟", "不饮酒"}
+_BRACKETED = re.compile(r"（(.+?)）$")
+_CHECK_UP = re.compile(r"体检|查体")
+_TESTED = re.compile(r"查出|检查|[Bb]超|彩超|CT|ct|核磁|化验|报告|片子|拍片|验血|抽血|单子")
+_REVIEW = re.compile(r"复查|复诊|随访")
 
 
 @dataclass
@@ -118,12 +122,30 @@ class NoteWriter:
         return [self.knowledge.lexicon.name(kind, concept_id) if isinstance(concept_id, str)
                 else str(concept_id) for concept_id in ids]
 
+    def complaint(self, fact: Fact) -> str:
+        finding = self.finding(fact)
+        return finding[0] if finding else self.names("symptoms", [fact.value])[0]
+
+    def finding(self, fact: Fact) -> tuple[str, bool] | None:
+        """A named finding as the record puts it (体检发现甲状腺结节), its short name taken from
+        the classification's bracket, and whether the patient came to have it reviewed."""
+        lexicon = self.knowledge.lexicon
+        if not isinstance(fact.value, str) or fact.value in lexicon.concepts["symptoms"] \
+                or fact.value not in lexicon.concepts["diseases"]:
+            return None
+        name = lexicon.name("diseases", fact.value)
+        short = _BRACKETED.search(name)
+        name = short.group(1) if short else name
+        said = fact.words or ""
+        found = "体检发现" if _CHECK_UP.search(said) else "发现" if _TESTED.search(said) else ""
+        return found + name, bool(_REVIEW.search(said))
+
     def display(self, fact: Fact) -> str:
         """The slot as the doctor reads it; any value, however odd, gives text, never an error
         (a slot stored by an older version must not stop a note)."""
         kind = LIST_SLOTS.get(fact.key)
         if fact.key == "chief_complaint.symptom":
-            return self.names("symptoms", [fact.value])[0] if fact.value is not None else ""
+            return self.complaint(fact) if fact.value is not None else ""
         if fact.key == "chief_complaint.duration":
             return (approximate_duration(fact.words) if fact.uncertain else None) \
                 or format_duration(fact.value, fact.uncertain)
@@ -233,7 +255,12 @@ class _Narrative:
         symptom = self.text("chief_complaint.symptom")
         if not symptom:
             return ""
-        return f"{symptom}{self.text('chief_complaint.duration') or ''}。"
+        finding = self.writer.finding(self.state.facts["chief_complaint.symptom"])
+        review = "，要求复查" if finding and finding[1] else ""
+        duration = self.text("chief_complaint.duration") or ""
+        if finding and duration and not symptom.startswith(("体检发现", "发现")):
+            symptom = "发现" + symptom  # 发现心房纤颤2年: how long it has been known
+        return f"{symptom}{duration}{review}。"
 
     def present_illness(self) -> str:
         symptom = self.text("chief_complaint.symptom")
@@ -242,7 +269,12 @@ class _Narrative:
         duration = self.text("chief_complaint.duration")
         onset = self.text("present_illness.onset")
         opening = f"患者{duration + '前' if duration else ''}{onset + '，' if onset else ''}"
-        sentences = [f"{opening}出现{symptom}"]
+        finding = self.writer.finding(self.state.facts["chief_complaint.symptom"])
+        if finding:  # 患者2年前发现心房纤颤，现来复查
+            found = "" if finding[0].startswith(("体检发现", "发现")) else "发现"
+            sentences = [f"{opening}{found}{symptom}" + ("，现来复查" if finding[1] else "")]
+        else:
+            sentences = [f"{opening}出现{symptom}"]
         for key, template in (("site", "部位：{}"), ("character", "性质：{}"),
                               ("severity", "疼痛评分{}分"), ("timing", "{}"),
                               ("aggravating", "加重因素：{}"), ("relieving", "缓解因素：{}")):

@@ -7,8 +7,10 @@ import re
 
 Job = tuple[str, re.Pattern[str], bool]  # the 病历 word, how it is said, whether it is broad
 
-_JOB_NOUN = re.compile(r"(?:我|俺|他|她|本人)?(?:是|当)?(?P<job>[^，,。？?\s]{0,5}"
-                       r"(?:工人|工|师|员|生|户|老板|农民|警察|军人|医生|大夫|护士|会计|司机|保安))"
+_JOB_NOUN = re.compile(r"(?:我|俺|他|她|本人)?(?:是|当)?(?P<job>(?:以前是|原来是|之前是)?"
+                       r"[^，,。？?\s是在都也了]{0,5}"
+                       r"(?:工人|工|师|员|(?:学|医|研究|大学|中学|小学)生|户|老板|农民|警察|军人"
+                       r"|医生|大夫|护士|会计|司机|保安))"
                        r"(?:的|啊|呢|了|呀)?")
 
 
@@ -19,7 +21,7 @@ _JOB_FRAME = re.compile(r"^(?:我|俺|他|她|本人)?(?:以前|原来)?(?:是|�
 def name_of(jobs: tuple[Job, ...], said: str) -> str:
     """A job already said as a noun keeps the patient's words (煤矿工人 says more than 矿工); a
     broad word keeps them beside it (个体经营（卖海鲜）); what matches nothing stays as said."""
-    noun = _JOB_NOUN.fullmatch(said)
+    noun = _JOB_NOUN.fullmatch(said) or _JOB_NOUN.fullmatch(said.split()[0] if said.split() else "")
     if noun:
         return noun["job"]
     found = [(name, m, broad) for name, pattern, broad in jobs if (m := pattern.search(said))]

@@ -26,9 +26,11 @@ from conversations.state import DialogueState, RedFlagHit
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
 _NEGATORS = ("没有", "没", "不", "无", "否认", "未", "从来没", "并不")
 _NOT_NEGATED_AFTER = ("不是没", "没有不", "不是不")
-_SUDDEN = r"突然|忽然|一下子|刚才|刚刚|猛地|猛然|今天|今早|半夜|醒来"
+# 今天礼拜二 / 今天12号 names the day, it says nothing about an onset
+_SUDDEN = (r"突然|忽然|一下子|刚才|刚刚|猛地|猛然|今早|半夜|醒来"
+           r"|今天(?!是?(?:礼拜|星期|周|[0-9一二三四五六七八九十]+号|都))")
 _NOT_A_NEGATOR = re.compile(r"不(?:知道|清楚|确定|舒服|得劲|对劲|停|断|行了|好|了|小心|留神|注意)"
-                            r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故")
+                            r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故|尿不湿")
 
 
 @cache
@@ -55,11 +57,19 @@ def said(raw_utterances: Iterable[str]) -> list[Said]:
     return [(*normalise_mapped(raw), raw) for raw in raw_utterances]
 
 
+# 手没劲倒没有: the denial comes after the words; 是突然的吗: the patient echoes our question
+_DENIED_AFTER = re.compile(r"(?:倒|也|都|倒是|还)?(?:没有|没|不是|不)(?:的|啊|呢|哈)?")
+_ECHOED_QUESTION = re.compile(r"是[^，,。]{0,8}的?[吗么嘛]")
+
+
 def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> str | None:
     """The patient's own words (as typed) for the first match said of them, now."""
     for text, index, raw in utterances:
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
+            if _DENIED_AFTER.fullmatch(text, match.end(), clause[1]) \
+                    or _ECHOED_QUESTION.fullmatch(text, clause[0], clause[1]):
+                continue
             if not _negated(text, clause[0], match.start()) \
                     and said_of_now(text, clause, match.start(), match.end(), wishes):
                 return raw[index[match.start()]:index[match.end() - 1] + 1]

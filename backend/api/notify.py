@@ -3,7 +3,9 @@ gateway's own protocol so it stops retrying only when we have the news safely st
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from backend.extensions import limiter
 from backend.services import payments
@@ -23,3 +25,46 @@ def gateway_notification(channel: str) -> Response:
         abort(413)
     ack = payments.handle_notification(channel, request.headers, body)
     return Response(ack.body, status=ack.status, content_type=ack.content_type)
+
+
+def _aliyun_calls() -> None:
+    """Aliyun's call callbacks carry no signature: the URL configured in its console holds our
+    secret token, compared in constant time."""
+    token = current_app.config["ALIYUN_VMS_CALLBACK_TOKEN"]
+    if current_app.config["TELEPHONY_PROVIDER"] != "aliyun" or not token:
+        abort(404)
+    if not hmac.compare_digest(request.args.get("token", ""), token):
+        abort(403)
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
+
+
+@bp.route("/calls/aliyun", methods=["POST"])
+@limiter.exempt
+def aliyun_call_callback() -> Response:
+    """智能外呼回调: what the resident said → the dialogue's next action."""
+    from backend.services.followup.calls import exchange
+    from followup.calls.telephony.aliyun import answer_callback
+
+    _aliyun_calls()
+    try:
+        return jsonify(answer_callback(exchange(), request.form.to_dict()))
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/calls/aliyun/report", methods=["POST"])
+@limiter.exempt
+def aliyun_call_report() -> Response:
+    """VoiceReport 回执: how calls ended (busy, no answer …)."""
+    from backend.services.followup.calls import exchange
+    from followup.calls.telephony.aliyun import report_ended
+
+    _aliyun_calls()
+    reports = request.get_json(silent=True)
+    if not isinstance(reports, list):
+        abort(400)
+    for item in reports:
+        if isinstance(item, dict) and item.get("call_id"):
+            report_ended(exchange(), str(item["call_id"]), str(item.get("status_code", "")))
+    return jsonify({"code": 0, "msg": "成功"})

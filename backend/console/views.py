@@ -13,7 +13,16 @@ from backend.errors import Unauthenticated, ValidationFailed
 from backend.extensions import limiter
 from backend.models import StaffRole
 from backend.services import alerts, staff
-from backend.services.console import previsit, residents, timeline, worklist
+from backend.services.console import (
+    plan,
+    previsit,
+    resident_filters,
+    residents,
+    sent_messages,  # noqa: F401  (registers the timeline's messages)
+    timeline,
+    vitals,
+    worklist,
+)
 from backend.services.portraits import rules as portrait_rules
 from backend.services.portraits import service as portraits
 from backend.services.reports import critical
@@ -104,19 +113,24 @@ def search_residents():
     except ValueError:
         page = 1
     query = request.args.get("q", "")
-    filters = residents.ResidentFilters(doctor_id=request.args.get("doctor") or None)
+    filters = resident_filters.read(request.args)
     result = residents.search(g.principal, query, filters, page)
-    return render_template("console/residents.html", result=result, q=query,
+    return render_template("console/residents.html", result=result, q=query, filters=filters,
                            doctor=filters.doctor_id,
-                           doctors=residents.family_doctors(g.principal))
+                           doctors=residents.family_doctors(g.principal),
+                           choices=resident_filters)
 
 
 @bp.route("/residents/<uuid:resident_id>")
 @roles(*_RESIDENT_READERS)
 def resident(resident_id: UUID):
     view = timeline.resident(g.principal, resident_id)
+    programme_file = vitals.programme_file(view.profile)
     return render_template("console/resident.html", view=view,
-                           level_words=timeline.LEVEL_WORDS, sections=portrait_rules.SECTIONS,
+                           level_words=timeline.LEVEL_WORDS,
+                           programme_file=programme_file,
+                           plans=plan.current(programme_file),
+                           sections=portrait_rules.SECTIONS,
                            portrait=portraits.for_staff(g.principal, view.profile))
 
 

@@ -47,6 +47,11 @@ def seed_followup(path: Path = DATA_FILE) -> int:
         if resident is None:
             continue
         added += 1
+        if entry.get("phone") and not resident.phone:
+            resident.phone = entry["phone"]
+            resident.phone_index = current_app.extensions["blind_index"].digest(
+                entry["phone"], "phone")
+        resident.followup_channel = entry.get("followup_channel", "doctor")
         doctor = db.session.execute(select(StaffUser).where(
             StaffUser.username == entry["doctor"])).scalar_one()
         enrolled_on = today - timedelta(days=200)

@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from backend.app import create_app
+from backend.demo.calls import start_telephony
 from backend.demo.followup import seed_followup
 from backend.demo.reports import send_demo_reports
 from backend.demo.schedules import seed_schedules
@@ -26,6 +27,7 @@ from backend.demo.vaccination import seed_vaccination
 from backend.interop.mllp import MllpServer
 from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
+from backend.services.voice import engines as voice_engines
 from simulators.alipay import create_alipay_simulator
 from simulators.aliyun_sms import create_aliyun_sms_simulator
 from simulators.fhir_receiver import create_fhir_receiver
@@ -174,13 +176,14 @@ def demo(port: int, database: str | None) -> None:
         click.echo(f"Port {port} is in use: the API listens on port "
                    f"{api_socket.getsockname()[1]} instead.")
     port = api_socket.getsockname()[1]
-    # The mini-program's develop build expects the simulators at API port + 101…104 when free.
+    # The mini-program's develop build expects the simulators at API port + 101…105 when free.
     simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105,
                                    port + 107))  # port + 106 is the MLLP listener's
+    freeswitch, telephony = start_telephony(ROOT)  # the ESL simulator takes a free port
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
-                      **simulators.config})
+                      **simulators.config, **telephony})
     with app.app_context():
         upgrade()
         counts = seed()
@@ -207,6 +210,9 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
   SMS sim       {sms.url}   (follow-up texts to residents: {sms.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
+  FreeSWITCH    ESL 127.0.0.1:{freeswitch.port} (simulator): the AI caller rings 刘桂芳 at the
+                first dispatch (every 5 min) in the dialling hours, 09:00–11:30, 14:30–17:30,
+                18:30–20:00 China time; the first try meets no answer, the retry talks
 
 Log in as the demo patient 张伟 (WeChat):
   CODE=$(curl -s -XPOST {wechat.url}/_sim/login-codes -H 'Content-Type: application/json' \\
@@ -228,6 +234,8 @@ Press Ctrl+C to stop.
     server = make_server("127.0.0.1", port, app, threaded=True, fd=api_socket.fileno())
     threading.Thread(target=_send_reports_when_ready, args=(base, mllp.port),
                      daemon=True).start()
+    threading.Thread(target=voice_engines.warm_up, args=(dict(app.config),),
+                     name="speech-warm-up", daemon=True).start()
     try:
         server.serve_forever()
     finally:
@@ -237,6 +245,7 @@ Press Ctrl+C to stop.
         mllp.shutdown()
         mllp.server_close()
         simulators.stop()
+        freeswitch.stop()
 
 
 def _serve_mllp(app, port: int) -> MllpServer:

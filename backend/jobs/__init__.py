@@ -17,7 +17,7 @@ from backend.extensions import get_redis
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("default", "emr", "payments", "maintenance")
+QUEUES = ("default", "emr", "payments", "maintenance", "calls")
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default",

@@ -8,7 +8,7 @@ from rq import get_current_job
 
 from backend.jobs import enqueue_many
 from backend.jobs.context import with_app_context
-from backend.services.followup import check_reminders, contacts
+from backend.services.followup import call_storage, calls, check_reminders, contacts
 from backend.services.followup.due_scan import scan
 from backend.services.followup.reminders import queue_reminders
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
@@ -58,3 +58,27 @@ def remind_hba1c() -> int:
 def remind_doses() -> int:
     """Queue the doses of the last minutes (every few minutes; a dose is queued once)."""
     return check_reminders.queue_doses(utcnow().astimezone(CLINIC_TZ))
+
+
+@with_app_context
+def dispatch_calls() -> dict[str, int]:
+    """Queue the AI follow-up calls due now (inside the dialling hours); safe to run twice."""
+    job = get_current_job()
+    log.info("follow-up call dispatch starting", extra={"job_id": job.id if job else None})
+    return calls.dispatch()
+
+
+@with_app_context
+def place_call(call_id: int) -> str | None:
+    """Place one call (minutes long, on the `calls` queue). Takes the call only if it is
+    still due and nobody else has it, so a job run twice rings once."""
+    job = get_current_job()
+    log.info("follow-up call starting", extra={"job_id": job.id if job else None,
+                                               "call": call_id})
+    return calls.place(call_id)
+
+
+@with_app_context
+def purge_call_recordings() -> int:
+    """Delete call transcripts and recordings past their retention; safe to run twice."""
+    return call_storage.purge_expired(utcnow())

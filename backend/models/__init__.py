@@ -6,6 +6,12 @@ from backend.models.booking import ACTIVE_STATUSES, Booking, BookingStatus
 from backend.models.conversation import ConversationSession, PreVisitNote
 from backend.models.education import EducationDelivery
 from backend.models.emr import AdminAlert, EmrDelivery
+from backend.models.followup_call import (
+    CallAttempt,
+    CallState,
+    FollowUpCall,
+    FollowUpChannel,
+)
 from backend.models.followup_contact import FollowUpContact
 from backend.models.followup_questionnaire import FollowUpQuestionnaire
 from backend.models.followup_record import (
@@ -60,6 +66,8 @@ __all__ = [
     "AuthSession",
     "Booking",
     "BookingStatus",
+    "CallAttempt",
+    "CallState",
     "ClinicianMessage",
     "ConversationSession",
     "CriticalAlert",
@@ -67,6 +75,8 @@ __all__ = [
     "Doctor",
     "EducationDelivery",
     "EmrDelivery",
+    "FollowUpCall",
+    "FollowUpChannel",
     "FollowUpContact",
     "FollowUpMethod",
     "FollowUpOutcome",

@@ -65,6 +65,9 @@ class FollowUpRecord(ExternalIdMixin, TimestampMixin, db.Model):
     urgent_referral: Mapped[bool] = mapped_column(Boolean, default=False)
     next_followup_on: Mapped[date] = mapped_column(Date)
     next_followup_rule: Mapped[str] = mapped_column(String(80))
+    # "pending" (待医生确认) for a record the AI caller made; None once a doctor confirmed it
+    # or for one a doctor recorded.
+    review_status: Mapped[str | None] = mapped_column(String(16))
 
     resident: Mapped[Resident] = relationship()
     doctor: Mapped[StaffUser] = relationship()

@@ -69,6 +69,10 @@ class Resident(ExternalIdMixin, TimestampMixin, db.Model):
     sms_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     call_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     phone_unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 随访渠道: "doctor" (the family doctor, the default) or "ai_call" (the AI caller rings
+    # first; the doctor confirms). See backend/models/followup_call.py.
+    followup_channel: Mapped[str] = mapped_column(String(16), default="doctor",
+                                                  server_default="doctor")
 
     patient: Mapped[PatientProfile | None] = relationship()
     enrolments: Mapped[list[ProgrammeEnrolment]] = relationship(

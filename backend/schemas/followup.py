@@ -217,6 +217,8 @@ class FollowUpRecordSchema(StrictSchema):
     urgent_referral = fields.Boolean(required=True)
     next_followup_on = fields.Date(required=True)
     next_followup_rule = fields.String(required=True)
+    # "pending": made by the AI caller, waiting for the doctor's confirmation (待医生确认)
+    review_status = fields.String(allow_none=True, required=True)
     outcomes = fields.List(fields.Nested(FollowUpOutcomeSchema), required=True)
 
 

@@ -178,6 +178,20 @@ function recordSpeech(options) {
 }
 
 /**
+ * my.uploadFile in WeChat's shape: the field name is `fileName`, the kind `fileType`, headers
+ * `header`; HTTP errors come back through success with their status, as on WeChat.
+ */
+function uploadFile({ url, filePath, name, formData, header, timeout }) {
+  return new Promise((resolve, reject) => {
+    my.uploadFile({
+      url, filePath, fileName: name, fileType: 'audio', formData, header, timeout,
+      success: (res) => resolve({ statusCode: res.statusCode, data: media.parsed(res.data), header: res.header || {} }),
+      fail: reject,
+    })
+  })
+}
+
+/**
  * The host's privacy authorisation (usePrivacyCheck): `listener(resolve, eventInfo)` runs when a
  * privacy API waits for the person's agreement; resolve({event: 'agree', buttonId}) lets it go
  * on, resolve({event: 'disagree'}) fails it. False when the host has no such hook (older base
@@ -193,5 +207,5 @@ module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, onNeedPrivacyAuthorization,
+  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, uploadFile, onNeedPrivacyAuthorization,
 }

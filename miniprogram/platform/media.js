@@ -33,4 +33,14 @@ function recordSpeech(host, msPerUnit, { maxMs = 60000 } = {}) {
   return { stop: () => manager.stop(), done }
 }
 
-module.exports = { playAudio, recordSpeech }
+/** Parses the body uploadFile hands back as a string (both hosts do). */
+function parsed(data) {
+  if (typeof data !== 'string') return data
+  try {
+    return JSON.parse(data)
+  } catch (err) {
+    return data
+  }
+}
+
+module.exports = { playAudio, recordSpeech, parsed }

@@ -162,6 +162,20 @@ function recordSpeech(options) {
 }
 
 /**
+ * Sends a recorded file as multipart/form-data (`name` is the file's form field). Resolves
+ * {statusCode, data, header} like request(); rejects only when the network fails.
+ */
+function uploadFile({ url, filePath, name, formData, header, timeout }) {
+  return new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url, filePath, name, formData, header, timeout,
+      success: (res) => resolve({ statusCode: res.statusCode, data: media.parsed(res.data), header: res.header || {} }),
+      fail: reject,
+    })
+  })
+}
+
+/**
  * The host's privacy authorisation (usePrivacyCheck): `listener(resolve, eventInfo)` runs when a
  * privacy API waits for the person's agreement; resolve({event: 'agree', buttonId}) lets it go
  * on, resolve({event: 'disagree'}) fails it. False when the host has no such hook (older base
@@ -177,5 +191,5 @@ module.exports = {
   name, login, request, getStorage, setStorage, removeStorage, envVersion,
   navigateTo, redirectTo, reLaunch, navigateBack, toast, showLoading, hideLoading, confirm,
   makePhoneCall, requestPayment, requestSubscribeMessage, setTitle, setNavigationColor, vibrate,
-  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, onNeedPrivacyAuthorization,
+  stopPullDownRefresh, canvas2d, systemInfo, playAudio, recordSpeech, uploadFile, onNeedPrivacyAuthorization,
 }

@@ -18,4 +18,16 @@ async function call(name, options = {}) {
   }
 }
 
-module.exports = { call }
+/** Like call(), for upload rows (a recording): same token handling, same single retry on 401. */
+async function upload(name, options = {}) {
+  const token = await auth.ensureToken()
+  try {
+    return await http.upload(name, { ...options, token })
+  } catch (err) {
+    if (!err || err.status !== 401) throw err
+    const renewed = await auth.renewToken(token)
+    return http.upload(name, { ...options, token: renewed })
+  }
+}
+
+module.exports = { call, upload }

@@ -20,4 +20,8 @@ function current() {
   }
 }
 
-module.exports = { current, ConfigError }
+function apiPrefix() {
+  return config.apiPrefix
+}
+
+module.exports = { current, apiPrefix, ConfigError }

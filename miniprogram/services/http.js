@@ -108,4 +108,45 @@ async function send(name, options = {}) {
   throw lastError
 }
 
-module.exports = { send, settings, endpoint }
+/**
+ * Uploads a recorded file to an upload row ({"upload": {"file", "form"}}) and resolves with the
+ * response's `data`. Never retried: a voice message sent twice would be answered twice.
+ * options: params (path), query (declared parameters), filePath, token.
+ */
+async function upload(name, options = {}) {
+  const spec = endpoint(name)
+  if (!spec.upload) throw new Error(`Endpoint "${name}" is not an upload`)
+  const path = fillPath(name, spec.path, options.params)
+  checkKeys(name, 'query parameter', options.query, spec.query)
+  let env
+  try {
+    env = environment.current()
+  } catch (err) {
+    throw errors.configuration()
+  }
+  const header = {}
+  if (options.token) header.Authorization = `Bearer ${options.token}`
+  let res
+  try {
+    res = await platform.uploadFile({
+      url: env.apiBase + path + queryString(options.query), filePath: options.filePath,
+      name: spec.upload.file, formData: {}, header, timeout: env.timeoutMs * 2,
+    })
+  } catch (err) {
+    throw errors.network(err && (err.errMsg || err.errorMessage))
+  }
+  clock.sync(headerValue(res.header, 'Date'))
+  if (res.statusCode >= 200 && res.statusCode < 300) {
+    return res.data && typeof res.data === 'object' && 'data' in res.data ? res.data.data : res.data
+  }
+  throw errors.fromResponse(res.statusCode, res.data, res.header)
+}
+
+/** An absolute URL for a path the backend returned (e.g. a spoken clip for the audio player). */
+function absolute(path) {
+  const env = environment.current()
+  const origin = env.apiBase.slice(0, env.apiBase.length - environment.apiPrefix().length)
+  return /^https?:\/\//.test(path) ? path : origin + path
+}
+
+module.exports = { send, upload, absolute, settings, endpoint }

@@ -1,8 +1,7 @@
 /**
- * Reading the assistant's replies aloud in elderly mode. Speech is delivered by a later
- * issue (ASR/TTS on the backend); until a speaker is registered nothing is spoken and nothing
- * pretends to be. A speaker is `async (text) => void`, e.g. one that fetches TTS audio from
- * the backend and plays it with an InnerAudioContext through the platform wrapper.
+ * Reading the assistant's replies aloud in elderly mode, where voice is on by default. app.js
+ * registers the backend's voice (services/speech.js `speak`) as the speaker; without one
+ * nothing is spoken and nothing pretends to be. A speaker is `async (text) => void`.
  */
 const display = require('./display')
 
@@ -24,4 +23,9 @@ function announce(text) {
     .then(() => true, () => false)
 }
 
-module.exports = { registerSpeaker, hasSpeaker, announce }
+/** Hold-to-talk is the first way to answer in elderly mode; elsewhere it is one tap away. */
+function talkFirst() {
+  return display.isElderly()
+}
+
+module.exports = { registerSpeaker, hasSpeaker, announce, talkFirst }

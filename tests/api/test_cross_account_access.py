@@ -17,9 +17,16 @@ PUBLIC = {"/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/mp/auth/wechat
           "/api/v1/mp/hospitals/<uuid:hospital_id>/departments",
           "/api/v1/mp/hospitals/<uuid:hospital_id>/schedules"}
 
+# A spoken sentence, opened by the mini-program's audio player, which cannot send a bearer token:
+# the link's unguessable, expiring token is the credential (an unknown one is 404, tested in
+# tests/api/test_voice.py).
+CAPABILITY_LINKS = {"/api/v1/mp/speech/<string:token>"}
+
 # Authenticated by the payment gateway's signature, not a session (forged callbacks are refused in
-# tests/api/test_booking_payments.py).
-GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>"}
+# tests/api/test_booking_payments.py), or by the call provider's secret token in the URL
+# (refused without it in tests/backend/followup/test_ai_calls_aliyun.py).
+GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>", "/api/v1/notify/calls/aliyun",
+                     "/api/v1/notify/calls/aliyun/report"}
 
 # The staff console: HTML pages behind a session cookie, not a bearer token; walked the same way
 # (anonymous, other doctors, other hospitals) in tests/console/test_console_pages.py.
@@ -51,7 +58,8 @@ def world(ctx):
 def _routes(app, own_audience: str = "/api/v1/mp") -> list[tuple[str, str]]:
     """(method, rule) pairs; the caller's own logout last, since it ends the session."""
     routes = [(method, rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static" and rule.rule not in PUBLIC | GATEWAY_CALLBACKS
+              if rule.endpoint != "static"
+              and rule.rule not in PUBLIC | GATEWAY_CALLBACKS | CAPABILITY_LINKS
               and not rule.rule.startswith(CONSOLE)
               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return sorted(routes, key=lambda route: route[1] == f"{own_audience}/auth/logout")

@@ -4,12 +4,16 @@ once approved, stale and re-queued when new results arrive; nobody else's reside
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
+import time_machine
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Account, AuditEntry, HealthPortrait
 from backend.services.portraits import service
 from tests import factories as f
+from tests import followup_support as fs
 from tests import report_support as rs
 from tests.console.console_support import csrf_token, hgb_later, login, receive
 
@@ -164,3 +168,37 @@ def test_another_doctor_can_neither_build_nor_review(ctx, client):
     headers = f.bearer(f.account_token(stranger))
     assert client.get(f"/api/v1/mp/portrait?patient_id={patient.external_id}",
                       headers=headers).status_code == 404
+
+
+def test_blood_pressure_from_the_programme_file_and_a_new_reading_re_queues(ctx, client):
+    """A resident in the hypertension programme: the course of home readings, three in a row
+    above target, the overdue follow-up; a newer home reading makes the portrait stale."""
+    now = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        world = fs.resident_with_account()
+        world["doctor"].username = "doctor.bp"
+        f.sign(world["doctor"], world["profile"])
+        fs.enrol(world["person"], world["doctor"], next_due_on=date(2026, 11, 28))
+
+        def reading(systolic, diastolic, days_ago):
+            answer = client.post("/api/v1/mp/vitals", headers=world["me"], json={
+                "patient_id": str(world["profile"].external_id), "kind": "blood_pressure",
+                "systolic": systolic, "diastolic": diastolic,
+                "measured_at": (now - timedelta(days=days_ago)).isoformat()})
+            assert answer.status_code == 201, answer.json
+
+        for systolic, days_ago in ((152, 9), (156, 6), (158, 3)):
+            reading(systolic, 92, days_ago)
+        login(client, "doctor.bp")
+        portrait = _build(client, world["profile"])
+        made = {s["key"]: s for s in portrait.statements}
+        assert made["control:blood_pressure"]["text"] == \
+            "血压最近3次：152/92→156/92→158/92mmHg；目标低于150/90mmHg，3次未达标。"
+        assert [e["kind"] for e in made["gap:bp_uncontrolled"]["evidence"]] == ["reading"] * 3
+        overdue = [k for k in made if k.startswith("gap:overdue:")]
+        assert made[overdue[0]]["text"] == "高血压随访已逾期：应在2026-11-28随访。"
+        assert service.stale_candidates() == []
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        reading(138, 84, 0)
+        assert service.stale_candidates() == [world["profile"].id]
+        assert service.refresh(world["profile"].id) == "requeued"

@@ -17,7 +17,9 @@ so pytest never collects it.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
 import tempfile
 from dataclasses import replace
@@ -41,6 +43,7 @@ from backend.extensions import db
 from backend.models import Account, Booking, PaymentOrder, PrincipalKind, VaccinationRecord
 from backend.services.reports import hl7_inbound
 from backend.timeutil import CLINIC_TZ, local_today
+from conversations.speech.audio import encode_audio
 from simulators.lis import LisSimulator
 from simulators.server import SimulatorServer
 from vaccination import programme
@@ -293,6 +296,42 @@ def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],
                                            "fasting_glucose": 6.4}, 422)
 
 
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+APPROVE = re.compile(r'action="/console/portraits/([0-9a-f-]{36})/approve"')
+
+
+def _console_post(client, page_url: str, action: str) -> None:
+    """A console form sent as the signed-in doctor sends it: with the page's CSRF token."""
+    page = client.get(page_url)
+    token = CSRF.search(page.get_data(as_text=True)).group(1)
+    answer = client.post(action, data={"csrf_token": token})
+    if answer.status_code != 302:
+        raise SystemExit(f"POST {action}: {answer.status_code}")
+
+
+def _record_portrait(app, profiles: list[dict[str, Any]], files: dict[str, Any],
+                     headers) -> None:
+    """张建国's family doctor 李红梅 builds and approves his portrait in the console; before that
+    the mini-program hears it is not approved yet."""
+    father = next(p for p in profiles if p["name"] == "张建国")
+    client = app.test_client()
+    files["portrait_not_approved"] = _check(client.get(
+        "/api/v1/mp/portrait", headers=headers, query_string={"patient_id": father["id"]}), 404)
+    console = app.test_client()
+    login = console.get("/console/login").get_data(as_text=True)
+    signed_in = console.post("/console/login", data={
+        "csrf_token": CSRF.search(login).group(1), "username": "doctor.li",
+        "password": "Demo-Doctor-2026"})
+    if signed_in.status_code != 302:
+        raise SystemExit(f"console login: {signed_in.status_code}")
+    page = f"/console/residents/{father['id']}"
+    _console_post(console, page, f"{page}/portrait")
+    portrait_id = APPROVE.search(console.get(page).get_data(as_text=True)).group(1)
+    _console_post(console, page, f"/console/portraits/{portrait_id}/approve")
+    files["portrait_approved"] = _check(client.get(
+        "/api/v1/mp/portrait", headers=headers, query_string={"patient_id": father["id"]}), 200)
+
+
 def _record_vaccination(client, app, headers, files: dict[str, Any]) -> None:
     """张伟's children as `make demo` seeds them: what is due, booking the 接种门诊 at the
     community centre, the health questionnaire, a dose given (留观 running, then over — the
@@ -372,6 +411,37 @@ def _record_vaccination(client, app, headers, files: dict[str, Any]) -> None:
         json={"answers": {**well, "fever": "high", "convulsion": "seen"}}), 201)
 
 
+def _upload(client, url: str, headers, recording: bytes, fmt: str):
+    return client.post(url, headers=headers, content_type="multipart/form-data",
+                       query_string={"format": fmt},
+                       data={"audio": (io.BytesIO(recording), f"voice.{fmt}")})
+
+
+def _record_voice(client, headers, patient_id: str, hospital_id: str,
+                  files: dict[str, Any]) -> None:
+    """A spoken red flag in a pre-consultation (the committed corpus recording rf01, heard by
+    the offline recognizer), silence refused, and a text read aloud."""
+    from tests import speech_support
+
+    started = _check(client.post("/api/v1/mp/conversations", headers=headers, json={
+        "patient_id": patient_id, "mode": "pre_consultation", "hospital_id": hospital_id}), 201)
+    voice_url = f"/api/v1/mp/conversations/{started['data']['id']}/voice"
+    files["chat_voice"] = {
+        "start": started,
+        "voice": _check(_upload(client, voice_url, headers,
+                                speech_support.encoded("rf01", "mp3"), "mp3"), 200),
+    }
+    files["error_nothing_heard"] = _check(_upload(
+        client, voice_url, headers, b"\x00\x00" * 32000, "pcm"), 422)
+    files["speech_speak"] = _check(client.post("/api/v1/mp/speech", headers=headers, json={
+        "text": started["data"]["last_turn"]["text"]}), 201)
+    # A reading said aloud for the 血压血糖 form, in the offline voice.
+    said = speech_support.synthesizer().synthesize("血压一百四十五，八十八，心跳七十二。")
+    mp3 = encode_audio(speech_support.audio_of_wav(said), "mp3")
+    files["speech_transcription"] = _check(_upload(
+        client, "/api/v1/mp/speech/transcriptions", headers, mp3, "mp3"), 200)
+
+
 def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
     simulators = start_simulators()
     with tempfile.TemporaryDirectory() as tmp:
@@ -438,11 +508,13 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         files["conversations_unfinished"] = _check(client.get(
             "/api/v1/mp/conversations", headers=headers,
             query_string={"unfinished": "true"}), 200)
+        _record_voice(client, headers, patient["id"], hospital["id"], files)
         _record_bookings(client, app, simulators, headers, admin_headers, patient["id"], files)
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
         _record_vitals(client, headers, files["profiles"]["data"], files)
         _record_questionnaire(client, headers, files["profiles"]["data"], files)
+        _record_portrait(app, files["profiles"]["data"], files, headers)
         _record_vaccination(client, app, headers, files)
         server.stop()
     simulators.stop()

@@ -106,6 +106,19 @@ def test_body_fields_are_described(name):
     assert not missing, f"{name}: body fields not in the document: {sorted(missing)}"
 
 
+@pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("upload")))
+def test_upload_fields_are_described(name):
+    """uploadFile sends multipart/form-data: the file under its field name (other values go
+    in the query string, checked with the query parameters)."""
+    upload = ENDPOINTS[name]["upload"]
+    content = _operation(name).get("requestBody", {}).get("content", {})
+    schema = content.get("multipart/form-data", {}).get("schema")
+    assert schema, f"{name}: the backend does not take multipart/form-data here"
+    fields = set(_resolve(schema).get("properties", {}))
+    missing = {upload["file"]} - fields
+    assert not missing, f"{name}: upload fields not in the document: {sorted(missing)}"
+
+
 @pytest.mark.parametrize("name", sorted(n for n, s in ENDPOINTS.items() if s.get("idempotent")))
 def test_idempotency_key_header_is_described(name):
     assert "idempotency-key" in _parameters(_operation(name), "header"), (

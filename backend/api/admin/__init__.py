@@ -5,6 +5,7 @@ from backend.api.admin import (
     auth,
     emr,
     followup,
+    followup_calls,
     payments,
     questionnaire,
     reports,
@@ -14,5 +15,5 @@ from backend.api.admin import (
 )
 from backend.api.admin.blueprint import blp
 
-__all__ = ["audit", "auth", "blp", "emr", "followup", "payments", "questionnaire", "reports",
-           "residents", "schedules", "vaccination"]
+__all__ = ["audit", "auth", "blp", "emr", "followup", "followup_calls", "payments",
+           "questionnaire", "reports", "residents", "schedules", "vaccination"]

@@ -11,9 +11,10 @@ from backend.api.mp import (
     reports,
     vaccination,
     vitals,
+    voice,
 )
 from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "questionnaire", "reports", "vaccination", "vitals"]
+    "questionnaire", "reports", "vaccination", "vitals", "voice"]

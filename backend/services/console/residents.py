@@ -24,6 +24,8 @@ from backend.models.account import tail_digest
 from backend.security.identity_docs import normalize_mobile
 from backend.services import audit
 from backend.services.access import visible_profiles
+from backend.services.console import resident_filters
+from backend.services.console.resident_filters import ResidentFilters
 
 PER_PAGE = 20
 # Counting a million rows costs more than the page itself: past this many, the list says
@@ -35,13 +37,6 @@ _MOBILE = re.compile(r"^1\d{10}$")
 # "1234", "尾号1234", or a masked ID / phone as the console shows it (110***********1234).
 _LAST_CHAR = "\U0010ffff"  # sorts after every character in a code-point ordered collation
 _TAIL = re.compile(r"^(?:尾号)?(?:[\dXx]*\*+)?(\d{3}[\dXx])$")
-
-
-@dataclass
-class ResidentFilters:
-    """Narrowing a list; further journeys add theirs (programme, control status, overdue)."""
-
-    doctor_id: str | None = None
 
 
 @dataclass
@@ -105,6 +100,8 @@ def search(principal: Principal, text: str, filters: ResidentFilters, page: int
         query, searched_by = _by_text(query, text)
     if filters.doctor_id:
         query = _by_doctor(principal, query, filters.doctor_id)
+    if filters.by_programme_file:
+        query = query.where(resident_filters.condition(filters))
     total = db.session.execute(select(func.count()).select_from(
         query.with_only_columns(PatientProfile.id).limit(COUNT_CAP + 1).subquery())
     ).scalar_one()
@@ -115,7 +112,7 @@ def search(principal: Principal, text: str, filters: ResidentFilters, page: int
     rows = list(db.session.execute(query.order_by(_name_order(principal), PatientProfile.id)
                                    .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).scalars())
     audit.record("resident.search", "staff", principal.actor_external_id,
-                 {"by": searched_by, "doctor_filter": bool(filters.doctor_id),
+                 {"by": searched_by, "filters": filters.in_use(),
                   "count": len(rows), "total": total, "capped": capped, "page": page})
     db.session.commit()
     return ResidentPage(rows, total, page, pages, searched_by,

@@ -2,8 +2,8 @@
 them in one timeline (visits, pre-visit notes, reports), with trend charts of repeated tests.
 
 Entries come from sources registered per kind; a journey adds its own (vitals, follow-ups,
-messages sent) with `@source`, without touching the others. The page's read is audited once,
-and each trend read by the report service is audited as in the API.
+messages sent) with `@source`, and its charts with `@chart`, without touching the others.
+The page's read is audited once, and each trend read by the report service is audited as in the API.
 """
 
 from __future__ import annotations
@@ -59,14 +59,23 @@ class ResidentView:
     doctors: list[str]
     entries: list[Entry]
     trends: list[views.TrendView]
+    charts: list[Any] = field(default_factory=list)
 
 
 Source = Callable[[PatientProfile], list[Entry]]
 _SOURCES: list[Source] = []
+Charts = Callable[[PatientProfile], list[Any]]
+_CHARTS: list[Charts] = []
 
 
 def source(build: Source) -> Source:
     _SOURCES.append(build)
+    return build
+
+
+def chart(build: Charts) -> Charts:
+    """Charts a journey draws on the resident page (each with the TrendView's fields)."""
+    _CHARTS.append(build)
     return build
 
 
@@ -79,8 +88,9 @@ def resident(principal: Principal, resident_id) -> ResidentView:
     db.session.commit()
     trends = [views.trend_for(principal, profile.external_id, code)
               for code in _trend_codes(profile)]
+    charts = [c for build in _CHARTS for c in build(profile)]
     return ResidentView(profile, signed_doctors([profile.id]).get(profile.id, []), entries,
-                        [t for t in trends if len(t.points) >= 1])
+                        [t for t in trends if len(t.points) >= 1], charts)
 
 
 def _trend_codes(profile: PatientProfile) -> list[str]:

@@ -1,10 +1,10 @@
 """Sending the follow-up reminders that go by SMS or AI phone call (`FollowUpContact` rows).
 
-SMS goes through Alibaba Cloud (`vendor_clients().sms`). The AI phone call is built elsewhere
-(`followup.calls`, issue 14): it plugs in here by registering a `CallPlacer` with
-`register_call_placer(app, placer)` in the app factory. Until one is registered the ai_call
-channel is not offered to the reminder queue, and rows already queued for it wait (pending),
-never dropped.
+SMS goes through Alibaba Cloud (`vendor_clients().sms`). The AI phone call plugs in here as a
+`CallPlacer` registered with `register_call_placer(app, placer)`: the app factory registers the
+AI caller's (`call_reminders.ScheduledCallPlacer`) when a telephony provider is configured.
+Until one is registered the ai_call channel is not offered to the reminder queue, and rows
+already queued for it wait (pending), never dropped.
 
 A number the carrier reports out of service marks the resident `phone_unreachable_at`, so the
 next reminder picks another channel (or the doctor).

@@ -18,7 +18,7 @@ from backend.models import FollowUpQuestionnaire, Resident, VitalReading
 from backend.services import audit
 from backend.services.access import parse_id
 from backend.services.followup.access import visible_residents
-from backend.services.followup.records import last_outcome, store_followup
+from backend.services.followup.records import last_outcome, store_visit
 from backend.services.followup.vitals import URGENT_RULE, bring_forward, resident_of
 from backend.timeutil import CLINIC_TZ, age_on, local_today, utcnow
 from followup import FollowUpInputError, classify, default_rules
@@ -145,7 +145,7 @@ def review(principal: Principal, questionnaire_id: Any, data: dict[str, Any]
             raise Conflict("问卷的题目已经更新，这份答卷不能直接采用，请退回让居民重新填写。",
                            code="questionnaire_outdated") from exc
         findings = data.get("programmes", {})
-        record = store_followup(principal, row.resident, {
+        record, _, _ = store_visit(row.resident, principal.staff_id, {
             "visited_on": row.answered_on, "method": "questionnaire",
             "readings": row.readings["values"], "symptoms": sorted(answered.symptoms),
             "flags": [], "body": answered.body, "tests": {}, "lifestyle": answered.lifestyle,

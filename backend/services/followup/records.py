@@ -49,28 +49,33 @@ def record_followup(principal: Principal, resident_external_id: str,
     """Classify and store one visit. A visit older than one already stored for the same
     programme is refused: the standard's 连续两次 rule reads the visits in order."""
     resident = load_resident(principal, resident_external_id)
-    record = store_followup(principal, resident, data)
+    record, result, _ = store_visit(resident, principal.staff_id, data)
     db.session.commit()
     log.info("follow-up recorded", extra={"record": str(record.external_id),
-                                          "urgent_referral": record.urgent_referral})
+                                          "urgent_referral": result.urgent_referral})
     return record
 
 
-def store_followup(principal: Principal, resident: Resident, data: dict[str, Any]
-                   ) -> FollowUpRecord:
-    """Classify and add one visit to the current transaction (the caller commits), with its
-    outcomes, the moved due dates, the tasks it closes and the audit entry."""
+def store_visit(resident: Resident, doctor_id: int, data: dict[str, Any], *,
+                pending_review: bool = False) -> tuple[FollowUpRecord, FollowUpResult, int]:
+    """Classify and add one visit to the session (the caller commits): the doctor's own, a
+    questionnaire the doctor accepted, or the AI caller's. A confirmed visit moves the due
+    dates, closes the tasks it fulfils, offers the class's education and is audited; one
+    waiting for the doctor's confirmation (待医生确认, the AI caller's) keeps the tasks open
+    and the due date where it is until the doctor confirms it (`confirm_pending`).
+    Returns the record, its classification and the tasks closed."""
     enrolments, visit, result = _classified(resident, data)
     visited_on = data["visited_on"]
     record = FollowUpRecord(
-        resident_id=resident.id, doctor_id=principal.staff_id, visited_on=visited_on,
+        resident_id=resident.id, doctor_id=doctor_id, visited_on=visited_on,
         method=data["method"], age=visit.age, readings=dict(data["readings"]),
         body=data.get("body", {}), tests=data.get("tests", {}),
         symptoms=sorted(visit.symptoms), flags=sorted(visit.flags),
         lifestyle=data.get("lifestyle", {}), adherence=data["adherence"],
         medications=data.get("medications", []), hypoglycaemia=data.get("hypoglycaemia"),
         note=data.get("note"), urgent_referral=result.urgent_referral,
-        next_followup_on=result.next_followup_on, next_followup_rule=result.next_followup_rule)
+        next_followup_on=result.next_followup_on, next_followup_rule=result.next_followup_rule,
+        review_status="pending" if pending_review else None)
     db.session.add(record)
     db.session.flush()
     for programme, outcome in result.outcomes.items():
@@ -88,20 +93,38 @@ def store_followup(principal: Principal, resident: Resident, data: dict[str, Any
             emergencies=[_decision(d) for d in outcome.emergencies],
             next_followup_on=outcome.next_followup_on,
             next_followup_rule=outcome.next_followup_rule, source=outcome.source))
-        enrolment.next_due_on = outcome.next_followup_on
-        enrolment.next_due_rule = outcome.next_followup_rule
-    closed = db.session.execute(update(FollowUpTask).where(
-        FollowUpTask.enrolment_id.in_([e.id for e in enrolments.values()]),
-        FollowUpTask.status == TaskStatus.OPEN.value).values(
-        status=TaskStatus.DONE.value, closed_at=utcnow(), record_id=record.id)).rowcount
+    if pending_review:
+        return record, result, 0
+    closed = _apply(record, list(enrolments.values()))
     education.offer(resident, {f"class_{o.follow_up_class}" for o in result.outcomes.values()},
                     "followup")
     audit.record("followup.record.create", "resident", str(resident.external_id),
                  {"record": str(record.external_id), "programmes": sorted(result.outcomes),
                   "classes": {p: o.follow_up_class for p, o in result.outcomes.items()},
                   "urgent_referral": result.urgent_referral, "tasks_closed": closed})
-    return record
+    return record, result, closed
 
+
+def confirm_pending(record: FollowUpRecord) -> int:
+    """The doctor confirmed a visit the AI caller recorded: its dates now count."""
+    db.session.flush()
+    enrolments = [o.enrolment for o in record.outcomes]
+    record.review_status = None
+    return _apply(record, enrolments)
+
+
+def _apply(record: FollowUpRecord, enrolments: list[ProgrammeEnrolment]) -> int:
+    """Move each programme's next due date and close the open tasks the visit fulfils."""
+    by_id = {e.id: e for e in enrolments}
+    for outcome in db.session.execute(select(FollowUpOutcome).where(
+            FollowUpOutcome.record_id == record.id)).scalars():
+        enrolment = by_id[outcome.enrolment_id]
+        enrolment.next_due_on = outcome.next_followup_on
+        enrolment.next_due_rule = outcome.next_followup_rule
+    return db.session.execute(update(FollowUpTask).where(
+        FollowUpTask.enrolment_id.in_(list(by_id)),
+        FollowUpTask.status == TaskStatus.OPEN.value).values(
+        status=TaskStatus.DONE.value, closed_at=utcnow(), record_id=record.id)).rowcount
 
 
 def _classified(resident: Resident, data: dict[str, Any]

@@ -177,7 +177,7 @@ def bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None
 def history(principal: Principal, patient_id: Any, days: int) -> dict[str, Any]:
     """The resident's readings of the last `days` days, oldest first, with the target band."""
     resident, enrolments = resident_of(principal, patient_id)
-    result = _history(resident, enrolments, days)
+    result = history_of(resident, enrolments, days)
     audit.record("vitals.read", "resident", str(resident.external_id),
                  {"count": len(result["readings"])})
     db.session.commit()
@@ -188,15 +188,16 @@ def history_for_staff(principal: Principal, resident_external_id: Any,
                       days: int) -> dict[str, Any]:
     resident = load_resident(principal, resident_external_id)
     enrolments = [e for e in resident.enrolments if e.ended_on is None]
-    result = _history(resident, enrolments, days)
+    result = history_of(resident, enrolments, days)
     audit.record("vitals.read", "resident", str(resident.external_id),
                  {"count": len(result["readings"])})
     db.session.commit()
     return result
 
 
-def _history(resident: Resident, enrolments: list[ProgrammeEnrolment],
-             days: int) -> dict[str, Any]:
+def history_of(resident: Resident, enrolments: list[ProgrammeEnrolment],
+               days: int) -> dict[str, Any]:
+    """Readings and the target band, unaudited: the caller audits the page that shows them."""
     since = utcnow() - timedelta(days=days)
     rows = db.session.execute(select(VitalReading).where(
         VitalReading.resident_id == resident.id, VitalReading.measured_at >= since)

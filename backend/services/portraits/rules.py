@@ -59,6 +59,10 @@ class Held:
     today: date
     results: list[Result] = field(default_factory=list)
     notes: list[NoteFact] = field(default_factory=list)
+    # From the programme file (programme_rules): enrolments, blood pressure, the BP target.
+    enrolments: list[Any] = field(default_factory=list)
+    blood_pressure: list[Any] = field(default_factory=list)
+    bp_target: tuple[float, float] | None = None
 
 
 def _evidence(result: Result) -> dict[str, Any]:
@@ -66,7 +70,7 @@ def _evidence(result: Result) -> dict[str, Any]:
             "label": f"{result.report_title}：{result.name} {result.value}{result.unit}"}
 
 
-def _statement(key: str, section: str, text: str, evidence: list[dict[str, Any]],
+def statement(key: str, section: str, text: str, evidence: list[dict[str, Any]],
                rule: str) -> dict[str, Any]:
     return {"key": key, "section": section, "text": text, "evidence": evidence, "rule": rule}
 
@@ -85,7 +89,7 @@ def problems(held: Held) -> list[dict[str, Any]]:
         if last.level not in NOT_NORMAL:
             continue
         words = "危急值" if last.critical else last.flag_words
-        out.append(_statement(f"problem:{code}", "problems",
+        out.append(statement(f"problem:{code}", "problems",
                               f"{last.name} {last.value}{last.unit}，{words}"
                               f"（{last.when:%Y-%m-%d}）。", [_evidence(last)], "latest_result"))
     return out
@@ -95,7 +99,7 @@ def risks(held: Held) -> list[dict[str, Any]]:
     config, out = rules(), []
     elderly = config["elderly_age"]["years"]
     if held.age >= elderly:
-        out.append(_statement("risk:age", "risks", f"年龄{held.age}岁（{elderly}岁及以上）。",
+        out.append(statement("risk:age", "risks", f"年龄{held.age}岁（{elderly}岁及以上）。",
                               [{"kind": "profile", "id": held.patient_id,
                                 "date": held.birth_date.isoformat(), "label": "出生日期"}],
                               "age"))
@@ -105,14 +109,14 @@ def risks(held: Held) -> list[dict[str, Any]]:
                   if c in latest and latest[c][-1].level in NOT_NORMAL
                   and "高" in latest[c][-1].flag_words]
         if raised:
-            out.append(_statement(f"risk:{group['codes'][0]}", "risks",
+            out.append(statement(f"risk:{group['codes'][0]}", "risks",
                                   f"{group['words']}：" + "，".join(
                                       f"{r.name} {r.value}{r.unit}" for r in raised) + "。",
                                   [_evidence(r) for r in raised], "raised_test"))
     since = held.today - timedelta(days=config["red_flag_lookback_days"])
     for note in held.notes:
         if note.red_flag and note.when.date() >= since:
-            out.append(_statement(f"risk:note:{note.note_id}", "risks",
+            out.append(statement(f"risk:note:{note.note_id}", "risks",
                                   f"预问诊时出现危险信号：{note.red_flag}（{note.when:%Y-%m-%d}）。",
                                   [{"kind": "note", "id": note.note_id,
                                     "date": note.when.date().isoformat(),
@@ -128,7 +132,7 @@ def control(held: Held, trend_words) -> list[dict[str, Any]]:
         if len(numeric) < 2:
             continue
         values = "→".join(f"{r.value}" for r in numeric[-4:])
-        out.append(_statement(f"control:{code}", "control",
+        out.append(statement(f"control:{code}", "control",
                               f"{numeric[-1].name}最近{min(len(numeric), 4)}次：{values}"
                               f"{numeric[-1].unit}。{trend_words(code, numeric)}",
                               [_evidence(r) for r in numeric[-4:]], "trend"))
@@ -145,7 +149,7 @@ def gaps(held: Held) -> list[dict[str, Any]]:
         evidence = ([_evidence(max(held.results, key=lambda r: r.when))] if newest else
                     [{"kind": "profile", "id": held.patient_id,
                       "date": held.birth_date.isoformat(), "label": "出生日期（未见检验记录）"}])
-        out.append(_statement("gap:annual", "gaps",
+        out.append(statement("gap:annual", "gaps",
                               "近一年没有检验检查记录，还没有做今年的老年人健康体检。",
                               evidence, "annual_check"))
     glucose = [latest[c][-1] for c in config["glucose_codes"]
@@ -155,7 +159,7 @@ def gaps(held: Held) -> list[dict[str, Any]]:
     recent_hba1c = [r for c in config["hba1c_codes"] for r in latest.get(c, [])
                     if r.when.date() >= window]
     if glucose and not recent_hba1c:
-        out.append(_statement("gap:hba1c", "gaps",
+        out.append(statement("gap:hba1c", "gaps",
                               "血糖偏高，但近6个月没有糖化血红蛋白结果。",
                               [_evidence(r) for r in glucose], "hba1c_interval"))
     return out
@@ -169,18 +173,18 @@ ACTIONS = {
 
 def actions(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
-    for statement in found:
-        key = statement["key"]
+    for made in found:
+        key = made["key"]
         if key in ACTIONS:
             text = ACTIONS[key]
         elif key.startswith("problem:"):
-            name = statement["text"].split(" ", 1)[0]
-            text = (f"{name}为危急值，请确认临床已处理并随访。" if "危急值" in statement["text"]
+            name = made["text"].split(" ", 1)[0]
+            text = (f"{name}为危急值，请确认临床已处理并随访。" if "危急值" in made["text"]
                     else f"建议复查{name}，必要时请专科医生评估。")
         else:
             continue
-        out.append(_statement(f"action:{key}", "actions", text, statement["evidence"],
-                              f"action_for:{statement['rule']}"))
+        out.append(statement(f"action:{key}", "actions", text, made["evidence"],
+                              f"action_for:{made['rule']}"))
     return out
 
 
@@ -190,6 +194,7 @@ def with_evidence(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                            for e in s["evidence"])]
 
 
-def build(held: Held, trend_words) -> list[dict[str, Any]]:
+def build(held: Held, trend_words, more=()) -> list[dict[str, Any]]:
+    """`more`: statements other rule sets made from the same Held (programme_rules)."""
     found = problems(held) + risks(held) + control(held, trend_words) + gaps(held)
-    return with_evidence(found + actions(found))
+    return with_evidence(found + actions(found) + list(more))

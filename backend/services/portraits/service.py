@@ -22,15 +22,18 @@ from backend.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import (
     Account,
+    FollowUpRecord,
     HealthPortrait,
     PatientProfile,
     PortraitStatus,
     PreVisitNote,
     Report,
+    Resident,
+    VitalReading,
 )
 from backend.services import audit
 from backend.services.access import load_profile, parse_id, visible_profiles
-from backend.services.portraits import plain, rules
+from backend.services.portraits import plain, programme_facts, programme_rules, rules
 from backend.services.reports import views
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
 from conversations.knowledge import default_knowledge
@@ -65,10 +68,12 @@ def _notes(profile: PatientProfile) -> list[PreVisitNote]:
     return list(latest.values())
 
 
-def data_mark(reports: list[Report], notes: list[PreVisitNote]) -> str:
-    """Which data a version was built from: a changed or new report or note changes it."""
+def data_mark(reports: list[Report], notes: list[PreVisitNote],
+              programme: list[str] = ()) -> str:
+    """Which data a version was built from: a changed or new report or note (or reading,
+    follow-up visit, follow-up due date) changes it."""
     parts = sorted(f"r{r.external_id}:{r.version}" for r in reports) + \
-        sorted(f"n{n.external_id}" for n in notes)
+        sorted(f"n{n.external_id}" for n in notes) + sorted(programme)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -90,9 +95,11 @@ def gather(profile: PatientProfile) -> tuple[rules.Held, str]:
     facts = [rules.NoteFact(str(n.external_id), n.confirmed_at.astimezone(CLINIC_TZ),
                             names.get(n.red_flag_rule, n.red_flag_rule)
                             if n.red_flag_rule else None) for n in notes]
+    programme = programme_facts.gather(profile)
     held = rules.Held(str(profile.external_id), profile.age, profile.birth_date, local_today(),
-                      results, facts)
-    return held, data_mark(reports, notes)
+                      results, facts, programme.enrolments, programme.blood_pressure,
+                      programme.bp_target)
+    return held, data_mark(reports, notes, programme.marks)
 
 
 def _trend_words(code: str, series: list[rules.Result]) -> str:
@@ -102,7 +109,8 @@ def _trend_words(code: str, series: list[rules.Result]) -> str:
 
 def _new_version(profile: PatientProfile, staff_id: int | None) -> HealthPortrait:
     held, mark = gather(profile)
-    statements = plain.add_plain_words(rules.build(held, _trend_words))
+    statements = plain.add_plain_words(rules.build(held, _trend_words,
+                                                   programme_rules.build(held)))
     for older in db.session.execute(select(HealthPortrait).where(
             HealthPortrait.patient_id == profile.id,
             HealthPortrait.status == PortraitStatus.DRAFT).with_for_update()
@@ -246,8 +254,16 @@ def stale_candidates(limit: int = 500) -> list[int]:
     newer_note = select(PreVisitNote.id).where(PreVisitNote.patient_id == newest.c.patient_id,
                                                PreVisitNote.confirmed_at > newest.c.built)\
         .exists()
+    newer_reading = select(VitalReading.id).join(
+        Resident, Resident.id == VitalReading.resident_id).where(
+        Resident.patient_id == newest.c.patient_id, VitalReading.created_at > newest.c.built)\
+        .exists()
+    newer_visit = select(FollowUpRecord.id).join(
+        Resident, Resident.id == FollowUpRecord.resident_id).where(
+        Resident.patient_id == newest.c.patient_id, FollowUpRecord.created_at > newest.c.built)\
+        .exists()
     return list(db.session.execute(select(newest.c.patient_id).where(
-        or_(newer_report, newer_note)).limit(limit)).scalars())
+        or_(newer_report, newer_note, newer_reading, newer_visit)).limit(limit)).scalars())
 
 
 def refresh(patient_id: int) -> str:

@@ -1,5 +1,6 @@
 /** The assistant's API: start, resume, talk, and the pre-visit note (预问诊记录). */
-const { call } = require('../../services/api')
+const { call, upload } = require('../../services/api')
+const speech = require('../../services/speech')
 const platform = require('../../platform/index')
 
 const NOTES_KEY = 'frontdoor.notes' // conversation id → latest confirmed note id
@@ -22,6 +23,11 @@ function get(id) {
 
 function send(id, text) {
   return call('conversations.send', { params: { conversation_id: id }, body: { text } })
+}
+
+/** A spoken message: {transcript, turn, speech} (the reply's clips). */
+function speak(id, path) {
+  return upload('conversations.voice', { params: { conversation_id: id }, filePath: path, query: { format: speech.FORMAT } })
 }
 
 function draftNote(id) {
@@ -56,4 +62,4 @@ async function amendNote(note, edits, reason) {
   return amended
 }
 
-module.exports = { start, unfinished, get, send, draftNote, confirmNote, knownNoteId, getNote, amendNote }
+module.exports = { start, unfinished, get, send, speak, draftNote, confirmNote, knownNoteId, getNote, amendNote }

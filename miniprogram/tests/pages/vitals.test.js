@@ -144,3 +144,32 @@ test('someone not in a programme is told to ask the family doctor', async () => 
   expect(text(vitals, '#not-enrolled')).toContain('联系您的家庭医生')
   expect(exists(vitals, '#save')).toBe(false)
 })
+
+describe.each(require('../support/alipay-host').HOSTS)('a reading said aloud on %s', (kind) => {
+  beforeEach(() => require('../support/alipay-host').useHost(kind))
+
+  test('the numbers heard fill the form and wait for the person to check and save', async () => {
+    require('../../services/display').setElderly(true)
+    const vitals = await open()
+    const heard = fixture('speech_transcription').data.transcript // 血压一百四十五，八十八，心跳七十二
+    backend.reply('POST', '/mp/speech/transcriptions', { transcript: heard })
+    vitals.querySelector('#talk').dispatchEvent('touchstart')
+    vitals.querySelector('#talk').dispatchEvent('touchend')
+    await require('../support/render').settle()
+    const [sent] = backend.calls('POST', '/mp/speech/transcriptions')
+    expect([sent.body, sent.query]).toEqual([{ audio: 'temp://speech.mp3' }, { format: 'mp3' }])
+    expect(text(vitals, '#heard')).toContain(`您说的是：${heard}`)
+    expect(vitals.data.form).toMatchObject({ systolic: '145', diastolic: '88', pulse: '72' })
+    expect(backend.calls('POST', '/mp/vitals')).toEqual([]) // nothing saved until 保存
+  })
+
+  test('words without a reading ask again instead of guessing', async () => {
+    const vitals = await open()
+    backend.reply('POST', '/mp/speech/transcriptions', { transcript: '我今天有点头晕' })
+    vitals.querySelector('#talk').dispatchEvent('touchstart')
+    vitals.querySelector('#talk').dispatchEvent('touchend')
+    await require('../support/render').settle()
+    expect(text(vitals, '#voice-error')).toContain('没有听出读数')
+    expect(vitals.data.form.systolic).toBe('')
+  })
+})

@@ -34,7 +34,7 @@ describe('endpoint table', () => {
   sources.filter((file) => !path.relative(ROOT, file).startsWith('platform')).forEach((file) => {
     // call('x.y', …), send('x.y', …) and send(alipay ? 'x.y' : 'x.z', …)
     const name = "'([a-z]+\\.[a-zA-Z]+)'"
-    const pattern = new RegExp(`\\b(?:call|send)\\(\\s*(?:alipay \\? )?${name}(?:\\s*:\\s*${name})?`, 'g')
+    const pattern = new RegExp(`\\b(?:call|send|upload)\\(\\s*(?:alipay \\? )?${name}(?:\\s*:\\s*${name})?`, 'g')
     const source = read(file)
     let match = pattern.exec(source)
     while (match) {

@@ -56,6 +56,17 @@ function createAlipayHost({ backend, envVersion = 'develop' } = {}) {
         fail: () => failed(options, { error: 12, errorMessage: '网络出错' }),
       })
     },
+    uploadFile(options) {
+      if (options.fileType !== 'audio' || !options.fileName) throw new Error('my.uploadFile needs fileName and fileType')
+      backend.handle({
+        url: options.url,
+        method: 'POST',
+        header: options.header,
+        data: { ...options.formData, [options.fileName]: options.filePath },
+        success: (res) => done(options, { statusCode: res.statusCode, data: JSON.stringify(res.data), header: res.header }),
+        fail: () => failed(options, { error: 12, errorMessage: '网络出错' }),
+      })
+    },
     getAuthCode(options) {
       log.logins += 1
       done(options, { authCode: `ali-code-${log.logins}`, authSuccessScopes: [].concat(options.scopes) })

@@ -77,6 +77,18 @@ function createHost({ backend, envVersion = 'develop' } = {}) {
     request(options) {
       backend.handle(options)
     },
+    // multipart: the file travels as its path under `name`, beside the form fields; the body
+    // comes back as a string, as WeChat hands it over.
+    uploadFile(options) {
+      backend.handle({
+        url: options.url,
+        method: 'POST',
+        header: options.header,
+        data: { ...options.formData, [options.name]: options.filePath },
+        success: (res) => done(options, { statusCode: res.statusCode, data: JSON.stringify(res.data), header: res.header }),
+        fail: (err) => failed(options, err),
+      })
+    },
     login(options) {
       log.logins += 1
       done(options, { code: `wx-code-${log.logins}`, errMsg: 'login:ok' })

@@ -1,7 +1,9 @@
 /**
- * Talking to the assistant (triage or pre-consultation). Quick replies first, free text
- * always; a red flag opens the emergency screen at once; a triage result books straight into
- * the suggested department; a finished pre-consultation goes to the note for review.
+ * Talking to the assistant (triage or pre-consultation). Quick replies first, free text or
+ * hold-to-talk always (talk first in 长辈模式); what was heard is shown as "您说的是：…" and can be
+ * corrected; a spoken message gets a spoken reply. A red flag opens the emergency screen at
+ * once; a triage result books straight into the suggested department; a finished
+ * pre-consultation goes to the note for review.
  * Query: mode, patient_id?, hospital_id?, conversation_id? (open that conversation).
  */
 const pageBehavior = require('../../../behaviors/page')
@@ -11,6 +13,7 @@ const profiles = require('../../../services/profiles')
 const hospitals = require('../../../services/hospitals')
 const errors = require('../../../services/errors')
 const voice = require('../../../services/voice')
+const speech = require('../../../services/speech')
 const handoff = require('../../../utils/handoff')
 const conversations = require('../../services/conversations')
 const chat = require('../../services/chat')
@@ -37,12 +40,18 @@ Component({
     failedText: '',
     sendError: '',
     scrollTo: '',
+    talking: false, // hold-to-talk instead of the text box
+    recording: false,
+    heard: '', // 您说的是：…
+    correcting: false,
+    correction: '',
   },
   methods: {
     onLoad(query = {}) {
       this.query = query
       this.mode = query.mode === 'pre_consultation' ? 'pre_consultation' : 'triage'
       platform.setTitle(TITLES[this.mode])
+      this.setData({ talking: voice.talkFirst() })
       this.prepare()
     },
 
@@ -131,7 +140,7 @@ Component({
       this.applyTurn(conversation.last_turn)
     },
 
-    applyTurn(turn) {
+    applyTurn(turn, spoken = false) {
       this.turn = turn
       this.setData({
         quickReplies: turn.quick_replies || [],
@@ -144,7 +153,7 @@ Component({
         review: turn.stage === 'review' || (turn.stage === 'done' && this.mode === 'pre_consultation'),
         scrollTo: 'bottom',
       })
-      voice.announce(turn.text)
+      if (!spoken) voice.announce(turn.text)
     },
 
     async send(text) {
@@ -164,6 +173,82 @@ Component({
         const messages = this.data.messages.map((m) => (m.id === mine.id ? { ...m, failed: true } : m))
         this.setData({ typing: false, messages, failedText: words, sendError: errors.messageOf(err) })
       }
+    },
+
+    // --- speaking instead of typing -------------------------------------------------------
+
+    switchInput() {
+      this.setData({ talking: !this.data.talking, sendError: '' })
+    },
+
+    /** Finger down on 按住说话: the reply being read out stops, the microphone opens. */
+    onTalkStart() {
+      if (this.data.typing || this.recorder || !this.conversation) return
+      this.recorder = speech.record()
+      this.setData({ recording: true, sendError: '', correcting: false })
+    },
+
+    /** Finger up: the recording goes to the assistant as this turn's answer. */
+    async onTalkEnd() {
+      const recorder = this.recorder
+      if (!recorder) return
+      this.recorder = null
+      this.setData({ recording: false })
+      recorder.stop()
+      let recorded
+      try {
+        recorded = await recorder.done
+      } catch (err) {
+        this.setData({ sendError: '没能打开麦克风，请在设置里允许使用麦克风，或者打字告诉我。' })
+        return
+      }
+      if (speech.tooShort(recorded)) {
+        this.setData({ sendError: '说话时间太短了，请按住按钮，说完再松开。' })
+        return
+      }
+      await this.sendVoice(recorded.path)
+    },
+
+    async sendVoice(path) {
+      this.setData({ typing: true, sendError: '', heard: '', scrollTo: 'bottom' })
+      try {
+        const result = await conversations.speak(this.conversation.id, path)
+        const mine = chat.message('patient', result.transcript)
+        const reply = chat.message('assistant', chat.bubbleText(result.turn))
+        this.setData({
+          typing: false, heard: result.transcript, correction: result.transcript,
+          messages: this.data.messages.concat(mine, reply),
+        })
+        this.applyTurn(result.turn, true)
+        if (chat.isEmergency(result.turn)) this.openEmergency(result.turn.red_flag)
+        speech.play(result.speech)
+      } catch (err) {
+        // Nothing reached the assistant (or it was not heard): say why, keep the page as it was.
+        this.setData({ typing: false, sendError: errors.messageOf(err) })
+      }
+    },
+
+    /** 说错了，改一下: the heard words in the text box, to send as the corrected answer. */
+    correctHeard() {
+      this.setData({ correcting: true, correction: this.data.heard })
+    },
+
+    onCorrectionInput(event) {
+      this.setData({ correction: event.detail.value })
+    },
+
+    sendCorrection() {
+      const words = this.data.correction
+      this.setData({ correcting: false, heard: '' })
+      this.send(words)
+    },
+
+    onHide() {
+      speech.silence()
+    },
+
+    onUnload() {
+      speech.silence()
     },
 
     resend() {

@@ -2,13 +2,18 @@
  * 血压血糖: a resident (or a family member for them) enters a blood pressure or glucose
  * reading; the answer comes back at once. A dangerous value turns the page into the red
  * 120 screen before anything else; a high one says what to do; the list below shows the last
- * month against the resident's own targets.
+ * month against the resident's own targets. The reading can also be said aloud (按住说出读数,
+ * first in 长辈模式): the numbers heard fill the form, "您说的是：…" shows what was heard, and the
+ * person checks them before saving.
  */
 const pageBehavior = require('../../../behaviors/page')
 const platform = require('../../../platform/index')
 const errors = require('../../../services/errors')
 const profiles = require('../../../services/profiles')
 const vitals = require('../../services/vitals')
+const speech = require('../../../services/speech')
+const voice = require('../../../services/voice')
+const spoken = require('../../../utils/spoken-readings')
 
 const EMPTY_FORM = { systolic: '', diastolic: '', pulse: '', glucose: '' }
 
@@ -20,10 +25,43 @@ Component({
     symptoms: vitals.SYMPTOMS.map((s) => ({ ...s, checked: false })),
     form: { ...EMPTY_FORM }, fieldErrors: {}, formError: '', saving: false,
     result: null, urgent: null, items: [], band: '', trends: [],
+    talkFirst: false, recording: false, listening: false, heard: '', voiceError: '',
   },
   methods: {
     onLoad(query) {
       this.requested = query && query.patient_id
+      this.setData({ talkFirst: voice.talkFirst() })
+    },
+    onTalkStart() {
+      if (this.recorder || this.data.listening) return
+      this.recorder = speech.record()
+      this.setData({ recording: true, voiceError: '', heard: '' })
+    },
+    /** The numbers heard go into the form; nothing is saved until the person taps 保存. */
+    async onTalkEnd() {
+      const recorder = this.recorder
+      if (!recorder) return
+      this.recorder = null
+      this.setData({ recording: false })
+      recorder.stop()
+      try {
+        const recorded = await recorder.done
+        if (speech.tooShort(recorded)) {
+          this.setData({ voiceError: '说话时间太短了，请按住按钮，说完再松开。' })
+          return
+        }
+        this.setData({ listening: true })
+        const heard = await speech.transcribe(recorded.path)
+        const reading = this.data.kind === 'blood_pressure' ? spoken.bloodPressure(heard) : spoken.glucose(heard)
+        const filled = Object.keys(reading)
+        const form = { ...this.data.form, ...reading }
+        this.setData({
+          listening: false, heard, form,
+          voiceError: filled.length ? '' : '没有听出读数，请再说一遍，比如“高压145，低压88”。',
+        })
+      } catch (err) {
+        this.setData({ listening: false, recording: false, voiceError: errors.messageOf(err) })
+      }
     },
     onShow() {
       this.load()
