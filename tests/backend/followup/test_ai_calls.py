@@ -251,5 +251,6 @@ def test_a_reminder_by_ai_call_is_placed_by_the_caller(cctx, freeswitch):
     assert (call.status, call.due_on) == ("scheduled", local_today() + timedelta(days=2))
     assert dispatch_at(morning(days=1)) == {"opened": 0, "recovered": 0, "queued": 1}
     call = only_call(person)
-    assert call.status == "done" and call.record_id is not None
+    assert call.status == "done" and call.record_id is not None, (
+        call.attempt_rows[0].answers, call.attempt_rows[0].transcript)
     assert db.session.get(FollowUpRecord, call.record_id).review_status == "pending"
