@@ -21,6 +21,8 @@ from backend.request_context import assign_request_id
 from backend.request_guards import register_request_guards
 from backend.security.audit_chain import AuditKeyring
 from backend.security.crypto import BlindIndex, FieldCipher
+from backend.services.followup.call_reminders import ScheduledCallPlacer
+from backend.services.followup.contacts import register_call_placer
 from backend.vendor_clients import VendorClients
 
 log = logging.getLogger("backend.request")
@@ -64,6 +66,8 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
     app.extensions["audit_keyring"] = AuditKeyring.from_config(
         settings["AUDIT_HMAC_KEYS"], settings["AUDIT_HMAC_KEY_ID"])
     app.extensions["vendor_clients"] = VendorClients(app)
+    if settings["TELEPHONY_PROVIDER"]:  # the reminder channel 'AI call' rings through the caller
+        register_call_placer(app, ScheduledCallPlacer())
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)

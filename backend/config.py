@@ -181,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECHAT_SUBSCRIBE_TEMPLATES", _str, "",
             "Subscribe-message template ids: "
             "`booked=ID,reminder=ID,cancelled=ID,refunded=ID,report=ID,followup=ID,"
-            "education=ID,vaccination=ID`."),
+            "education=ID,vaccination=ID,medication=ID`."),
     Setting("ALIPAY_MESSAGE_TEMPLATES", _str, "",
             "Alipay subscription-message template ids, same form as the WeChat ones."),
     Setting("CRITICAL_ESCALATION_MINUTES", _int, 10,
@@ -194,6 +194,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WECOM_SECRET", _str, "", "That application's secret.", secret=True),
     Setting("WECOM_API_BASE_URL", _str, "https://qyapi.weixin.qq.com/",
             "WeCom API base (the simulator's URL in the demo and tests)."),
+    Setting("ALIYUN_SMS_ACCESS_KEY_ID", _str, "",
+            "Alibaba Cloud SMS (阿里云短信) AccessKey id for follow-up reminders to residents "
+            "who agreed to texts (empty: no SMS channel)."),
+    Setting("ALIYUN_SMS_ACCESS_KEY_SECRET", _str, "", "That AccessKey's secret.", secret=True),
+    Setting("ALIYUN_SMS_SIGN_NAME", _str, "", "The approved SMS signature (短信签名)."),
+    Setting("ALIYUN_SMS_ENDPOINT", _str, "https://dysmsapi.aliyuncs.com",
+            "SMS API endpoint (the simulator's URL in the demo and tests)."),
+    Setting("ALIYUN_SMS_TEMPLATES", _str, "",
+            "Approved SMS template codes: `followup_due=SMS_…,followup_overdue=SMS_…`; each "
+            "takes the variables name, centre and date."),
     Setting("HL7_ALLOWED_PEERS", _str, "",
             "Addresses or networks (CIDR, comma-separated) allowed to connect to the MLLP "
             "listener; empty: any (put it behind the hospital's firewall)."),
@@ -350,7 +360,7 @@ def _check_speech(config: dict[str, Any]) -> None:
 
 def _check_templates(key: str, text: str) -> None:
     kinds = ("booked", "reminder", "cancelled", "refunded", "report", "followup", "education",
-             "vaccination")
+             "vaccination", "medication")
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, _, template_id = part.partition("=")
         if kind.strip() not in kinds or not template_id.strip():

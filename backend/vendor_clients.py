@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from wechatpy.session.memorystorage import MemoryStorage
 
 from backend.vendors.alipay import AlipayOpenApi
+from backend.vendors.aliyun_sms import AliyunSms
 from backend.vendors.token_storage import RedisWithLocalFallback
 from backend.vendors.wechat import WeChatMiniProgram
 from backend.vendors.wecom import WeComApp
@@ -23,6 +24,7 @@ class VendorClients:
         self._alipay: AlipayOpenApi | None = None
         self._payments: GatewayRegistry | None = None
         self._wecom: WeComApp | None = None
+        self._sms: AliyunSms | None = None
 
     @property
     def wechat(self) -> WeChatMiniProgram:
@@ -51,6 +53,19 @@ class VendorClients:
                                    config["WECOM_SECRET"],
                                    api_base_url=config["WECOM_API_BASE_URL"], session=session)
         return self._wecom
+
+    @property
+    def sms(self) -> AliyunSms | None:
+        """Alibaba Cloud SMS for residents' reminders; None when the hospital has not set it."""
+        config = self._app.config
+        if not (config["ALIYUN_SMS_ACCESS_KEY_ID"] and config["ALIYUN_SMS_ACCESS_KEY_SECRET"]):
+            return None
+        if self._sms is None:
+            self._sms = AliyunSms(config["ALIYUN_SMS_ACCESS_KEY_ID"],
+                                  config["ALIYUN_SMS_ACCESS_KEY_SECRET"],
+                                  config["ALIYUN_SMS_SIGN_NAME"],
+                                  endpoint=config["ALIYUN_SMS_ENDPOINT"])
+        return self._sms
 
     @property
     def alipay(self) -> AlipayOpenApi:

@@ -3,8 +3,9 @@
 `python -m bench followup --residents 100000,1000000` builds, for each size, a district of N
 residents (40 % enrolled in hypertension, 10 % also in type 2 diabetes: 0.5 N enrolments) with
 next follow-up dates spread over four months, then times:
-- the first scan (every due follow-up opens a task), a re-run the same day (opens nothing),
-  and the next day's scan (opens that day's newly due);
+- the first scan (every due follow-up opens a task) alone, then again from no tasks while
+  bookings run; a re-run the same day (opens nothing) and the next day's scan (opens that
+  day's newly due, the daily steady state);
 - the booking p95 (real holds over HTTP on gunicorn) alone and while the first scan runs.
 Data is generated in PostgreSQL with INSERT … SELECT generate_series (no Python loop);
 identifiers are placeholders, since the scan never reads them.
@@ -23,6 +24,7 @@ from datetime import timedelta
 import psycopg
 from sqlalchemy import text
 
+from backend.services.followup.due_scan import BATCH
 from bench.server import ADMIN_URL, ENV, Gunicorn
 
 BENCH_DB = "frontdoor_bench_followup"
@@ -38,10 +40,11 @@ def _app():
     from backend.app import create_app
     from backend.demo.seed import seed
 
+    name = psycopg.conninfo.conninfo_to_dict(DATABASE_URL)["dbname"]
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (BENCH_DB,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+                            (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
     app = create_app({**ENV, "DATABASE_URL": DATABASE_URL})
     with app.app_context():
         upgrade()
@@ -117,6 +120,16 @@ def _timed_scan(app, today) -> tuple[float, float, object]:
     return seconds, peak / 2**20, summary
 
 
+def _forget_tasks(app) -> None:
+    """Back to a district nobody has scanned yet, to time the first scan again under load."""
+    from backend.extensions import db
+
+    with app.app_context():
+        db.session.execute(text("TRUNCATE follow_up_task RESTART IDENTITY CASCADE"))
+        db.session.execute(text("DELETE FROM admin_alert WHERE kind = 'followup_overdue'"))
+        db.session.commit()
+
+
 def _holds(app, server, people: int, while_running: threading.Thread | None = None
            ) -> tuple[float, int]:
     """p95 ms and count of real booking holds (POST /mp/bookings), 8 clients at a time; with
@@ -173,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     with Gunicorn(2, 4, DATABASE_URL=DATABASE_URL) as server:
         for size in sizes:
             build_seconds, enrolments = _district(app, size, today)
+            scan_alone, _, _ = _timed_scan(app, today)
+            _forget_tasks(app)
             alone, _ = _holds(app, server, args.booking_people)
             first_scan: list = []
             scanning = threading.Thread(
@@ -181,20 +196,21 @@ def main(argv: list[str] | None = None) -> None:
             first, first_mb, first_summary = first_scan[0]
             rerun, _, rerun_summary = _timed_scan(app, today)
             next_day, _, next_summary = _timed_scan(app, today + timedelta(days=1))
-            rows.append((size, enrolments, build_seconds, first, first_summary.tasks_opened,
+            rows.append((size, enrolments, build_seconds, scan_alone, first,
+                         first_summary.tasks_opened,
                          first_mb, rerun, rerun_summary.tasks_opened, next_day,
                          next_summary.tasks_opened, alone, during, during_count))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nFollow-up due-scan, PostgreSQL, batches of 50,000 enrolment ids, "
+    print(f"\nFollow-up due-scan, PostgreSQL, batches of {BATCH:,} enrolment ids, "
           f"{os.cpu_count()} cores shared with gunicorn (2x4), the booking clients and other "
-          "work on the machine\n")
-    print("| residents | enrolments | build s | first scan s | tasks opened | scan peak MiB "
-          "(Python) | re-run s | opened | next day s | opened | booking p95 ms alone | "
-          "booking p95 ms during scan (holds) |")
-    print("| " + " | ".join(["---"] * 12) + " |")
+          f"work on the machine (load average {os.getloadavg()[0]:.1f} at the end)\n")
+    print("| residents | enrolments | build s | first scan s alone | first scan s with "
+          "bookings | tasks opened | scan peak MiB (Python) | re-run s | opened | next day s | "
+          "opened | booking p95 ms alone | booking p95 ms during scan (holds) |")
+    print("| " + " | ".join(["---"] * 13) + " |")
     for r in rows:
-        print(f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.2f} | {r[4]:,} | {r[5]:.2f} | "
-              f"{r[6]:.2f} | {r[7]:,} | {r[8]:.2f} | {r[9]:,} | {r[10]:.0f} | "
-              f"{r[11]:.0f} ({r[12]} holds) |")
+        print(f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:,} | "
+              f"{r[6]:.2f} | {r[7]:.2f} | {r[8]:,} | {r[9]:.2f} | {r[10]:,} | {r[11]:.0f} | "
+              f"{r[12]:.0f} ({r[13]} holds) |")
     print(f"\nbench process max RSS: {rss:.0f} MiB (includes the booking clients and data "
           "set-up)")

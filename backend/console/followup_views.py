@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import g, jsonify, render_template, request
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from backend.console.blueprint import bp, roles
 from backend.errors import Conflict, ValidationFailed
 from backend.models import StaffRole
 from backend.services.console import followup as console_followup
-from backend.services.followup import records
+from backend.services.followup import questionnaire, records
 
 
 def _form_page(resident_id: UUID, *, values=None, error=None, error_field=None, saved=None,
@@ -51,3 +51,23 @@ def preview_followup(resident_id: UUID):
         answer = {"error": console_followup.plain_message(exc), "field": exc.field}
         return jsonify(answer), exc.status
     return jsonify(console_followup.result_view(result))
+
+
+@bp.route("/followup/questionnaires/<uuid:questionnaire_id>/review", methods=["POST"])
+@roles(StaffRole.FAMILY_DOCTOR)
+def review_questionnaire(questionnaire_id: UUID):
+    """Accept a resident's questionnaire as a follow-up, or return it with a note."""
+    decision = request.form.get("decision")
+    if decision not in ("accept", "return"):
+        flash("请选择采用或退回。", "error")
+        return redirect(url_for("console.worklist") + "#questionnaires_review")
+    note = (request.form.get("note") or "").strip()[:500] or None
+    try:
+        row = questionnaire.review(g.principal, questionnaire_id,
+                                   {"decision": decision, "note": note})
+    except (ValidationFailed, Conflict) as exc:
+        flash(console_followup.plain_message(exc), "error")
+        return redirect(url_for("console.worklist") + "#questionnaires_review")
+    flash(f"{row.resident.name}的问卷已{'采用为一次随访' if decision == 'accept' else '退回'}。",
+          "success")
+    return redirect(url_for("console.worklist") + "#questionnaires_review")

@@ -29,6 +29,7 @@ from backend.scheduler import build_scheduler
 from backend.services.reports.hl7_inbound import listener
 from backend.services.voice import engines as voice_engines
 from simulators.alipay import create_alipay_simulator
+from simulators.aliyun_sms import create_aliyun_sms_simulator
 from simulators.fhir_receiver import create_fhir_receiver
 from simulators.keys import generate_rsa_keypair
 from simulators.server import SimulatorServer
@@ -48,9 +49,17 @@ DEMO_WECHATPAY = {"mchid": "1900000001", "serial": "DEMO000000000000000000000000
                   "public_key_id": "PUB_KEY_ID_DEMO"}
 DEMO_WECOM = {"corp_id": "wwdemo0000000001", "agent_id": 1000002,
               "secret": "demo-wecom-secret"}
+DEMO_SMS = {"access_key_id": "LTAIdemo0000000000000001", "access_key_secret": "demo-sms-secret",
+            "sign_name": "社区卫生服务中心",
+            "templates": {"followup_due": "SMS_900000001", "followup_overdue": "SMS_900000002"}}
+# What the hospital had Alibaba Cloud approve for those codes (the simulator fills them in).
+DEMO_SMS_TEXTS = {
+    "SMS_900000001": "${name}您好，您在${centre}的慢病随访约在${date}，请按时来，带上药盒。",
+    "SMS_900000002": "${name}您好，您${date}的慢病随访还没有做。请尽快联系${centre}的家庭医生。",
+}
 DEMO_TEMPLATES = ("booked=tmpl-booked,reminder=tmpl-reminder,cancelled=tmpl-cancelled,"
                   "refunded=tmpl-refunded,report=tmpl-report,followup=tmpl-followup,"
-                  "education=tmpl-education,vaccination=tmpl-vaccination")
+                  "education=tmpl-education,vaccination=tmpl-vaccination,medication=tmpl-medication")
 
 
 @dataclass
@@ -58,7 +67,7 @@ class RunningSimulators:
     servers: tuple[SimulatorServer, ...]
     config: dict[str, str]
 
-    NAMES = ("wechat", "alipay", "emr", "wechatpay", "wecom")
+    NAMES = ("wechat", "alipay", "emr", "wechatpay", "wecom", "aliyun_sms")
 
     def url(self, name: str) -> str:
         return self.servers[self.NAMES.index(name)].url
@@ -68,12 +77,14 @@ class RunningSimulators:
             server.stop()
 
 
-def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> RunningSimulators:
+def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
+                     ) -> RunningSimulators:
     """Start every vendor simulator and return the config that points the app at them.
 
-    Each takes its preferred port (wechat, alipay, emr, wechatpay, wecom) when free, else any
+    Each takes its preferred port (wechat, alipay, emr, wechatpay, wecom, aliyun_sms) when free,
+    else any
     free one: a second demo or a test run on the same machine must not stop this one."""
-    wechat_port, alipay_port, emr_port, wechatpay_port, wecom_port = preferred_ports
+    wechat_port, alipay_port, emr_port, wechatpay_port, wecom_port, sms_port = preferred_ports
     app_keys, alipay_keys = generate_rsa_keypair(), generate_rsa_keypair()
     merchant_keys, platform_keys = generate_rsa_keypair(), generate_rsa_keypair()
     wechat = _serve(create_wechat_simulator(dict([DEMO_WECHAT_APP])), wechat_port)
@@ -87,8 +98,11 @@ def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> Runn
         DEMO_WECHATPAY["public_key_id"], refund_mode="immediate"), wechatpay_port)
     wecom = _serve(create_wecom_simulator(DEMO_WECOM["corp_id"], DEMO_WECOM["secret"],
                                           DEMO_WECOM["agent_id"]), wecom_port)
+    sms = _serve(create_aliyun_sms_simulator(
+        {DEMO_SMS["access_key_id"]: DEMO_SMS["access_key_secret"]}, {DEMO_SMS["sign_name"]},
+        DEMO_SMS_TEXTS), sms_port)
     return RunningSimulators(
-        servers=(wechat, alipay, emr, wechatpay, wecom),
+        servers=(wechat, alipay, emr, wechatpay, wecom, sms),
         config={
             "WECHAT_APP_ID": DEMO_WECHAT_APP[0], "WECHAT_APP_SECRET": DEMO_WECHAT_APP[1],
             "WECHAT_API_BASE_URL": wechat.url + "/",
@@ -108,6 +122,11 @@ def start_simulators(preferred_ports: tuple[int, ...] = (0, 0, 0, 0, 0)) -> Runn
             "ALIPAY_MESSAGE_TEMPLATES": DEMO_TEMPLATES,
             "WECOM_CORP_ID": DEMO_WECOM["corp_id"], "WECOM_AGENT_ID": DEMO_WECOM["agent_id"],
             "WECOM_SECRET": DEMO_WECOM["secret"], "WECOM_API_BASE_URL": wecom.url + "/",
+            "ALIYUN_SMS_ACCESS_KEY_ID": DEMO_SMS["access_key_id"],
+            "ALIYUN_SMS_ACCESS_KEY_SECRET": DEMO_SMS["access_key_secret"],
+            "ALIYUN_SMS_SIGN_NAME": DEMO_SMS["sign_name"], "ALIYUN_SMS_ENDPOINT": sms.url,
+            "ALIYUN_SMS_TEMPLATES": ",".join(f"{kind}={code}" for kind, code in
+                                             DEMO_SMS["templates"].items()),
         },
     )
 
@@ -157,9 +176,10 @@ def demo(port: int, database: str | None) -> None:
         click.echo(f"Port {port} is in use: the API listens on port "
                    f"{api_socket.getsockname()[1]} instead.")
     port = api_socket.getsockname()[1]
-    # The mini-program's develop build expects the simulators at API port + 101…104 when free.
-    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105))
-    freeswitch, telephony = start_telephony(ROOT)
+    # The mini-program's develop build expects the simulators at API port + 101…105 when free.
+    simulators = start_simulators((port + 101, port + 102, port + 103, port + 104, port + 105,
+                                   port + 107))  # port + 106 is the MLLP listener's
+    freeswitch, telephony = start_telephony(ROOT)  # the ESL simulator takes a free port
     app = create_app({"DATABASE_URL": database, "REDIS_URL": "", "FRONTDOOR_ENV": "development",
                       "AUDIT_CHECKPOINT_PATH": str(checkpoints),
                       "LOG_JSON": False, "PAYMENT_NOTIFY_BASE_URL": f"http://127.0.0.1:{port}",
@@ -178,7 +198,7 @@ def demo(port: int, database: str | None) -> None:
     sealing = threading.Event()  # the audit sealer, in-process like the scheduler
     threading.Thread(target=_seal_audit_log, args=(app, sealing), daemon=True).start()
     mllp = _serve_mllp(app, port + 106)
-    wechat, alipay, emr, wechatpay, wecom = simulators.servers
+    wechat, alipay, emr, wechatpay, wecom, sms = simulators.servers
     base = f"http://127.0.0.1:{port}"
     click.echo(f"""
 Front Door demo is running (SQLite {database}, jobs inline, vendors simulated).
@@ -190,6 +210,7 @@ Seeded: {", ".join(f"{k} {v}" for k, v in counts.items())}
   WeChat sim    {wechat.url}   Alipay sim {alipay.url}   WeChat Pay sim {wechatpay.url}
   EMR (FHIR)    {emr.url}/fhir   (what it received: {emr.url}/_sim/received)
   WeCom sim     {wecom.url}   (critical values sent to clinicians: {wecom.url}/_sim/messages)
+  SMS sim       {sms.url}   (follow-up texts to residents: {sms.url}/_sim/messages)
   HL7 (MLLP)    127.0.0.1:{mllp.port}   results in; FHIR results: POST {base}/fhir/r4/Bundle
   FreeSWITCH    ESL 127.0.0.1:{freeswitch.port} (simulator): the AI caller rings 刘桂芳 at the
                 first dispatch (every 5 min) in the dialling hours, 09:00–11:30, 14:30–17:30,

@@ -6,11 +6,12 @@ import logging
 
 from rq import get_current_job
 
+from backend.jobs import enqueue_many
 from backend.jobs.context import with_app_context
-from backend.services.followup import call_storage, calls
+from backend.services.followup import call_storage, calls, check_reminders, contacts
 from backend.services.followup.due_scan import scan
 from backend.services.followup.reminders import queue_reminders
-from backend.timeutil import local_today, utcnow
+from backend.timeutil import CLINIC_TZ, local_today, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,33 @@ def remind_residents() -> dict[str, int]:
     job = get_current_job()
     log.info("follow-up reminders starting", extra={"job_id": job.id if job else None})
     return queue_reminders(local_today())
+
+
+@with_app_context
+def send_contact(contact_id: int) -> str:
+    return contacts.send(contact_id)
+
+
+@with_app_context
+def dispatch_pending_contacts() -> int:
+    """Enqueue the pending SMS reminders, and the AI calls once a call placer is registered."""
+    ids = contacts.pending_ids("sms")
+    if contacts.call_placer() is not None:
+        ids += contacts.pending_ids("ai_call")
+    enqueue_many([(send_contact, (contact_id,)) for contact_id in ids], queue="default")
+    return len(ids)
+
+
+@with_app_context
+def remind_hba1c() -> int:
+    """Queue the HbA1c checks that have come due (daily; safe to run twice)."""
+    return check_reminders.queue_hba1c(local_today())
+
+
+@with_app_context
+def remind_doses() -> int:
+    """Queue the doses of the last minutes (every few minutes; a dose is queued once)."""
+    return check_reminders.queue_doses(utcnow().astimezone(CLINIC_TZ))
 
 
 @with_app_context

@@ -12,6 +12,8 @@ from backend.models.followup_call import (
     FollowUpCall,
     FollowUpChannel,
 )
+from backend.models.followup_contact import FollowUpContact
+from backend.models.followup_questionnaire import FollowUpQuestionnaire
 from backend.models.followup_record import (
     FollowUpMethod,
     FollowUpOutcome,
@@ -76,8 +78,10 @@ __all__ = [
     "EmrDelivery",
     "FollowUpCall",
     "FollowUpChannel",
+    "FollowUpContact",
     "FollowUpMethod",
     "FollowUpOutcome",
+    "FollowUpQuestionnaire",
     "FollowUpRecord",
     "FollowUpTask",
     "HealthPortrait",

@@ -34,6 +34,7 @@ class FollowUpMethod(enum.StrEnum):
     CLINIC = "clinic"  # 门诊
     HOME = "home"  # 家庭
     PHONE = "phone"  # 电话
+    QUESTIONNAIRE = "questionnaire"  # 居民在线问卷，经责任医生审核
 
 
 class FollowUpRecord(ExternalIdMixin, TimestampMixin, db.Model):

@@ -64,6 +64,11 @@ class Resident(ExternalIdMixin, TimestampMixin, db.Model):
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient_profile.id"), index=True)
     source: Mapped[str] = mapped_column(String(16))
+    # Reminders by text or phone call only with the resident's consent (个人信息保护法 第十三条);
+    # a number the carrier reports out of service is not tried again until it changes.
+    sms_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    call_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # 随访渠道: "doctor" (the family doctor, the default) or "ai_call" (the AI caller rings
     # first; the doctor confirms). See backend/models/followup_call.py.
     followup_channel: Mapped[str] = mapped_column(String(16), default="doctor",

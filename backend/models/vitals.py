@@ -32,3 +32,5 @@ class VitalReading(ExternalIdMixin, TimestampMixin, db.Model):
     level: Mapped[str] = mapped_column(String(16))
     findings: Mapped[dict] = mapped_column(JSON)
     entered_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    # "<gateway account>:<the device's id of the reading>": a gateway posting twice is one row.
+    device_reading_id: Mapped[str | None] = mapped_column(String(160), unique=True)

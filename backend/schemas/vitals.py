@@ -97,3 +97,21 @@ class EducationDeliverySchema(StrictSchema):
 
 class EducationArgsSchema(StrictSchema):
     patient_id = fields.UUID(required=True)
+
+
+class ReminderConsentArgsSchema(StrictSchema):
+    patient_id = fields.UUID(required=True)
+
+
+class ReminderConsentUpdateSchema(StrictSchema):
+    patient_id = fields.UUID(required=True)
+    sms = fields.Boolean(metadata={"description": "同意接收随访提醒短信"})
+    call = fields.Boolean(metadata={"description": "同意接听智能语音随访电话"})
+    phone_works = fields.Boolean(metadata={"description": "The number on file reaches me again."})
+
+
+class ReminderConsentSchema(StrictSchema):
+    sms = fields.Boolean(required=True)
+    call = fields.Boolean(required=True)
+    phone = fields.String(allow_none=True, metadata={"description": "Masked: 139****0001"})
+    phone_unreachable = fields.Boolean(required=True)

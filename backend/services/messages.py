@@ -19,7 +19,7 @@ from backend.errors import ValidationFailed
 from backend.extensions import db
 from backend.models import Account, Booking, MessageSubscription, PatientMessage, PaymentOrder
 from backend.services.deferred import defer
-from backend.services.followup import education, reminders
+from backend.services.followup import check_reminders, education, reminders
 from backend.services.reports import message_content as report_content
 from backend.services.vaccination import message_content as vaccination_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
@@ -29,7 +29,7 @@ from backend.vendors.errors import VendorError, VendorUnavailable
 log = logging.getLogger(__name__)
 
 TEMPLATE_KINDS = ("booked", "reminder", "cancelled", "refunded", "report", "followup",
-                  "education", "vaccination")
+                  "education", "vaccination", "medication")
 # Which template each event uses: a stoppage is told with the cancellation template; every
 # report message (ready, corrected, a critical value's call to contact the hospital) uses the
 # report template.
@@ -37,7 +37,7 @@ TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancell
                "stopped": "cancelled", "refunded": "refunded", "report_ready": "report",
                "report_corrected": "report", "critical_value": "report",
                "followup_due": "followup", "followup_overdue": "followup",
-               "education": "education",
+               "education": "education", "hba1c_due": "followup", "medication": "medication",
                **{kind: "vaccination" for kind in vaccination_content.KINDS}}
 MAX_ATTEMPTS = 5
 NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
@@ -166,7 +166,10 @@ def send(message_id: int) -> str:
     if message.report_id is not None:
         fields, page = report_content.fields(message), report_content.page(message)
         form_id = report_content.alipay_form_id(message) if channel == "alipay" else None
+    elif message.kind in check_reminders.KINDS:
+        fields, page, form_id = check_reminders.fields(message), check_reminders.PAGE, None
     elif message.followup_task_id is not None or message.kind == "education":
+        form_id = None  # no payment to name: Alipay cannot deliver these
         fields, page = ((reminders.fields(message), reminders.PAGE)
                         if message.followup_task_id is not None
                         else (education.fields(message), education.PAGE))

@@ -30,6 +30,12 @@ function day(isoDate) {
   return `${m}月${d}日 周${WEEKDAYS[weekday]}`
 }
 
+/** An ISO moment as its day in China: "11月23日" */
+function monthDay(iso) {
+  const d = cst(iso)
+  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`
+}
+
 function dateTime(iso) {
   const d = cst(iso)
   return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
@@ -47,4 +53,4 @@ function countdown(seconds) {
   return `${Math.floor(s / 60)}分${pad(s % 60)}秒`
 }
 
-module.exports = { yuan, time, day, dateTime, isoDay, countdown, pad }
+module.exports = { yuan, time, day, monthDay, dateTime, isoDay, countdown, pad }

@@ -14,7 +14,8 @@ from tests.booking_support import gateway_pays, held_booking, order_of, start_pa
 TEMPLATES = {"booked": "tmpl-booked", "reminder": "tmpl-reminder",
              "cancelled": "tmpl-cancelled", "refunded": "tmpl-refunded",
              "report": "tmpl-report", "followup": "tmpl-followup",
-             "education": "tmpl-education", "vaccination": "tmpl-vaccination"}
+             "education": "tmpl-education", "vaccination": "tmpl-vaccination",
+             "medication": "tmpl-medication"}
 
 
 def choose(web, who, results):

@@ -260,6 +260,42 @@ def _record_vitals(client, headers, profiles: list[dict[str, Any]],
         "/api/v1/mp/vitals", headers=headers, query_string={"patient_id": me["id"]}), 404)
 
 
+def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],
+                          files: dict[str, Any]) -> None:
+    """张建国's between-visit questionnaire: the questions, a calm answer (waits for the doctor),
+    an urgent one (120), and one missing the medicine question."""
+    father = next(p for p in profiles if p["name"] == "张建国")
+    calm = {"symptoms": [], "adherence": "regular", "hypoglycaemia": "none", "salt": "light",
+            "exercise_times_per_week": 5, "exercise_minutes": 30}
+
+    def post(answers: dict[str, Any], readings: dict[str, float], status: int) -> dict[str, Any]:
+        return _check(client.post("/api/v1/mp/followup/questionnaire", headers=headers, json={
+            "patient_id": father["id"], "answers": answers, "readings": readings}), status)
+
+    files["followup_questionnaire"] = _check(client.get(
+        "/api/v1/mp/followup/questionnaire", headers=headers,
+        query_string={"patient_id": father["id"]}), 200)
+    files["followup_answer"] = post(calm, {"systolic": 132, "diastolic": 82,
+                                           "fasting_glucose": 6.4}, 201)
+    files["followup_answer_urgent"] = post({**calm, "symptoms": ["severe_headache"]},
+                                           {"systolic": 184, "diastolic": 108,
+                                            "fasting_glucose": 6.8}, 201)
+    files["followup_education"] = _check(client.get(
+        "/api/v1/mp/education", headers=headers, query_string={"patient_id": father["id"]}), 200)
+    first = files["followup_education"]["data"][0]["id"]
+    files["followup_education_read"] = _check(client.post(
+        f"/api/v1/mp/education/{first}/read", headers=headers), 200)
+    files["followup_consent"] = _check(client.get(
+        "/api/v1/mp/followup/reminder-consent", headers=headers,
+        query_string={"patient_id": father["id"]}), 200)
+    files["followup_consent_saved"] = _check(client.put(
+        "/api/v1/mp/followup/reminder-consent", headers=headers,
+        json={"patient_id": father["id"], "sms": True}), 200)
+    files["followup_answer_error"] = post({k: v for k, v in calm.items() if k != "adherence"},
+                                          {"systolic": 132, "diastolic": 82,
+                                           "fasting_glucose": 6.4}, 422)
+
+
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 APPROVE = re.compile(r'action="/console/portraits/([0-9a-f-]{36})/approve"')
 
@@ -477,6 +513,7 @@ def record(out: Path = OUT, only: set[str] | None = None) -> list[Path]:
         _record_alipay_payment(client, app, simulators, files)
         _record_reports(client, app, headers, patient["id"], files)
         _record_vitals(client, headers, files["profiles"]["data"], files)
+        _record_questionnaire(client, headers, files["profiles"]["data"], files)
         _record_portrait(app, files["profiles"]["data"], files, headers)
         _record_vaccination(client, app, headers, files)
         server.stop()

@@ -7,6 +7,7 @@ from backend.api.admin import (
     followup,
     followup_calls,
     payments,
+    questionnaire,
     reports,
     residents,
     schedules,
@@ -14,6 +15,5 @@ from backend.api.admin import (
 )
 from backend.api.admin.blueprint import blp
 
-__all__ = ["audit", "auth", "blp", "emr", "followup", "followup_calls",
-           "payments", "reports", "residents",
-           "schedules", "vaccination"]
+__all__ = ["audit", "auth", "blp", "emr", "followup", "followup_calls", "payments",
+           "questionnaire", "reports", "residents", "schedules", "vaccination"]

@@ -15,6 +15,7 @@ from backend.auth import require_staff
 from backend.interop.fhir import questionnaire
 from backend.models import StaffRole
 from backend.services import fhir_pull
+from backend.services.followup import device_readings
 from backend.services.reports import fhir_inbound
 from conversations.knowledge import default_knowledge
 
@@ -58,3 +59,15 @@ def read_bundle(note_id: str):
 @require_staff()
 def read_questionnaire():
     return _fhir(questionnaire(default_knowledge()))
+
+
+@bp.post("/home-devices")
+@require_staff(StaffRole.INTEGRATION)
+def receive_device_readings():
+    """A home device gateway's batch Bundle of Observations (blood pressure, glucose), posted
+    to this FHIR base; answered with a batch-response, one entry per Observation."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return _fhir(fhir_inbound.outcome("请求体不是 JSON", "structure"), 400)
+    response, status = device_readings.receive(g.principal, body)
+    return _fhir(response, status)

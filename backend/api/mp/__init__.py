@@ -7,6 +7,7 @@ from backend.api.mp import (
     organizations,
     portraits,
     profiles,
+    questionnaire,
     reports,
     vaccination,
     vitals,
@@ -16,4 +17,4 @@ from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "reports", "vaccination", "vitals", "voice"]
+    "questionnaire", "reports", "vaccination", "vitals", "voice"]

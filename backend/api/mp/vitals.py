@@ -13,12 +13,15 @@ from backend.schemas.common import envelope
 from backend.schemas.vitals import (
     EducationArgsSchema,
     EducationDeliverySchema,
+    ReminderConsentArgsSchema,
+    ReminderConsentSchema,
+    ReminderConsentUpdateSchema,
     VitalCreateSchema,
     VitalHistoryArgsSchema,
     VitalHistorySchema,
     VitalRecordedSchema,
 )
-from backend.services.followup import education, vitals
+from backend.services.followup import consent, education, vitals
 
 
 @blp.route("/vitals", methods=["POST"])
@@ -58,3 +61,23 @@ def list_education(args):
 def read_education(delivery_id: UUID):
     """The resident opened the item (tracked once)."""
     return {"data": education.mark_read(g.principal, delivery_id)}
+
+
+@blp.route("/followup/reminder-consent", methods=["GET"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.arguments(ReminderConsentArgsSchema, location="query")
+@blp.response(200, envelope(ReminderConsentSchema))
+def get_reminder_consent(args):
+    """Whether the resident agreed to follow-up reminders by text and by AI phone call."""
+    return {"data": consent.reminder_consent(g.principal, args["patient_id"])}
+
+
+@blp.route("/followup/reminder-consent", methods=["PUT"])
+@blp.doc(security=BEARER)
+@require_account
+@blp.arguments(ReminderConsentUpdateSchema)
+@blp.response(200, envelope(ReminderConsentSchema))
+def put_reminder_consent(body):
+    """Give or withdraw consent to reminders by text and by AI phone call."""
+    return {"data": consent.set_reminder_consent(g.principal, body)}

@@ -16,6 +16,7 @@ from backend.models import FollowUpRecord, Programme, StaffRole
 from backend.schemas.followup import FollowUpRecordCreateSchema
 from backend.services import audit
 from backend.services.console.worklist import MAX_ITEMS, Section, section
+from backend.services.followup import questionnaire
 from backend.services.followup import worklist as followup_worklist
 from backend.services.followup.access import load_resident
 from backend.timeutil import local_today
@@ -44,6 +45,19 @@ def followup_due(principal: Principal) -> Section:
     overdue = sum(1 for i in items if i["overdue"])
     return Section("followup_due", "随访待办", total, items, urgent=bool(overdue),
                    empty_words="没有到期的随访。")
+
+
+@section(StaffRole.FAMILY_DOCTOR)
+def questionnaires_review(principal: Principal) -> Section:
+    """Residents' between-visit questionnaires waiting for me, urgent first: each counts as a
+    follow-up only once accepted here."""
+    items = [{"questionnaire": q, "resident": q.resident,
+              "classes": "；".join(f"{PROGRAMME_NAMES.get(p, p)}{c}"
+                                  for p, c in q.provisional["classes"].items())}
+             for q in questionnaire.pending(principal)[:MAX_ITEMS]]
+    return Section("questionnaires_review", "居民问卷待审核", len(items), items,
+                   urgent=any(i["questionnaire"].urgent for i in items),
+                   empty_words="没有等待审核的居民问卷。")
 
 
 def form_context(principal: Principal, resident_external_id: Any) -> dict[str, Any]:

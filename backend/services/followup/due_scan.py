@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import case, func, literal, null, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
@@ -21,11 +21,11 @@ from backend.models import (
     AdminAlert,
     FollowUpTask,
     ProgrammeEnrolment,
-    Resident,
+    StaffUser,
     TaskStatus,
 )
 from backend.models.types import UTCDateTime
-from backend.timeutil import utcnow
+from backend.timeutil import CLINIC_TZ, utcnow
 from followup import default_rules
 
 log = logging.getLogger(__name__)
@@ -41,71 +41,101 @@ class ScanSummary:
 
 
 def scan(today: date, batch: int = BATCH) -> ScanSummary:
+    """Walk the enrolments in id ranges (keyset over the primary key, one short transaction
+    each). A task already past the escalation cutoff when it opens is escalated as it is
+    written, so a district's first scan does not write its oldest tasks twice."""
     policy = default_rules().policy
     horizon = today + timedelta(days=policy.due_soon_days)
-    opened, batches = 0, 0
+    cutoff = today - timedelta(days=policy.escalate_overdue_days)
+    now = utcnow()
+    opened, escalated, cancelled, batches = 0, 0, 0, 0
     low, high = db.session.execute(select(func.min(ProgrammeEnrolment.id),
                                           func.max(ProgrammeEnrolment.id))).one()
     if low is not None:
         for start in range(low, high + 1, batch):
-            opened += _open_tasks(start, start + batch, horizon)
+            late = _open_tasks(start, start + batch, horizon, cutoff, now)
+            cancelled += _cancel_ended(start, start + batch, now)
             db.session.commit()
-            batches += 1
-    cancelled = _cancel_ended()
-    db.session.commit()
-    escalated = _escalate(today, policy.escalate_overdue_days)
+            opened, escalated, batches = opened + len(late), escalated + sum(late), batches + 1
+    escalated += _escalate_open(cutoff, now)
+    _alert_centres(today, cutoff, now, policy.escalate_overdue_days)
     db.session.commit()
     summary = ScanSummary(opened, cancelled, escalated, batches)
     log.info("follow-up due-scan done", extra={"today": today.isoformat(), **summary.__dict__})
     return summary
 
 
-def _open_tasks(first_id: int, end_id: int, horizon: date) -> int:
-    now = literal(utcnow(), UTCDateTime)
+def _open_tasks(first_id: int, end_id: int, horizon: date, cutoff: date, now) -> list[bool]:
+    """Open the due tasks of one id range; for each task opened, whether it was escalated.
+
+    The NOT EXISTS skips the tasks opened on earlier days without a conflict check per row
+    (most due enrolments already have theirs); ON CONFLICT still guards two scans at once."""
     dialect = db.engine.dialect.name
     new_id = (func.gen_random_uuid() if dialect == "postgresql"
               else func.lower(func.hex(func.randomblob(16))))
+    stamp = literal(now, UTCDateTime)
+    escalated_at = type_coerce(case((ProgrammeEnrolment.next_due_on < cutoff, stamp),
+                                    else_=null()), UTCDateTime)  # no SQL CAST (SQLite: a number)
+    already = select(FollowUpTask.id).where(  # the range lets it read one index range
+        FollowUpTask.enrolment_id == ProgrammeEnrolment.id,
+        FollowUpTask.due_on == ProgrammeEnrolment.next_due_on,
+        FollowUpTask.enrolment_id >= first_id, FollowUpTask.enrolment_id < end_id)
     due = select(
         ProgrammeEnrolment.id, ProgrammeEnrolment.doctor_id, ProgrammeEnrolment.next_due_on,
-        ProgrammeEnrolment.next_due_rule, literal(TaskStatus.OPEN.value), new_id, now, now,
+        ProgrammeEnrolment.next_due_rule, literal(TaskStatus.OPEN.value), escalated_at, new_id,
+        stamp, stamp,
     ).where(ProgrammeEnrolment.id >= first_id, ProgrammeEnrolment.id < end_id,
-            ProgrammeEnrolment.ended_on.is_(None), ProgrammeEnrolment.next_due_on <= horizon)
-    columns = ["enrolment_id", "doctor_id", "due_on", "due_rule", "status", "external_id",
-               "created_at", "updated_at"]
+            ProgrammeEnrolment.ended_on.is_(None), ProgrammeEnrolment.next_due_on <= horizon,
+            ~already.exists())
+    columns = ["enrolment_id", "doctor_id", "due_on", "due_rule", "status", "escalated_at",
+               "external_id", "created_at", "updated_at"]
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
         FollowUpTask).from_select(columns, due).on_conflict_do_nothing(
-        index_elements=["enrolment_id", "due_on"])
-    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+        index_elements=["enrolment_id", "due_on"]).returning(
+        FollowUpTask.escalated_at.is_not(None))
+    return [bool(late) for (late,) in db.session.execute(statement)]
 
 
-def _cancel_ended() -> int:
-    """Tasks of enrolments that have ended are no longer owed."""
-    ended = select(ProgrammeEnrolment.id).where(ProgrammeEnrolment.ended_on.is_not(None))
+def _cancel_ended(first_id: int, end_id: int, now: datetime) -> int:
+    """Tasks of enrolments in the id range that have ended are no longer owed."""
+    ended = select(ProgrammeEnrolment.id).where(
+        ProgrammeEnrolment.id >= first_id, ProgrammeEnrolment.id < end_id,
+        ProgrammeEnrolment.ended_on.is_not(None))
     return db.session.execute(update(FollowUpTask).where(
-        FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.enrolment_id.in_(ended)
-    ).values(status=TaskStatus.CANCELLED.value, closed_at=utcnow())).rowcount
+        FollowUpTask.status == TaskStatus.OPEN.value,
+        FollowUpTask.enrolment_id >= first_id, FollowUpTask.enrolment_id < end_id,
+        FollowUpTask.enrolment_id.in_(ended),
+    ).values(status=TaskStatus.CANCELLED.value, closed_at=now)).rowcount
 
 
-def _escalate(today: date, days: int) -> int:
-    """Mark tasks open more than `days` past their date, and tell each centre's admins how
-    many (one alert per centre and scan; a second scan finds them already escalated)."""
-    cutoff = today - timedelta(days=days)
-    late = (FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.escalated_at.is_(None),
-            FollowUpTask.due_on < cutoff)
+def _escalate_open(cutoff: date, now) -> int:
+    """Mark tasks opened on earlier days that are now more than the policy's days past their
+    date (the partial index holds only open, unescalated tasks)."""
+    return db.session.execute(update(FollowUpTask).where(
+        FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.escalated_at.is_(None),
+        FollowUpTask.due_on < cutoff).values(escalated_at=now)).rowcount
+
+
+def _alert_centres(today: date, cutoff: date, now: datetime, days: int) -> None:
+    """Tell each centre's admins how many of its doctors' open follow-ups were escalated on the
+    day this scan runs (one alert per centre and day). Counted from the rows, not from this
+    run, so a scan that crashed after escalating still alerts when it is run again."""
+    day_began = datetime.combine(now.astimezone(CLINIC_TZ).date(), time.min, CLINIC_TZ)
+    subject = f"followup-overdue:{today.isoformat()}"
+    alerted = select(AdminAlert.organization_id).where(AdminAlert.kind == "followup_overdue",
+                                                       AdminAlert.subject_id == subject)
     by_centre = db.session.execute(
-        select(Resident.organization_id, func.count()).select_from(FollowUpTask)
-        .join(ProgrammeEnrolment, ProgrammeEnrolment.id == FollowUpTask.enrolment_id)
-        .join(Resident, Resident.id == ProgrammeEnrolment.resident_id)
-        .where(*late).group_by(Resident.organization_id)).all()
-    if not by_centre:
-        return 0
-    escalated = db.session.execute(update(FollowUpTask).where(*late).values(
-        escalated_at=utcnow())).rowcount
+        select(StaffUser.organization_id, func.count()).select_from(FollowUpTask)
+        .join(StaffUser, StaffUser.id == FollowUpTask.doctor_id)
+        .where(FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.due_on < cutoff,
+               FollowUpTask.escalated_at >= day_began,
+               StaffUser.organization_id.not_in(alerted))
+        .group_by(StaffUser.organization_id).order_by(StaffUser.organization_id)).all()
     for organization_id, count in by_centre:
         db.session.add(AdminAlert(
-            organization_id=organization_id, kind="followup_overdue",
-            subject_id=f"followup-overdue:{today.isoformat()}",
+            organization_id=organization_id, kind="followup_overdue", subject_id=subject,
             message=f"有{count}位居民的慢病随访已超过预约日期{days}天仍未完成，"
                     "请督促责任医生尽快随访。"))
-    log.warning("overdue follow-ups escalated", extra={"tasks": escalated})
-    return escalated
+    if by_centre:
+        log.warning("overdue follow-ups escalated",
+                    extra={"centres": len(by_centre), "tasks": sum(c for _, c in by_centre)})

@@ -49,13 +49,7 @@ def record_followup(principal: Principal, resident_external_id: str,
     """Classify and store one visit. A visit older than one already stored for the same
     programme is refused: the standard's 连续两次 rule reads the visits in order."""
     resident = load_resident(principal, resident_external_id)
-    record, result, closed = store_visit(resident, principal.staff_id, data)
-    education.offer(resident, {f"class_{o.follow_up_class}" for o in result.outcomes.values()},
-                    "followup")
-    audit.record("followup.record.create", "resident", str(resident.external_id),
-                 {"record": str(record.external_id), "programmes": sorted(result.outcomes),
-                  "classes": {p: o.follow_up_class for p, o in result.outcomes.items()},
-                  "urgent_referral": result.urgent_referral, "tasks_closed": closed})
+    record, result, _ = store_visit(resident, principal.staff_id, data)
     db.session.commit()
     log.info("follow-up recorded", extra={"record": str(record.external_id),
                                           "urgent_referral": result.urgent_referral})
@@ -64,9 +58,12 @@ def record_followup(principal: Principal, resident_external_id: str,
 
 def store_visit(resident: Resident, doctor_id: int, data: dict[str, Any], *,
                 pending_review: bool = False) -> tuple[FollowUpRecord, FollowUpResult, int]:
-    """Add the classified visit to the session (no commit). A visit waiting for the doctor's
-    confirmation (待医生确认, the AI caller's) keeps the tasks open and the due date where it
-    is until the doctor confirms it (`confirm_pending`); returns the tasks closed."""
+    """Classify and add one visit to the session (the caller commits): the doctor's own, a
+    questionnaire the doctor accepted, or the AI caller's. A confirmed visit moves the due
+    dates, closes the tasks it fulfils, offers the class's education and is audited; one
+    waiting for the doctor's confirmation (待医生确认, the AI caller's) keeps the tasks open
+    and the due date where it is until the doctor confirms it (`confirm_pending`).
+    Returns the record, its classification and the tasks closed."""
     enrolments, visit, result = _classified(resident, data)
     visited_on = data["visited_on"]
     record = FollowUpRecord(
@@ -98,7 +95,14 @@ def store_visit(resident: Resident, doctor_id: int, data: dict[str, Any], *,
             next_followup_rule=outcome.next_followup_rule, source=outcome.source))
     if pending_review:
         return record, result, 0
-    return record, result, _apply(record, list(enrolments.values()))
+    closed = _apply(record, list(enrolments.values()))
+    education.offer(resident, {f"class_{o.follow_up_class}" for o in result.outcomes.values()},
+                    "followup")
+    audit.record("followup.record.create", "resident", str(resident.external_id),
+                 {"record": str(record.external_id), "programmes": sorted(result.outcomes),
+                  "classes": {p: o.follow_up_class for p, o in result.outcomes.items()},
+                  "urgent_referral": result.urgent_referral, "tasks_closed": closed})
+    return record, result, closed
 
 
 def confirm_pending(record: FollowUpRecord) -> int:
@@ -134,7 +138,7 @@ def _classified(resident: Resident, data: dict[str, Any]
     for programme, enrolment in enrolments.items():
         if visited_on < enrolment.enrolled_on:
             raise ValidationFailed("随访日期不能早于纳入管理的日期。", field="visited_on")
-        last = _last_outcome(enrolment)
+        last = last_outcome(enrolment)
         if last is not None and last.visited_on >= visited_on:
             raise Conflict(f"该居民{last.visited_on}已有一次随访记录，不能补录更早或同一天的随访。",
                            code="later_followup_exists", field="visited_on")
@@ -180,7 +184,7 @@ def _enrolments(resident: Resident, programmes: dict[str, Any]
     return {programme: open_[programme] for programme in programmes}
 
 
-def _last_outcome(enrolment: ProgrammeEnrolment) -> FollowUpOutcome | None:
+def last_outcome(enrolment: ProgrammeEnrolment) -> FollowUpOutcome | None:
     return db.session.execute(select(FollowUpOutcome).where(
         FollowUpOutcome.enrolment_id == enrolment.id).order_by(
         FollowUpOutcome.visited_on.desc(), FollowUpOutcome.id.desc()).limit(1)

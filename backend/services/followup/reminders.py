@@ -1,9 +1,12 @@
-"""Follow-up reminders to residents through the message outbox: one before the follow-up date
-(when its task opens) and one once it is overdue, to residents who use the mini-program.
+"""Follow-up reminders to residents: one before the follow-up date (when its task opens) and
+one once it is overdue, each by the channel the resident's consent and reachability allow
+(`followup.channels`): a mini-program subscribe message through the patient outbox, or an SMS
+or AI phone call through `FollowUpContact`. Nobody reachable: the task stays with the doctor.
 
-Set-based, like the due-scan: one INSERT … SELECT per kind, deduplicated per resident and due
-date, so two programmes due the same day make one message and a second run adds none. The
-outbox job sends them, and only with the resident's subscribe-message consent (`messages.send`).
+Set-based, like the due-scan: the channel is a CASE built from the channels file, one INSERT …
+SELECT per kind and channel, deduplicated per resident, due date and kind across both outboxes,
+so two programmes due the same day make one reminder and a second run adds none (even after a
+used-up subscribe grant would now point to SMS).
 """
 
 from __future__ import annotations
@@ -11,12 +14,26 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import JSON, String, cast, func, literal, select
+from sqlalchemy import (
+    JSON,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
 from backend.models import (
+    Account,
+    FollowUpContact,
     FollowUpTask,
+    MessageSubscription,
     Organization,
     PatientMessage,
     PatientProfile,
@@ -25,45 +42,88 @@ from backend.models import (
     TaskStatus,
 )
 from backend.models.types import UTCDateTime
+from backend.services.followup.contacts import available_channels
 from backend.timeutil import utcnow
+from followup.channels import REMINDER_KINDS, channel_rules
 
 log = logging.getLogger(__name__)
 PAGE = "followup/pages/vitals/index"
 NOTES = {"followup_due": "请按约到社区随访，带上药盒。",
          "followup_overdue": "随访已过期，请尽快联系家庭医生。"}
+NOBODY = "doctor"  # no channel: the responsible doctor reaches the resident
 
 
-def queue_reminders(today: date) -> dict[str, int]:
-    counts = {kind: _queue(kind, today) for kind in NOTES}
+def queue_reminders(today: date) -> dict[str, dict[str, int]]:
+    """{kind: {channel: reminders queued}}, with NOBODY for residents no channel reaches."""
+    counts = {kind: _queue(kind, today) for kind in REMINDER_KINDS}
     db.session.commit()
-    log.info("follow-up reminders queued", extra=counts)
+    log.info("follow-up reminders queued", extra={"counts": counts})
     return counts
 
 
-def _queue(kind: str, today: date) -> int:
-    dialect = db.engine.dialect.name
-    new_id = (func.gen_random_uuid() if dialect == "postgresql"
-              else func.lower(func.hex(func.randomblob(16))))
-    now = literal(utcnow(), UTCDateTime)
+def _chosen(kind: str, today: date):
+    """One row per resident and due date still owed this reminder, with its channel."""
     when = FollowUpTask.due_on >= today if kind == "followup_due" else FollowUpTask.due_on < today
     key = (literal(f"{kind}:") + cast(Resident.id, String) + literal(":")
            + cast(FollowUpTask.due_on, String))
-    rows = select(
-        key, PatientProfile.account_id, func.min(FollowUpTask.id), literal(kind),
-        literal("pending"), literal({}, JSON), literal(0), new_id, now, now,
+    facts = {
+        # Alipay delivers a message only after a payment (it names the trade): a follow-up
+        # reminder reaches the mini-program on WeChat only.
+        "miniprogram_consent": exists(select(MessageSubscription.id).join(
+            Account, Account.id == MessageSubscription.account_id).where(
+            MessageSubscription.account_id == PatientProfile.account_id,
+            Account.wechat_openid.is_not(None),
+            MessageSubscription.kind == "followup", MessageSubscription.grants > 0,
+            MessageSubscription.declined.is_(False))),
+        "phone_reachable": and_(Resident.phone.is_not(None),
+                                Resident.phone_unreachable_at.is_(None)),
+        "sms_consent": Resident.sms_consented_at.is_not(None),
+        "call_consent": Resident.call_consented_at.is_not(None),
+    }
+    rules, available = channel_rules(), available_channels(kind)
+    branches = [(and_(*(facts[need] for need in rules.channels[channel].needs)),
+                 literal(channel)) for channel in rules.order[kind] if channel in available]
+    channel = case(*branches, else_=null()) if branches else null()
+    queued = [exists(select(table.id).where(table.dedupe_key == key))
+              for table in (PatientMessage, FollowUpContact)]
+    return select(
+        key.label("key"), Resident.id.label("resident_id"),
+        func.min(FollowUpTask.id).label("task_id"),
+        PatientProfile.account_id.label("account_id"), channel.label("channel"),
     ).select_from(FollowUpTask).join(
         ProgrammeEnrolment, ProgrammeEnrolment.id == FollowUpTask.enrolment_id).join(
-        Resident, Resident.id == ProgrammeEnrolment.resident_id).join(
-        PatientProfile, PatientProfile.id == Resident.patient_id).where(
-        FollowUpTask.status == TaskStatus.OPEN.value, when,
-        PatientProfile.archived_at.is_(None)).group_by(
-        Resident.id, FollowUpTask.due_on, PatientProfile.account_id)
-    columns = ["dedupe_key", "account_id", "followup_task_id", "kind", "status", "data",
-               "attempts", "external_id", "created_at", "updated_at"]
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-        PatientMessage).from_select(columns, rows).on_conflict_do_nothing(
-        index_elements=["dedupe_key"])
-    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+        Resident, Resident.id == ProgrammeEnrolment.resident_id).outerjoin(
+        PatientProfile, and_(PatientProfile.id == Resident.patient_id,
+                             PatientProfile.archived_at.is_(None))).where(
+        FollowUpTask.status == TaskStatus.OPEN.value, when, ~queued[0], ~queued[1]).group_by(
+        Resident.id, FollowUpTask.due_on, PatientProfile.account_id).subquery()
+
+
+def _queue(kind: str, today: date) -> dict[str, int]:
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new_id = (func.gen_random_uuid() if dialect == "postgresql"
+              else func.lower(func.hex(func.randomblob(16))))
+    now = literal(utcnow(), UTCDateTime)
+    chosen = _chosen(kind, today)
+    counts = {channel or NOBODY: count for channel, count in db.session.execute(
+        select(chosen.c.channel, func.count()).group_by(chosen.c.channel)).all()}
+    to_app = select(chosen.c.key, chosen.c.account_id, chosen.c.task_id, literal(kind),
+                    literal("pending"), literal({}, JSON), literal(0), new_id, now, now
+                    ).where(chosen.c.channel == "miniprogram")
+    db.session.execute(insert(PatientMessage).from_select(
+        ["dedupe_key", "account_id", "followup_task_id", "kind", "status", "data", "attempts",
+         "external_id", "created_at", "updated_at"], to_app).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]))
+    by_phone = select(chosen.c.key, chosen.c.resident_id, chosen.c.task_id, literal(kind),
+                      chosen.c.channel, literal("pending"), literal(0), new_id, now, now
+                      ).where(chosen.c.channel.in_(("sms", "ai_call")))
+    db.session.execute(insert(FollowUpContact).from_select(
+        ["dedupe_key", "resident_id", "task_id", "kind", "channel", "status", "attempts",
+         "external_id", "created_at", "updated_at"], by_phone).on_conflict_do_nothing(
+        index_elements=["dedupe_key"]))
+    return {channel: counts.get(channel, 0)
+            for channel in (*channel_rules().order[kind], NOBODY)}
 
 
 def fields(message: PatientMessage) -> dict[str, dict[str, str]]:

@@ -35,7 +35,7 @@ FIELD_OF = {"systolic": "systolic", "diastolic": "diastolic", "heart_rate": "pul
             "fasting_glucose": "glucose", "random_glucose": "glucose"}
 
 
-def _resident_of(principal: Principal, patient_id: Any) -> tuple[Resident,
+def resident_of(principal: Principal, patient_id: Any) -> tuple[Resident,
                                                                  list[ProgrammeEnrolment]]:
     profile = access.load_profile(principal, patient_id)
     resident = db.session.execute(select(Resident).where(
@@ -73,7 +73,17 @@ def record_reading(principal: Principal, data: dict[str, Any],
                    source: str = "manual") -> dict[str, Any]:
     """Store and assess one reading; the answer says at once what it means and what to do
     (urgent: call 120 now)."""
-    resident, enrolments = _resident_of(principal, data["patient_id"])
+    resident, enrolments = resident_of(principal, data["patient_id"])
+    result = record_for(resident, enrolments, data, source, principal.account_id)
+    db.session.commit()
+    return result
+
+
+def record_for(resident: Resident, enrolments: list[ProgrammeEnrolment], data: dict[str, Any],
+               source: str, account_id: int | None = None,
+               device_reading_id: str | None = None) -> dict[str, Any]:
+    """Assess and add one reading to the current transaction (the caller commits): from the
+    mini-program (`account_id`) or a home device gateway (`device_reading_id`)."""
     now = utcnow()
     measured_at = data.get("measured_at") or now
     if measured_at > now + CLOCK_SKEW:
@@ -94,7 +104,8 @@ def record_reading(principal: Principal, data: dict[str, Any],
     reading = VitalReading(
         resident_id=resident.id, measured_at=measured_at, kind=data["kind"], readings=readings,
         glucose_timing=timing, symptoms=sorted(data.get("symptoms", ())), source=source,
-        level=assessment.level, entered_by_account_id=principal.account_id,
+        level=assessment.level, entered_by_account_id=account_id,
+        device_reading_id=device_reading_id,
         findings={"emergencies": [{"rule": d.rule, "says": d.says, "basis": list(d.basis)}
                                   for d in assessment.emergencies],
                   "above_target": list(assessment.above_target)})
@@ -102,15 +113,14 @@ def record_reading(principal: Principal, data: dict[str, Any],
     db.session.flush()
     brought_forward: str | None = None
     if assessment.level == "urgent":
-        brought_forward = _bring_forward(enrolments, URGENT_RULE)
+        brought_forward = bring_forward(enrolments, URGENT_RULE)
     elif assessment.level == "high" and _recent_high(resident) >= \
             default_home_rules().repeated_high_count:
-        brought_forward = _bring_forward(enrolments, REPEATED_RULE)
+        brought_forward = bring_forward(enrolments, REPEATED_RULE)
     taught = education.offer(resident, _findings(reading), "reading")
     audit.record("vitals.record", "resident", str(resident.external_id),
                  {"reading": str(reading.external_id), "kind": reading.kind,
                   "level": reading.level, "brought_forward": brought_forward})
-    db.session.commit()
     if assessment.level != "normal":
         log.info("home reading out of range", extra={"reading": str(reading.external_id),
                                                      "level": reading.level})
@@ -141,7 +151,7 @@ def _recent_high(resident: Resident) -> int:
         VitalReading.level.in_(("high", "urgent")))).scalar_one()
 
 
-def _bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None:
+def bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | None:
     """Make the follow-up due today, named by `rule` on the doctor's worklist: a later due date
     moves to today (a later open task gives way); a follow-up already due keeps its date and
     its open task takes the reason (an urgent one is never downgraded)."""
@@ -166,7 +176,7 @@ def _bring_forward(enrolments: list[ProgrammeEnrolment], rule: str) -> str | Non
 
 def history(principal: Principal, patient_id: Any, days: int) -> dict[str, Any]:
     """The resident's readings of the last `days` days, oldest first, with the target band."""
-    resident, enrolments = _resident_of(principal, patient_id)
+    resident, enrolments = resident_of(principal, patient_id)
     result = history_of(resident, enrolments, days)
     audit.record("vitals.read", "resident", str(resident.external_id),
                  {"count": len(result["readings"])})

@@ -60,4 +60,50 @@ function bandText(targets) {
   return parts.length ? `您的目标：${parts.join('；')}` : ''
 }
 
-module.exports = { record, history, view, bandText, LEVELS, SYMPTOMS, TIMINGS }
+/** The measures a trend chart can show: where the value is, and the target lines that bound it. */
+const MEASURES = {
+  systolic: { label: '高压', unit: 'mmHg', below: 'systolic_below', pick: (r) => r.readings.systolic },
+  fasting_glucose: {
+    label: '空腹血糖', unit: 'mmol/L', below: 'fasting_glucose_below', above: 'glucose_above',
+    pick: (r) => r.readings.fasting_glucose,
+  },
+}
+
+const round1 = (n) => Math.round(n * 10) / 10
+
+/**
+ * One measure's trend over time, laid out in percent of the chart so plain views draw it on
+ * both hosts (no canvas): each point's place and level, and the target band (between the
+ * danger floor, if any, and the target line). Fewer than two readings make no trend: null.
+ */
+function trend(readings, targets, measure) {
+  const spec = MEASURES[measure]
+  const points = readings.map((r) => ({ r, v: spec.pick(r) })).filter((p) => typeof p.v === 'number')
+  if (points.length < 2) return null
+  const high = targets[spec.below]
+  const low = spec.above ? targets[spec.above] : undefined
+  const values = points.map((p) => p.v).concat([high, low].filter((x) => typeof x === 'number'))
+  const pad = (Math.max(...values) - Math.min(...values)) * 0.1 || 1
+  const top = Math.max(...values) + pad
+  const bottom = Math.min(...values) - pad
+  const y = (v) => round1(((top - v) / (top - bottom)) * 100)
+  const times = points.map((p) => Date.parse(p.r.measured_at))
+  const first = Math.min(...times)
+  const span = Math.max(...times) - first
+  const x = (t) => (span ? round1(((t - first) / span) * 100) : 50)
+  const band = typeof high === 'number'
+    ? { top: y(high), height: round1(y(typeof low === 'number' ? low : bottom) - y(high)) } : null
+  const range = typeof high === 'number'
+    ? `绿色区域是目标：${typeof low === 'number' ? `${low} 到 ${high} ${spec.unit} 之间` : `低于 ${high} ${spec.unit}`}`
+    : ''
+  return {
+    measure, label: spec.label, unit: spec.unit, band, range,
+    from: format.monthDay(points[0].r.measured_at), to: format.monthDay(points[points.length - 1].r.measured_at),
+    points: points.map((p, i) => ({
+      id: p.r.id, left: x(times[i]), top: y(p.v), tone: (LEVELS[p.r.level] || LEVELS.normal).tone,
+      label: `${format.monthDay(p.r.measured_at)} ${spec.label} ${p.v}`,
+    })),
+  }
+}
+
+module.exports = { record, history, view, bandText, trend, LEVELS, SYMPTOMS, TIMINGS }

@@ -27,6 +27,56 @@ test('the last month with its level, and the resident\'s targets in words', asyn
   expect(text(vitals, '#reading-0')).toMatch(/在目标内|偏高|危险/)
 })
 
+test('the trend of each measure with its target band, every reading placed by its level', async () => {
+  const vitals = await open()
+  const readings = fixture('vitals_history').data.readings
+  const pressures = readings.filter((r) => r.kind === 'blood_pressure')
+  expect(text(vitals, '#trend-systolic-range')).toBe('绿色区域是目标：低于 140 mmHg')
+  expect(text(vitals, '#trend-fasting_glucose-range')).toBe('绿色区域是目标：3.9 到 7 mmol/L 之间')
+  expect(exists(vitals, '#trend-systolic-band')).toBe(true)
+  expect(exists(vitals, `#trend-systolic-point-${pressures.length - 1}`)).toBe(true)
+  expect(exists(vitals, `#trend-systolic-point-${pressures.length}`)).toBe(false)
+})
+
+test('the questionnaire between visits opens for the same person', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-questionnaire')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/questionnaire/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
+test('the health education offered to the same person is one tap away', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-education')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/education/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
+test('how to be reminded is set from the same page', async () => {
+  const vitals = await open()
+  await tap(vitals, '#open-reminders')
+  expect(host.log.navigations[0].url).toBe(
+    `/followup/pages/reminders/index?patient_id=${father.id}&name=${encodeURIComponent('张建国')}`)
+})
+
+test('the chart is laid out from the readings: time across, value up, the band between its lines', () => {
+  const vitalsService = require('../../followup/services/vitals')
+  const reading = (id, at, systolic, level) => ({
+    id, kind: 'blood_pressure', measured_at: at, level, readings: { systolic, diastolic: 80 } })
+  const chart = vitalsService.trend([
+    reading('a', '2026-12-01T00:00:00Z', 120, 'normal'),
+    reading('b', '2026-12-03T00:00:00Z', 160, 'high'),
+    reading('c', '2026-12-05T00:00:00Z', 140, 'high'),
+  ], { systolic_below: 140 }, 'systolic')
+  expect(chart.points.map((p) => p.left)).toEqual([0, 50, 100])
+  expect(chart.points[1].top).toBeLessThan(chart.points[2].top) // higher value, nearer the top
+  expect(chart.points[2].top).toBe(chart.band.top) // 140 sits on the target line
+  expect(chart.band.top + chart.band.height).toBe(100) // no floor: the band runs to the bottom
+  expect(chart.points.map((p) => p.tone)).toEqual(['ok', 'warn', 'warn'])
+  expect(chart.from).toBe('12月1日')
+  expect(vitalsService.trend([reading('a', '2026-12-01T00:00:00Z', 120, 'normal')], {}, 'systolic')).toBeNull()
+})
+
 test('a dangerous blood pressure shows the red screen with 120 at once', async () => {
   const vitals = await open()
   backend.reply('POST', '/mp/vitals', fixture('vitals_urgent').data, 201)

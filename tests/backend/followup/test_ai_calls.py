@@ -18,13 +18,15 @@ from backend.models import (
     AuditEntry,
     CallAttempt,
     FollowUpCall,
+    FollowUpContact,
     FollowUpRecord,
     FollowUpTask,
     ProgrammeEnrolment,
 )
-from backend.services.followup import call_storage, calls
+from backend.services.followup import call_storage, calls, contacts
 from backend.services.followup.due_scan import scan
 from backend.services.followup.records import confirm_pending
+from backend.services.followup.reminders import queue_reminders
 from backend.timeutil import local_today
 from simulators.freeswitch import FreeSwitchSimulator, ScriptedCallee
 from tests import factories as f
@@ -226,3 +228,29 @@ def test_the_doctor_reads_the_call_and_confirms_its_record_over_the_api(cctx, fr
     assert db.session.execute(select(AuditEntry.action).where(AuditEntry.action.in_(
         ["followup.call.read", "followup.record.confirm"]))).scalars().all() == [
         "followup.call.read", "followup.record.confirm"]
+
+
+def test_a_reminder_by_ai_call_is_placed_by_the_caller(cctx, freeswitch):
+    """A resident followed up by the doctor who agreed to calls: the reminder's channel 'AI call'
+    opens a call through the call schedule (once, however often the reminder is sent), and the
+    dispatcher rings in the dialling hours like any AI call."""
+    freeswitch.callees["13911110099"] = ScriptedCallee(["answer"], [
+        say("是的，我就是"), say("我是一九五八年出生的"), say("高压一百四十五，低压八十八"),
+        say("每天都按时吃药"), say("都没有"), say("都没有")])
+    person, _ = resident_on_ai_calls("13911110099", channel="doctor")
+    person.call_consented_at = datetime.now(UTC)
+    db.session.commit()
+    assert contacts.call_placer() is not None  # telephony configured: the channel is offered
+    assert queue_reminders(local_today())["followup_due"]["ai_call"] == 1
+    [contact_id] = contacts.pending_ids("ai_call")
+    assert contacts.send(contact_id) == "sent"
+    assert contacts.send(contact_id) == "not-pending"
+    call = only_call(person)
+    contact = db.session.get(FollowUpContact, contact_id)
+    assert contact.vendor_ref == str(call.external_id)
+    assert (call.status, call.due_on) == ("scheduled", local_today() + timedelta(days=2))
+    assert dispatch_at(morning(days=1)) == {"opened": 0, "recovered": 0, "queued": 1}
+    call = only_call(person)
+    assert call.status == "done" and call.record_id is not None, (
+        call.attempt_rows[0].answers, call.attempt_rows[0].transcript)
+    assert db.session.get(FollowUpRecord, call.record_id).review_status == "pending"

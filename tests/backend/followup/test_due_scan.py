@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from backend.extensions import db
 from backend.jobs import enqueue
@@ -81,6 +81,19 @@ def test_tasks_left_open_too_long_are_escalated_once_to_the_centres_admins(ctx):
         select(AdminAlert).where(AdminAlert.kind == "followup_overdue")).scalars()}
     assert alerts.keys() == {org.id, other_org.id}
     assert alerts[org.id].startswith("有2位居民的慢病随访已超过预约日期14天")
+
+
+def test_a_scan_that_died_before_alerting_still_alerts_when_run_again(ctx):
+    org, wang, _ = _centre()
+    fs.enrol(fs.resident(org), wang, next_due_on=date(2026, 11, 1))
+    assert scan(TODAY).tasks_escalated == 1
+    db.session.execute(delete(AdminAlert))  # as if the process died before writing the alert
+    db.session.commit()
+    assert scan(TODAY).tasks_escalated == 0
+    assert [a.organization_id for a in db.session.execute(select(AdminAlert).where(
+        AdminAlert.kind == "followup_overdue")).scalars()] == [org.id]
+    scan(TODAY)
+    assert db.session.execute(select(func.count()).select_from(AdminAlert)).scalar_one() == 1
 
 
 def test_the_scheduled_job_runs_in_a_real_worker_and_twice_is_once(ctx):

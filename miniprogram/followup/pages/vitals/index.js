@@ -24,7 +24,7 @@ Component({
     kind: 'blood_pressure', timings: vitals.TIMINGS, timingIndex: 0,
     symptoms: vitals.SYMPTOMS.map((s) => ({ ...s, checked: false })),
     form: { ...EMPTY_FORM }, fieldErrors: {}, formError: '', saving: false,
-    result: null, urgent: null, items: [], band: '',
+    result: null, urgent: null, items: [], band: '', trends: [],
     talkFirst: false, recording: false, listening: false, heard: '', voiceError: '',
   },
   methods: {
@@ -87,10 +87,12 @@ Component({
         this.setData({
           loading: false, error: '', notEnrolled: '',
           items: found.readings.slice().reverse().map(vitals.view), band: vitals.bandText(found.targets),
+          trends: ['systolic', 'fasting_glucose'].map((m) => vitals.trend(found.readings, found.targets, m))
+            .filter(Boolean),
         })
       } catch (err) {
         if (err.code === 'not_enrolled') {
-          this.setData({ loading: false, error: '', notEnrolled: err.message, items: [], band: '' })
+          this.setData({ loading: false, error: '', notEnrolled: err.message, items: [], band: '', trends: [] })
         } else {
           this.setData({ loading: false, error: errors.messageOf(err) })
         }
@@ -176,6 +178,18 @@ Component({
           formError: Object.keys(fieldErrors).length ? '请按提示修改后再保存。' : errors.messageOf(err),
         })
       }
+    },
+    openQuestionnaire() {
+      platform.navigateTo(`/followup/pages/questionnaire/index?${this.who()}`)
+    },
+    openEducation() {
+      platform.navigateTo(`/followup/pages/education/index?${this.who()}`)
+    },
+    openReminders() {
+      platform.navigateTo(`/followup/pages/reminders/index?${this.who()}`)
+    },
+    who() {
+      return `patient_id=${this.data.patientId}&name=${encodeURIComponent(this.data.patientName)}`
     },
     call120() {
       platform.makePhoneCall('120')
