@@ -3,7 +3,7 @@ them, the between-visit questionnaire (follow_up_questionnaire), and home device
 once (vital_reading.device_reading_id).
 
 Revision ID: 3e1142d47907
-Revises: 4134391ecb32
+Revises: 8c1d2e3f4a5b
 Create Date: 2026-12-06 01:11:22.846997
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e1142d47907'
-down_revision = '4134391ecb32'
+down_revision = '8c1d2e3f4a5b'
 branch_labels = None
 depends_on = None
 
