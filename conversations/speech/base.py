@@ -136,7 +136,7 @@ def check_text(text: str) -> str:
 
 # --- registries -------------------------------------------------------------------------------
 
-_E = TypeVar("_E")
+_E = TypeVar("_E", bound=SpeechRecognizer | SpeechSynthesizer)
 
 
 class _Registry:
@@ -155,7 +155,7 @@ class _Registry:
                 existing = self._classes.get(name)
                 if existing is not None and existing.__qualname__ != cls.__qualname__:
                     raise ValueError(f"{self.kind} engine {name!r} is already registered")
-                cls.name = name  # type: ignore[attr-defined]
+                cls.name = name
                 self._classes[name] = cls
             return cls
 

@@ -5,6 +5,7 @@ sealing."""
 from __future__ import annotations
 
 import threading
+import time
 from itertools import pairwise
 
 import pytest
@@ -194,14 +195,13 @@ def _start_sealer_blocked_mid_batch(blocker):
     """A real sealer process, stopped mid-batch: another transaction holds seal number 3 (an
     uncommitted insert), so the sealer's batch insert waits there with 1 and 2 written.
     Returns the process and its database backend's pid."""
-    import time
-
     from tests.helpers_process import frontdoor
 
     blocker.execute(text("INSERT INTO audit_seal (seq, entry_mac, prev_hash, hash, key_id, "
                          "sealed_at) VALUES (3, 'x', 'x', 'x', 'x', now())"))
     sealer = frontdoor("audit", "seal", "--once")
-    while True:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         backend = db.session.execute(text(
             "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
             "AND query LIKE 'INSERT INTO audit_seal%'")).scalar()
@@ -210,16 +210,18 @@ def _start_sealer_blocked_mid_batch(blocker):
             return sealer, backend
         assert sealer.poll() is None, sealer.stdout.read()
         time.sleep(0.05)
+    sealer.kill()
+    raise AssertionError("the sealer never reached the blocked seal number within 60 s")
 
 
 def _wait_until_gone(backend_pid: int) -> None:
     """PostgreSQL ends a killed client's backend (and rolls its transaction back) once that
     backend next tries to talk to it."""
-    import time
-
+    deadline = time.monotonic() + 60
     while db.session.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
                              {"pid": backend_pid}).scalar_one():
         db.session.commit()
+        assert time.monotonic() < deadline, f"backend {backend_pid} still there after 60 s"
         time.sleep(0.05)
     db.session.commit()
 
