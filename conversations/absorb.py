@@ -10,7 +10,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from conversations.informant import speakers_own, typing_parent
+from conversations.informant import (
+    as_patients_relative,
+    patient_is,
+    possessor,
+    speakers_own,
+    typing_parent,
+)
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
@@ -140,14 +146,38 @@ def _same_in_relatives(state: DialogueState, u: Understanding, words: str) -> No
         if m.start() < named[0].end or any(x.family and m.start() <= x.start <= m.end() + 4
                                           for x in named):
             continue
-        relative = KIN_NAMES.get(m["kin"])
+        whose = possessor(u.text, m.start("kin"))
+        relative = _patients_relative(state, KIN_NAMES.get(m["kin"]), whose)
         last = max((x for x in named if x.end <= m.start()), key=lambda x: x.end, default=None)
+        said = _patients_relative(state, last.relative, last.relative_of) if last else None
         fact = state.facts.get("family.history")
-        said = [str(v) for v in fact.value] if fact and isinstance(fact.value, list) else []
-        earlier = next((v for v in reversed(said) if last and last.relative
-                        and v.startswith(last.relative)), None)
+        values = [str(v) for v in fact.value] if fact and isinstance(fact.value, list) else []
+        earlier = next((v for v in reversed(values) if said and v.startswith(said)), None)
         if relative and earlier:
-            add_to_list(state, "family.history", relative + earlier[len(last.relative):], words)
+            add_to_list(state, "family.history", relative + earlier[len(said):], words)
+
+
+def _patients_relative(state: DialogueState, relative: str | None, whose: str) -> str | None:
+    """我姥姥, typed by a daughter for her mother, is the patient's 母亲; a relative by marriage
+    only (我爸, for the same mother) is None: not family history."""
+    if not relative:
+        return relative
+    fact = state.facts.get("present_illness.informant")
+    patient = patient_is(fact.words) if fact else None
+    if patient is None:
+        return relative
+    typist = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
+        if patient == "子女" else None
+    names = [as_patients_relative(n, whose or "typist", patient, typist)
+             for n in relative.split("、")]
+    return "、".join(dict.fromkeys(n for n in names if n)) or None
+
+
+def _add_relatives_illness(state: DialogueState, mention: Mention, lexicon: Lexicon,
+                           words: str) -> None:
+    relative = _patients_relative(state, mention.relative, mention.relative_of)
+    if relative is not None:
+        add_to_list(state, "family.history", f"{relative}{_family_name(mention, lexicon)}", words)
 
 
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
@@ -170,8 +200,7 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
         if mention.kind == "diseases" and mention.family and not any(
                 m.kind in HISTORY_KINDS and m.family and m.start < mention.end
                 and mention.start < m.end for m in u.mentions):
-            add_to_list(state, "family.history",
-                        f"{mention.relative or ''}{_family_name(mention, lexicon)}", words)
+            _add_relatives_illness(state, mention, lexicon, words)
             continue
         if mention.kind in HISTORY_KINDS and mention.uncertain \
                 and _ASKED.search(_clause_of(u.text, mention.start)):
@@ -181,8 +210,7 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
             if mention.negated:
                 deny_list(state, key, words)
             elif mention.family:
-                add_to_list(state, key,
-                            f"{mention.relative or ''}{_family_name(mention, lexicon)}", words)
+                _add_relatives_illness(state, mention, lexicon, words)
             else:
                 add_to_list(state, key, mention.concept, words)
         elif mention.kind in {"drugs", "foods"} and mention.allergy and not mention.negated:

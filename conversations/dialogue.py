@@ -114,8 +114,10 @@ class Assistant:
             return self._after_the_end(state, message, departments)
         record(state, message)
         u = understand(message, self.knowledge.lexicon)
-        if u.back:
-            return self._go_back(state)
+        if u.back:  # a request to go back is still read for danger first
+            hit = look_for_danger(self.knowledge, state, u, message, None,
+                                  with_language_model=False, emergency_model=None)
+            return self._raise(state, hit) if hit else self._go_back(state)
         if state.stage == "review" and _confirms(message, u):
             self.finish_review(state)
             return self._say(state, Turn(text="好的，预问诊记录已整理好，医生看病前会先看到。",

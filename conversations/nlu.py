@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from conversations import informant
 from conversations import nlu_context as ctx
 from conversations import nlu_cues as cues
 from conversations import nlu_numbers as qty
@@ -58,6 +59,7 @@ class Mention:
     other_person: bool = False  # about a neighbour or a colleague, not the patient
     reaction: bool = False  # the reaction of an allergy, not a current symptom
     relative: str | None = None  # 母亲 in 我妈有高血压 (family history)
+    relative_of: str = ""  # whose relative: typist (我妈), patient (她妈), spouse, '' (alone)
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,12 @@ class _Reader:
 
 
 _FAMILY_STATEMENT = re.compile(r"(?:也|都|以前|年轻时候?|早年)*(?:有|得过|患过|有过|是)")
+# 她爸肠胃也不好 十二指肠溃疡 / 我妈好像也贫血 说是地中海贫血: a relative who opens the sentence
+# with their own ill health (也, 不好, 毛病) is what its later clauses are about; 我爸七十二 体检…
+# introduces the patient.
+_TOPIC_OF_SENTENCE = re.compile(r"\s*(?:我|俺|他|她|孩子|娃|宝宝)?(?:们|家)?的?")
+_TOPIC_PREDICATE = re.compile(r"[^，,\s。；;]{0,4}(?:也|都)|[^，,\s。；;]{0,6}(?:不好|毛病|病)")
+_NEXT_CLAUSE_STATEMENT = re.compile(r"[\s，,]+(?:也|都|以前|年轻时候?|早年)*(?:得过|患过|有过)")
 
 
 def _told_for_a_relative(r: _Reader) -> bool:
@@ -236,6 +244,12 @@ def _told_for_a_relative(r: _Reader) -> bool:
                 and not _FAMILY_STATEMENT.match(r.text, m.end())]
     return any(kind == "symptoms" and any(end <= s and group for end, group in subjects)
                for s, _e, kind, _id in r.found)
+
+
+# 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
+_KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
+_SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?" + _KIN_WORD)
+_CHILDS = re.compile("的?" + _KIN_WORD)
 
 
 def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
@@ -254,8 +268,12 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     # Who a later clause of the sentence is still about: a subject that said something of itself
     # (我爸有冠心病 放过支架), not the object of a verb (生过一个孩子 剖腹产).
     speakers = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)
-                if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends]
-    kin = [(m.end(), cues.KIN[m[0]], m[0]) for m in r.outside(cues.SUBJECT)
+                if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends
+                or _NEXT_CLAUSE_STATEMENT.match(text, m.end())
+                or (_TOPIC_OF_SENTENCE.fullmatch(text, ctx.sentence_of(text, m.start())[0],
+                                                  m.start())
+                    and _TOPIC_PREDICATE.match(text, m.end()))]
+    kin = [(m.end(), cues.KIN[m[0]], m[0], m.start()) for m in r.outside(cues.SUBJECT)
            if not m["self"] and cues.KIN.get(m[0])]
     kin.reverse()  # the nearest relative before the mention names it
     subjects = [s for s in subjects if s[1]]
@@ -277,6 +295,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         post = cues.POST_NEG.match(text, pos, hi)
         negated = bool(last and last[-1][1] == "neg") or bool(post and post.end() == hi) \
             or s in r.inner_negated
+        repeat = ctx.DENIED_REPEAT.fullmatch(text, e, c_hi)
+        negated = negated or bool(repeat and repeat[1] in text[s:e])
         gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else "")
         negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
@@ -299,20 +319,28 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
                                   and bool(ctx.PAST_AFTER.match(text, e))
                                   and not ctx.RECURRING_NOW.search(text, c_lo, c_hi))
             if kind == "diseases":  # 我妈也偏头疼: a relative's disease is family history
-                who = [g for end, g in subjects if c_lo <= end <= s]
+                who = [g for end, g in subjects if c_lo <= end <= s] or [
+                    g for end, g in speakers if sentence_lo <= end <= c_lo and g][-1:]
                 family = bool(who) and who[-1] != "self" and who[-1] not in patients
+        history = history or (kind == "symptoms" and bool(ctx.HISTORY_AFTER.match(text, e)))
         # 我爸我妈都是糖尿病: every relative named in the clause had it; else the nearest before
-        named = [ctx.KIN_NAMES.get(m) for end, g, m in reversed(kin) if c_lo <= end <= s]
-        relative = ("、".join(dict.fromkeys(n for n in named if n)) or next(
-            (ctx.KIN_NAMES.get(m) for end, g, m in kin if sentence_lo <= end <= s), None)
-            ) if family else None
+        named = [(ctx.KIN_NAMES.get(m), at) for end, g, m, at in reversed(kin)
+                 if c_lo <= end <= s and ctx.KIN_NAMES.get(m)
+                 and not _SAME_PERSON.match(text, end)
+                 and not (m in ("孩子", "儿子", "女儿", "闺女") and _CHILDS.match(text, end))]
+        if not named:
+            named = [(ctx.KIN_NAMES.get(m), at) for end, g, m, at in kin
+                     if sentence_lo <= end <= s][:1]
+        relative = ("、".join(dict.fromkeys(n for n, _at in named if n)) or None) \
+            if family else None
+        whose = informant.possessor(text, named[-1][1]) if family and named else ""
         reaction = kind == "symptoms" and cid in lexicon.allergy_reactions \
             and ctx.allergy_reaction(text, r.clauses, allergens, s)
         out.append(Mention(
             kind, cid, r.original(s, e), negated, uncertain, allergy, history, family, s, e,
             resolved=gone, hypothetical=ctx.hypothetical(text, (c_lo, c_hi), s, e),
             other_person=ctx.about_someone_else(text, (c_lo, c_hi), s), reaction=reaction,
-            relative=relative))
+            relative=relative, relative_of=whose))
     return tuple(out)
 
 

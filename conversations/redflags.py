@@ -20,7 +20,7 @@ from functools import cache
 
 from conversations.knowledge import RedFlagRule
 from conversations.nlu import normalise_mapped
-from conversations.nlu_context import said_of_now, span_between
+from conversations.nlu_context import DENIED_REPEAT, HISTORY_AFTER, said_of_now, span_between
 from conversations.state import DialogueState, RedFlagHit
 
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
@@ -62,13 +62,17 @@ _DENIED_AFTER = re.compile(r"(?:倒|也|都|倒是|还)?(?:没有|没|不是|不
 _ECHOED_QUESTION = re.compile(r"是[^，,。]{0,8}的?[吗么嘛]")
 
 
+
 def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> str | None:
     """The patient's own words (as typed) for the first match said of them, now."""
     for text, index, raw in utterances:
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
+            repeat = DENIED_REPEAT.fullmatch(text, match.end(), clause[1])
             if _DENIED_AFTER.fullmatch(text, match.end(), clause[1]) \
-                    or _ECHOED_QUESTION.fullmatch(text, clause[0], clause[1]):
+                    or (repeat and repeat[1] in match[0]) \
+                    or _ECHOED_QUESTION.fullmatch(text, clause[0], clause[1]) \
+                    or HISTORY_AFTER.match(text, match.end()):
                 continue
             if not _negated(text, clause[0], match.start()) \
                     and said_of_now(text, clause, match.start(), match.end(), wishes):

@@ -1,0 +1,111 @@
+"""Patients in their own words, fifth round (issue 9): family history told by a relative is
+written from the patient's side, and plans for suicide said sideways stop the conversation."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.state import PatientContext
+from tests.conversations.test_understanding import converse
+
+MOTHER_OF_TYPIST = PatientContext(age_years=68, sex="female")
+CHILD = PatientContext(age_years=6, sex="male")
+
+
+def _family(state) -> list[str]:
+    fact = state.facts.get("family.history")
+    return [str(v) for v in fact.value] if fact else []
+
+
+def test_a_daughter_typing_for_her_mother_names_the_mothers_relatives():
+    state, _ = converse("帮我妈问的 她咳嗽一个多月了", "干咳 没痰",
+                        "我舅舅就是她哥 得过肺癌 我姥姥有糖尿病", patient=MOTHER_OF_TYPIST)
+    family = _family(state)
+    assert any(v.startswith("哥哥") and "肺癌" in v for v in family)
+    assert any(v.startswith("母亲") and "糖尿病" in v for v in family)
+    assert not any(v.startswith(("外祖母", "舅舅")) for v in family)
+
+
+def test_the_typists_own_father_is_not_the_mothers_blood_relative():
+    state, _ = converse("我妈头晕好几天了", "我爸有高血压", patient=MOTHER_OF_TYPIST)
+    assert _family(state) == []
+
+
+def test_a_mother_typing_for_her_child_names_her_own_mother_as_the_grandmother():
+    state, _ = converse("孩子咳嗽三天了", "不发烧", "我老公有过敏性鼻炎 我妈有糖尿病",
+                        patient=CHILD)
+    family = _family(state)
+    assert any(v.startswith("外祖母") and "糖尿病" in v for v in family)
+
+
+def test_an_appositive_names_one_relative_not_two():
+    state, _ = converse("儿子发烧两天了", "我妈也就是孩子外婆有糖尿病", patient=CHILD)
+    assert [v for v in _family(state) if "糖尿病" in v] == ["外祖母糖尿病"]
+
+
+def test_a_relatives_illness_said_after_their_ill_health_is_still_theirs():
+    state, _ = converse("孩子肚子疼半个月了", "她爸肠胃也不好 十二指肠溃疡", patient=CHILD)
+    assert any(v.startswith("父亲") and "溃疡" in v for v in _family(state))
+
+
+def test_a_sibling_named_with_she_has_one_is_the_patients():
+    state, _ = converse("我妈身上痒两个月了", "她有个弟弟是肝癌走的", patient=MOTHER_OF_TYPIST)
+    assert any(v.startswith("弟弟") and "肝癌" in v for v in _family(state))
+
+
+def test_a_finding_of_the_father_who_is_the_patient_is_not_family_history():
+    state, _ = converse("我爸七十二 体检肺上有个结节一公分半", mode="triage")
+    assert _family(state) == []
+
+
+@pytest.mark.parametrize("words", [
+    "我女儿手腕上一道一道的口子，今天又割了，流了好多血",  # 手腕上一道 is no request to go back
+    "炭和胶带都买好了 车库门也封了",
+    "想问问，多少片地西泮吃下去就不会醒",
+    "算了，反正过了这礼拜也不用睡了，我都安排好了",
+    "煤气我开着呢，就想安安静静的",
+    "老了不中用 拖累孩子 我把老鼠药拌在饭里了",
+    "我老公喝了酒，拿着刀说要死给我们看",
+    "孩子我已经送到姥姥家了。安眠药和酒都在桌上",
+])
+def test_a_plan_said_sideways_stops_the_conversation_with_the_crisis_line(words):
+    state, turn = converse(words, mode="triage")
+    assert state.red_flag is not None and state.red_flag.level == "emergency"
+    assert "12356" in turn.text and "120" in turn.text
+
+
+@pytest.mark.parametrize("words", [
+    "有时候过马路会想 车撞过来就好了",
+    "老伴走后 我天天盼着早点去找她",
+    "我妈老念叨 活这么大岁数干啥 早死早托生",
+])
+def test_a_wish_to_be_dead_gets_the_screening_question(words):
+    state, turn = converse(words, mode="triage")
+    assert state.screening is not None and state.red_flag is None
+    assert "伤害自己" in turn.text and "12356" in turn.text
+
+
+@pytest.mark.parametrize("words", [
+    "我妈的安眠药一次吃几片？医生说一片",
+    "想把存折放银行保险柜里",
+    "去年装修选好了楼顶的防水材料",
+])
+def test_everyday_talk_of_pills_and_savings_is_no_alarm(words):
+    state, _ = converse(words, mode="triage")
+    assert state.red_flag is None
+
+
+@pytest.mark.parametrize("words", [
+    "嘴歪倒没歪，就是右边牙疼，腮帮子有点肿",
+    "嘴歪眼斜那是小时候的事了 面瘫 早好了",
+    "一只眼突然看不见那是前年的事，眼底出血，打过针了",
+    "眼皮一直跳 一抽一抽的",
+])
+def test_a_sign_denied_or_dated_right_after_the_words_is_no_alarm(words):
+    state, _ = converse(words, mode="triage")
+    assert state.red_flag is None
+
+
+def test_the_same_sign_said_of_now_still_stops():
+    state, _ = converse("今天早上突然嘴歪了，左手也没劲", mode="triage")
+    assert state.red_flag is not None and state.red_flag.level == "emergency"
