@@ -9,6 +9,7 @@ words exactly as the patient typed them, for quoting back.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -247,6 +248,7 @@ def _told_for_a_relative(r: _Reader) -> bool:
 
 
 # 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
+_REPORTED_DIAGNOSIS = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
 _KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
 _SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?" + _KIN_WORD)
 _CHILDS = re.compile("的?" + _KIN_WORD)
@@ -311,7 +313,9 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             family = history and bool(who) and who[-1] != "self" and who[-1] not in patients
             history = history and not family
         else:
-            cue = [(end, was) for end, was in past if c_lo <= end <= s]
+            cue = [(end, was) for end, was in past if c_lo <= end <= s] or [
+                (end, was) for end, was in past if sentence_lo <= end <= c_lo
+                and _REPORTED_DIAGNOSIS.match(text, c_lo)][-1:]  # 抽过一回 医生说是热性惊厥
             history, family = bool(cue and cue[-1][1]) and not allergy, False
             history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
             # 眼睛红过两回 / 疼过: it happened before, unless it is back now
@@ -341,7 +345,16 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             resolved=gone, hypothetical=ctx.hypothetical(text, (c_lo, c_hi), s, e),
             other_person=ctx.about_someone_else(text, (c_lo, c_hi), s), reaction=reaction,
             relative=relative, relative_of=whose))
-    return tuple(out)
+    return _one_reading_per_span(out)
+
+
+def _one_reading_per_span(mentions: list[Mention]) -> tuple[Mention, ...]:
+    """没晕过去 is found twice (没晕过 and 晕过去): the words that overlap one negated reading of
+    the same concept are negated too, or the denial would read as fainting."""
+    denied = [(m.concept, m.start, m.end) for m in mentions if m.negated]
+    return tuple(dataclasses.replace(m, negated=True) if not m.negated and any(
+        c == m.concept and s < m.end and m.start < e for c, s, e in denied) else m
+        for m in mentions)
 
 
 def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ...],

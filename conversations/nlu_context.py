@@ -131,11 +131,11 @@ def resolved(text: str, end: int, hi: int, negated_before: str) -> bool:
 def allergy_reaction(text: str, clauses: list[tuple[int, int]], allergen_ends: list[int],
                      start: int) -> bool:
     """A symptom said right after an allergen that the patient is allergic to, in its clause or
-    the next one (青霉素过敏 打针后起了一身疹子), and not said to be happening now."""
+    the next two (青霉素过敏 打针后起了一身疹子), and not said to be happening now."""
     index = next(i for i, (lo, hi) in enumerate(clauses) if lo <= start < hi or hi > start)
     for end in allergen_ends:
         at = next(i for i, (lo, hi) in enumerate(clauses) if end <= hi)
-        if end <= start and index - at in (0, 1):
+        if end <= start and index - at in (0, 1, 2):  # 花生过敏 吃了嘴唇肿 还喘
             lo, hi = clauses[at][0], clauses[index][1]
             return not NOW_WORDS.search(text, lo, hi)
     return False

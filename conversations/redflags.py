@@ -20,7 +20,13 @@ from functools import cache
 
 from conversations.knowledge import RedFlagRule
 from conversations.nlu import normalise_mapped
-from conversations.nlu_context import DENIED_REPEAT, HISTORY_AFTER, said_of_now, span_between
+from conversations.nlu_context import (
+    DENIED_REPEAT,
+    HISTORY_AFTER,
+    said_of_now,
+    sentence_of,
+    span_between,
+)
 from conversations.state import DialogueState, RedFlagHit
 
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?\s]|但是|但|不过|可是")
@@ -58,16 +64,37 @@ def said(raw_utterances: Iterable[str]) -> list[Said]:
 
 
 # 手没劲倒没有: the denial comes after the words; 是突然的吗: the patient echoes our question
-_DENIED_AFTER = re.compile(r"(?:倒|也|都|倒是|还)?(?:没有|没|不是|不)(?:的|啊|呢|哈)?")
+_DENIED_AFTER = re.compile(r"(?:的?(?:念头|想法|打算|情况|事|症状|毛病))?(?:倒|也|都|倒是|还)?"
+                           r"(?:没有|没|不是|不)(?:的|啊|呢|哈)?")
 _ECHOED_QUESTION = re.compile(r"是[^，,。]{0,8}的?[吗么嘛]")
 
 
 
-def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> str | None:
-    """The patient's own words (as typed) for the first match said of them, now."""
-    for text, index, raw in utterances:
+# 花生过敏 吃了嘴唇肿 还喘: in an interview, what follows an allergy is its past reaction
+_ALLERGY_TOLD = re.compile(r"过敏(?!了)")
+_NOW = re.compile(r"现在|刚才|刚刚|今天|这会|正在|马上|这次|这回")
+# 小时候高烧抽过一回 医生说是热性惊厥: a diagnosis reported for an earlier event
+_REPORTED = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
+_EARLIER = re.compile(r"过|以前|之前|去年|前年|小时候|那次|上次|岁的时候|那年")
+
+
+def _told_as_history(text: str, clause: tuple[int, int], start: int, end: int,
+                     interview: bool) -> bool:
+    lo, hi = sentence_of(text, start)
+    now = _NOW.search(text, lo, hi)
+    if _REPORTED.match(text, clause[0]) and _EARLIER.search(text, lo, clause[0]) and not now:
+        return True
+    return interview and bool(_ALLERGY_TOLD.search(text, lo, end)) and not now
+
+
+def _text_matches(pattern: str, utterances: list[Said], wishes: bool = False,
+                  interview: bool = False):
+    """Each (message number, the patient's own words as typed) that matches, said of them, now."""
+    for number, (text, index, raw) in enumerate(utterances):
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
+            if _told_as_history(text, clause, match.start(), match.end(), interview):
+                continue
             repeat = DENIED_REPEAT.fullmatch(text, match.end(), clause[1])
             if _DENIED_AFTER.fullmatch(text, match.end(), clause[1]) \
                     or (repeat and repeat[1] in match[0]) \
@@ -76,20 +103,42 @@ def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> s
                 continue
             if not _negated(text, clause[0], match.start()) \
                     and said_of_now(text, clause, match.start(), match.end(), wishes):
-                return raw[index[match.start()]:index[match.end() - 1] + 1]
-    return None
+                yield number, raw[index[match.start()]:index[match.end() - 1] + 1]
+                break
 
 
-def _item_words(item: str, state: DialogueState, utterances: list[Said],
-                sources: tuple[str, ...] = ("patient",), wishes: bool = False) -> str | None:
+def _text_match(pattern: str, utterances: list[Said], wishes: bool = False) -> str | None:
+    """The patient's own words (as typed) for the first match said of them, now."""
+    return next((words for _number, words in _text_matches(pattern, utterances, wishes)), None)
+
+
+Found = tuple[int | None, str]  # the message it was said in (None: a symptom of the illness), words
+
+
+def _item_found(item: str, state: DialogueState, utterances: list[Said],
+                sources: tuple[str, ...] = ("patient",), wishes: bool = False) -> list[Found]:
     kind, _, value = item.partition(":")
     if kind == "symptom":
         fact = state.symptoms.get(value)
         # The rules count the patient's own words; a model's reading only ever adds a *possible*
         # emergency (see `possible`), and nothing a model says clears one.
-        return fact.words if fact and fact.present and not fact.history \
-            and fact.source in sources else None
-    return _text_match(value, utterances, wishes)
+        return [(None, fact.words)] if fact and fact.present and not fact.history \
+            and fact.source in sources else []
+    return list(_text_matches(value, utterances, wishes, state.mode == "pre_consultation"))
+
+
+def _together(groups: list[list[Found]], span: int | None) -> list[str] | None:
+    """One finding per group, the words said within `span` consecutive messages of each other
+    (a symptom of the illness counts anywhere): in a long interview, 糖尿病 in the family
+    history and 昏昏沉沉 ten answers earlier do not make one emergency."""
+    if span is None or sum(any(n is not None for n, _w in g) for g in groups) < 2:
+        return [g[0][1] for g in groups]
+    starts = sorted({n for g in groups for n, _w in g if n is not None})
+    for first in starts:
+        chosen = [[w for n, w in g if n is None or first <= n < first + span][:1] for g in groups]
+        if all(chosen):
+            return [w[0] for w in chosen]
+    return None
 
 
 def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) -> bool:
@@ -112,25 +161,31 @@ def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) ->
     return not ("pregnant" in when and bool(patient.pregnant) != bool(when["pregnant"]))
 
 
+# In a pre-visit interview a composed rule's words must come from one message or the next.
+INTERVIEW_SPAN = 2
+
+
 def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
              sources: tuple[str, ...] = ("patient",)) -> list[str] | None:
     """The words that make `rule` fire, or None."""
     if not _applies(rule, state, utterances):
         return None
-    words: list[str] = []
     wishes = rule.level == "screen"  # 要是我死了就好了: a death wish is said as a conditional
-    for group in rule.all_of:
-        found = next((w for w in (_item_words(i, state, utterances, sources, wishes)
-                                  for i in group) if w), None)
-        if found is None:
+    groups = [*rule.all_of, *([rule.any_of] if rule.any_of else [])]
+    span = INTERVIEW_SPAN if state.mode == "pre_consultation" and len(groups) > 1 else None
+    found: list[list[Found]] = []
+    for group in groups:
+        options: list[Found] = []
+        for item in group:
+            options += _item_found(item, state, utterances, sources, wishes)
+            if options and span is None:
+                break  # only the first finding is quoted
+        if not options:
             return None
-        words.append(found)
-    if rule.any_of:
-        found = next((w for w in (_item_words(i, state, utterances, sources, wishes)
-                                  for i in rule.any_of) if w), None)
-        if found is None:
-            return None
-        words.append(found)
+        found.append(options)
+    words = _together(found, span)
+    if words is None:
+        return None
     if rule.unless and any(_compiled(i.partition(":")[2]).search(text)
                            for i in rule.unless for text, _index, _raw in utterances) \
             and not _text_match(_SUDDEN, utterances):

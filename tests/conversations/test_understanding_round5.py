@@ -109,3 +109,69 @@ def test_a_sign_denied_or_dated_right_after_the_words_is_no_alarm(words):
 def test_the_same_sign_said_of_now_still_stops():
     state, _ = converse("今天早上突然嘴歪了，左手也没劲", mode="triage")
     assert state.red_flag is not None and state.red_flag.level == "emergency"
+
+
+# -- a long pre-visit interview is not one sentence ---------------------------------------------
+
+def test_a_relatives_diabetes_and_a_foggy_head_ten_answers_apart_are_no_hypoglycaemia():
+    state, _ = converse("头晕 一个礼拜了", "不是转的那种 就是昏昏沉沉", "不吐 耳朵不响",
+                        "没做过手术", "不过敏", "不抽烟", "我爸有糖尿病")
+    assert state.red_flag is None
+
+
+def test_an_allergys_past_reaction_in_the_history_is_no_emergency():
+    state, _ = converse("孩子胳膊肘窝痒得厉害 红红的", "每年冬天都犯", "不发烧",
+                        "花生过敏 吃了嘴唇肿 还喘", "三年级")
+    assert state.red_flag is None
+
+
+def test_a_convulsion_named_for_an_earlier_fever_is_history():
+    state, _ = converse("闺女老说头疼 下午最厉害", "三个多月了", "不吐 不发烧",
+                        "小时候高烧抽过一回 医生说是热性惊厥", patient=CHILD)
+    assert state.red_flag is None
+
+
+def test_not_having_fainted_is_a_denial():
+    state, _ = converse("一站起来就头晕 坐一会儿就好了", "没摔着 也没晕过去")
+    assert state.red_flag is None
+    assert state.symptoms["syncope"].present is False
+
+
+def test_thoughts_of_suicide_denied_after_the_words_are_a_denial():
+    state, _ = converse("老是心里头不踏实", "寻短见的念头没有 孙子还等我带呢")
+    assert state.red_flag is None and state.screening is None
+
+
+def test_chest_pain_then_cold_sweat_later_in_the_interview_still_stops():
+    state, turn = converse("胸口疼 压着疼", "今天早上开始的", "出了一身冷汗")
+    assert state.red_flag is not None and state.red_flag.level == "emergency"
+    assert "120" in turn.text
+
+
+# -- emergencies in words the rules did not know -----------------------------------------------
+
+@pytest.mark.parametrize("words", [
+    "看东西右边一半黑了看不见，早上起来就这样",
+    "以前酮症住过院 这次又是 血酮4.5 吐",
+    "孩子这一个月特别能喝，今天肚子疼，嘴里有股烂苹果味",
+    "查血钾7.2 医生打电话让马上来 我没觉得难受",
+    "我爸前列腺肥大，从昨晚到现在一滴尿都没有，肚子胀疼",
+    "邻居小伙子光着身子在楼道里乱跑，砸东西，说自己是神",
+    "孩子打翻了开水壶，胸口肚子全烫了，起了大水泡",
+    "刚才一下子吃了两整板布洛芬缓释胶囊 现在肚子疼",
+])
+def test_emergencies_in_other_words_stop_the_triage(words):
+    state, _ = converse(words, mode="triage")
+    assert state.red_flag is not None and state.red_flag.level == "emergency"
+
+
+@pytest.mark.parametrize("words", [
+    "血酮0.3 正常吗",
+    "补钾7天了 现在还要吃吗",
+    "这回喝了好多水 还吃了点三金片",
+    "吃过一盒宁泌泰 没啥效果",
+    "我爸肠子里长过息肉 切掉了",
+])
+def test_everyday_numbers_and_treatments_raise_nothing(words):
+    state, _ = converse(words, mode="triage")
+    assert state.red_flag is None
