@@ -70,6 +70,9 @@ def test_a_misspelt_drug_class_in_the_allergy_answer_is_still_the_class():
     "肚皮针扎一样疼",
     "辞职离开同事以后睡不好",
     "我是开桑塔纳跑出租的",
+    "医生听了说心律平稳",
+    "干扰素释放试验阳性",
+    "病理pd-l1表达阳性",
 ])
 def test_everyday_and_lab_words_that_contain_a_drug_name_are_not_medicines(said):
     read = understand(said, LEXICON)
