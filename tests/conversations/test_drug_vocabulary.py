@@ -42,6 +42,7 @@ def test_patent_medicines_topicals_and_a_typo_in_one_answer():
     ("在吃来曲唑", {"letrozole"}),
     ("打过亮丙瑞林 现在吃比卡鲁胺", {"leuprorelin", "bicalutamide"}),
     ("擦过皮炎平", {"dexamethasone_acetate_cream"}),
+    ("一直吃可定降血脂", {"rosuvastatin"}),
     ("吃了点善存和深海鱼油", {"multivitamin", "fish_oil"}),
 ])
 def test_each_kind_of_medicine_is_kept_under_its_own_concept(said, expected):
@@ -64,6 +65,7 @@ def test_a_misspelt_drug_class_in_the_allergy_answer_is_still_the_class():
 
 @pytest.mark.parametrize("said", [
     "湿疹皮炎平时很痒",  # 皮炎 + 平时, not the cream
+    "医生说半年后复查即可定期随访",  # 即可 + 定期, not Crestor (可定)
     "体检降钙素原偏高",  # a lab test that begins like calcitonin
     "唐筛说游离雌三醇偏低",
     "查性激素雌二醇偏低",
