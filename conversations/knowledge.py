@@ -150,10 +150,15 @@ class Knowledge:
         return self.labels.get(key) or self.labels.get(short) or "其他"
 
 
+# libyaml's safe loader when PyYAML was built with it: the same data, about five times faster,
+# which keeps the first conversation of a worker quick now the lexicon runs to ~60 files.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path.name}: cannot read: {exc}") from exc
     if not isinstance(data, dict) or not str(data.get("source", "")).strip():
