@@ -247,8 +247,12 @@ def _told_for_a_relative(r: _Reader) -> bool:
                for s, _e, kind, _id in r.found)
 
 
-# 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
+# 青霉素 头孢都过敏 / 花粉 柳絮 杨毛都过敏: each allergen of the list before 都过敏
+_ALL_ALLERGIC = re.compile(r"(?:[\s、，,和跟与及]{1,3}[^\s、，,。；;！？过]{1,6}){1,4}?"
+                           r"(?:都|全|也都)过敏")
+# 抽过一回 医生说是热性惊厥: the name a doctor gave an earlier event
 _REPORTED_DIAGNOSIS = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
+# 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
 _KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
 _SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?" + _KIN_WORD)
 _CHILDS = re.compile("的?" + _KIN_WORD)
@@ -303,7 +307,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
         uncertain = bool(doubt and doubt[-1]) or bool(cues.UNSURE.match(text, pos, hi))
-        allergy = kind in ("drugs", "foods") and any(lo <= c < hi for c in allergy_cues)
+        allergy = kind in ("drugs", "foods") and (any(lo <= c < hi for c in allergy_cues)
+                                                   or bool(_ALL_ALLERGIC.match(text, e)))
         negated = negated or (allergy and any(lo <= c < hi for c in no_allergy))
         if kind in cues.HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
             history = not any(lo <= n < hi for n in now)

@@ -175,3 +175,10 @@ def test_emergencies_in_other_words_stop_the_triage(words):
 def test_everyday_numbers_and_treatments_raise_nothing(words):
     state, _ = converse(words, mode="triage")
     assert state.red_flag is None
+
+
+def test_each_allergen_of_a_list_before_all_allergic_is_an_allergy():
+    state, _ = converse("拉肚子两天了", "青霉素 头孢都过敏 青霉素是起疹子")
+    allergens = state.facts["allergy.drugs"].value
+    assert {"penicillin", "cephalosporin"} <= set(allergens)
+    assert "present_illness.medications" not in state.facts
