@@ -49,7 +49,8 @@ class HomeDeviceGateway:
 
     def temperature(self, document_number: str, at: datetime, celsius: float) -> str:
         return self._measure(document_number, at, {
-            "code": _code("8310-5", "Body temperature"), "valueQuantity": _quantity(celsius, "Cel")})
+            "code": _code("8310-5", "Body temperature"),
+            "valueQuantity": _quantity(celsius, "Cel")})
 
     def bundle(self) -> dict[str, Any]:
         """What the gateway posts now: every measurement not yet accepted."""

@@ -99,8 +99,8 @@ def _data(observation: Observation, codes: set[str]) -> dict[str, Any]:
         spec = body[0]
         return {"kind": spec["kind"],
                 spec["kind"]: _value(observation.valueQuantity, spec["unit"])}
-    raise DeviceReadingError("只接收血压（LOINC 85354-9）、血糖（14771-0、15074-8）、体重（29463-7）、"
-                             "血氧饱和度（59408-5、2708-6）和体温（8310-5）")
+    raise DeviceReadingError("只接收血压（LOINC 85354-9）、血糖（14771-0、15074-8）、"
+                             "体重（29463-7）、血氧饱和度（59408-5、2708-6）和体温（8310-5）")
 
 
 def _value(quantity: Any, unit: str) -> float:
