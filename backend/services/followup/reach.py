@@ -3,7 +3,7 @@ set-based reminder queue (SQL) and for one resident (an undelivered text's next 
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from backend.extensions import db
 from backend.models import Account, MessageSubscription, PatientProfile, Resident
@@ -11,12 +11,13 @@ from followup.channels import Reach
 
 
 def miniprogram_consent(account_id):
-    """SQL: the account has a follow-up subscribe grant left on a mini-program that can
-    deliver it. Alipay delivers a message only after a payment (it names the trade): a
-    follow-up reminder reaches the mini-program on WeChat only."""
+    """SQL: the account (WeChat or Alipay mini-program) has a follow-up subscribe grant left:
+    a WeChat subscribe message, or an Alipay subscription message (订阅消息, no payment
+    needed)."""
     return exists(select(MessageSubscription.id).join(
         Account, Account.id == MessageSubscription.account_id).where(
-        MessageSubscription.account_id == account_id, Account.wechat_openid.is_not(None),
+        MessageSubscription.account_id == account_id,
+        or_(Account.wechat_openid.is_not(None), Account.alipay_user_id.is_not(None)),
         MessageSubscription.kind == "followup", MessageSubscription.grants > 0,
         MessageSubscription.declined.is_(False)))
 

@@ -4,8 +4,8 @@
 A receipt counts only when its BizId, our OutId and the phone number all match the reminder
 we sent (the push carries no signature, so its URL holds our token and its content must name
 a message we sent). Delivered: done. Undelivered: a dead number is marked out of service, and
-the reminder passes to the next channel of `followup/data/channels.yaml` after SMS that the
-resident allows, or, with none left, to the doctor's worklist with the reason.
+the reminder passes on (`handover`): the next channel after SMS that the resident allows, or
+the doctor's worklist with the reason.
 """
 
 from __future__ import annotations
@@ -16,21 +16,17 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import FollowUpContact, PatientMessage, TaskStatus
-from backend.services.deferred import defer
-from backend.services.followup.contacts import available_channels
-from backend.services.followup.reach import reach_of
+from backend.models import FollowUpContact
+from backend.services.followup import handover
 from backend.timeutil import utcnow
 from backend.vendor_clients import vendor_clients
 from backend.vendors.aliyun_sms import BEIJING, DEAD_NUMBER_RECEIPTS, SmsReceipt
 from backend.vendors.errors import VendorError, VendorUnavailable
-from followup.channels import fallback_channel
 
 log = logging.getLogger(__name__)
 SETTLE = timedelta(minutes=1)  # ask for a receipt no sooner than this after sending
 NO_RECEIPT_AFTER = timedelta(hours=72)  # carriers report within this; silence is a failure
 NO_RECEIPT = "NO_RECEIPT_72H"
-AFTER_SMS = ":after-sms"  # the dedupe key of the reminder that replaces an undelivered text
 RECEIPT_WORDS = {NO_RECEIPT: "72小时无回执", "MOBILE_NOT_ON_SERVICE": "停机或空号"}
 
 
@@ -67,32 +63,13 @@ def _same_message(contact: FollowUpContact, receipt: SmsReceipt) -> bool:
 
 
 def _pass_on(contact: FollowUpContact, code: str) -> None:
-    resident, task = contact.resident, contact.task
+    resident = contact.resident
     if code in DEAD_NUMBER_RECEIPTS and resident.phone_unreachable_at is None:
         resident.phone_unreachable_at = utcnow()
         log.warning("resident's phone reported out of service by a receipt",
                     extra={"follow_up_contact": contact.id})
-    if task.status != TaskStatus.OPEN.value:
-        return  # the follow-up was done meanwhile: nothing to remind of
-    choice = fallback_channel(contact.kind, "sms", reach_of(resident),
-                              available_channels(contact.kind))
-    key = contact.dedupe_key + AFTER_SMS
-    if choice.channel == "miniprogram":
-        message = PatientMessage(dedupe_key=key, account_id=resident.patient.account_id,
-                                 followup_task_id=task.id, kind=contact.kind, status="pending",
-                                 data={}, attempts=0)
-        db.session.add(message)
-        defer("backend.jobs.messages:send_message", message)
-    elif choice.channel == "ai_call":
-        db.session.add(FollowUpContact(dedupe_key=key, resident_id=resident.id, task_id=task.id,
-                                       kind=contact.kind, channel="ai_call", status="pending",
-                                       attempts=0))
-    else:
-        task.unreached_note = (f"提醒短信未送达（{RECEIPT_WORDS.get(code, code) or '原因不明'}），"
-                               "请电话或上门联系居民。")
-    contact.passed_to = choice.channel or "doctor"
-    log.info("undelivered sms reminder passed on", extra={
-        "follow_up_contact": contact.id, "to": contact.passed_to, "why": choice.why})
+    contact.passed_to = handover.pass_on(contact.task, contact.kind, "sms", contact.dedupe_key,
+                                         RECEIPT_WORDS.get(code, code) or "原因不明")
 
 
 def awaiting_ids(limit: int = 500) -> list[int]:
