@@ -1,6 +1,6 @@
 """SMS delivery receipts on follow-up reminders (follow_up_contact.delivery, receipt_code,
-receipt_at, passed_to) and the worklist's note when no reminder reached a resident
-(follow_up_task.unreached_note).
+receipt_at, passed_to), the worklist's note when no reminder reached a resident
+(follow_up_task.unreached_note), and the due-scan's index of ended enrolments.
 
 Revision ID: b7d41c2e9a10
 Revises: 3e1142d47907
@@ -30,9 +30,15 @@ def upgrade():
         batch_op.create_index('ix_follow_up_contact_vendor_ref', ['vendor_ref'], unique=False)
     with op.batch_alter_table('follow_up_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unreached_note', sa.String(length=200), nullable=True))
+    with op.batch_alter_table('programme_enrolment', schema=None) as batch_op:
+        batch_op.create_index('ix_programme_enrolment_ended', ['id'], unique=False,
+                              postgresql_where=sa.text('ended_on IS NOT NULL'),
+                              sqlite_where=sa.text('ended_on IS NOT NULL'))
 
 
 def downgrade():
+    with op.batch_alter_table('programme_enrolment', schema=None) as batch_op:
+        batch_op.drop_index('ix_programme_enrolment_ended')
     with op.batch_alter_table('follow_up_task', schema=None) as batch_op:
         batch_op.drop_column('unreached_note')
     with op.batch_alter_table('follow_up_contact', schema=None) as batch_op:
