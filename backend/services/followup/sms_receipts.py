@@ -34,10 +34,10 @@ def apply(receipt: SmsReceipt) -> str:
     """Apply one receipt in its own transaction: applied | duplicate | waiting | unknown."""
     if receipt.outcome == "waiting":
         return "waiting"
-    contact = db.session.execute(select(FollowUpContact).where(
+    candidates = db.session.execute(select(FollowUpContact).where(
         FollowUpContact.vendor_ref == receipt.biz_id, FollowUpContact.channel == "sms",
         FollowUpContact.status == "sent").with_for_update()).scalars().all()
-    contact = next((c for c in contact if _same_message(c, receipt)), None)
+    contact = next((c for c in candidates if _same_message(c, receipt)), None)
     if contact is None:
         db.session.rollback()
         log.warning("sms receipt for no message of ours", extra={"biz_id": receipt.biz_id})
