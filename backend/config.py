@@ -201,6 +201,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALIYUN_SMS_SIGN_NAME", _str, "", "The approved SMS signature (短信签名)."),
     Setting("ALIYUN_SMS_ENDPOINT", _str, "https://dysmsapi.aliyuncs.com",
             "SMS API endpoint (the simulator's URL in the demo and tests)."),
+    Setting("ALIYUN_SMS_REPORT_TOKEN", _str, "",
+            "Secret token in the SmsReport receiving URL set in Alibaba Cloud's console "
+            "(/api/v1/notify/sms/aliyun/report?token=…); empty: receipts are only pulled.",
+            secret=True),
     Setting("ALIYUN_SMS_TEMPLATES", _str, "",
             "Approved SMS template codes: `followup_due=SMS_…,followup_overdue=SMS_…`; each "
             "takes the variables name, centre and date."),

@@ -84,6 +84,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("remind-doses", followup_jobs.remind_doses, {"minute": "*/5"}, queue="default"),
     Schedule("send-followup-contacts", followup_jobs.dispatch_pending_contacts,
              {"hour": "9-19", "minute": "*/5"}),
+    Schedule("pull-sms-receipts", followup_jobs.pull_sms_receipts, {"minute": "*/10"},
+             queue="default"),
     Schedule("dispatch-followup-calls", followup_jobs.dispatch_calls, {"minute": "*/5"},
              queue="default"),
     Schedule("purge-call-recordings", followup_jobs.purge_call_recordings,

@@ -3,9 +3,10 @@
 `python -m bench followup --residents 100000,1000000` builds, for each size, a district of N
 residents (40 % enrolled in hypertension, 10 % also in type 2 diabetes: 0.5 N enrolments) with
 next follow-up dates spread over four months, then times:
-- the first scan (every due follow-up opens a task) alone, then again from no tasks while
-  bookings run; a re-run the same day (opens nothing) and the next day's scan (opens that
-  day's newly due, the daily steady state);
+- the first scan (every due follow-up opens a task) alone, with the CPU seconds it used in the
+  database backend and in Python (wall time on a shared machine is mostly waiting), then
+  again from no tasks while bookings run; a re-run the same day (opens nothing) and the next
+  day's scan (opens that day's newly due, the daily steady state);
 - the booking p95 (real holds over HTTP on gunicorn) alone and while the first scan runs.
 Data is generated in PostgreSQL with INSERT … SELECT generate_series (no Python loop);
 identifiers are placeholders, since the scan never reads them.
@@ -107,17 +108,34 @@ def _district(app, residents: int, today) -> tuple[float, int]:
     return time.perf_counter() - began, enrolments
 
 
-def _timed_scan(app, today) -> tuple[float, float, object]:
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds a PostgreSQL backend on this machine has used (None when not readable):
+    the scan's own work, which the machine's other load does not inflate as it does wall time."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_scan(app, today) -> tuple[float, float, object, float | None]:
+    """Wall seconds, Python peak MiB, the summary, and CPU seconds (database + Python)."""
+    from backend.extensions import db
     from backend.services.followup.due_scan import scan
 
     with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        db_cpu, py_cpu = _backend_cpu(pid), time.process_time()
         tracemalloc.start()
         began = time.perf_counter()
         summary = scan(today)
         seconds = time.perf_counter() - began
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return seconds, peak / 2**20, summary
+        db_after = _backend_cpu(pid)
+    cpu = None if db_cpu is None or db_after is None else \
+        db_after - db_cpu + time.process_time() - py_cpu
+    return seconds, peak / 2**20, summary, cpu
 
 
 def _forget_tasks(app) -> None:
@@ -186,31 +204,35 @@ def main(argv: list[str] | None = None) -> None:
     with Gunicorn(2, 4, DATABASE_URL=DATABASE_URL) as server:
         for size in sizes:
             build_seconds, enrolments = _district(app, size, today)
-            scan_alone, _, _ = _timed_scan(app, today)
+            scan_alone, _, _, scan_cpu = _timed_scan(app, today)
+            load_during = os.getloadavg()[0]
             _forget_tasks(app)
             alone, _ = _holds(app, server, args.booking_people)
             first_scan: list = []
             scanning = threading.Thread(
                 target=lambda out=first_scan: out.append(_timed_scan(app, today)))
             during, during_count = _holds(app, server, args.booking_people, scanning)
-            first, first_mb, first_summary = first_scan[0]
-            rerun, _, rerun_summary = _timed_scan(app, today)
-            next_day, _, next_summary = _timed_scan(app, today + timedelta(days=1))
+            first, first_mb, first_summary, _ = first_scan[0]
+            rerun, _, rerun_summary, _ = _timed_scan(app, today)
+            next_day, _, next_summary, _ = _timed_scan(app, today + timedelta(days=1))
             rows.append((size, enrolments, build_seconds, scan_alone, first,
                          first_summary.tasks_opened,
                          first_mb, rerun, rerun_summary.tasks_opened, next_day,
-                         next_summary.tasks_opened, alone, during, during_count))
+                         next_summary.tasks_opened, alone, during, during_count,
+                         scan_cpu, load_during))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nFollow-up due-scan, PostgreSQL, batches of {BATCH:,} enrolment ids, "
           f"{os.cpu_count()} cores shared with gunicorn (2x4), the booking clients and other "
           f"work on the machine (load average {os.getloadavg()[0]:.1f} at the end)\n")
-    print("| residents | enrolments | build s | first scan s alone | first scan s with "
-          "bookings | tasks opened | scan peak MiB (Python) | re-run s | opened | next day s | "
-          "opened | booking p95 ms alone | booking p95 ms during scan (holds) |")
+    print("| residents | enrolments | build s | first scan s alone (CPU s: database + Python; "
+          "load) | first scan s with bookings | tasks opened | scan peak MiB (Python) | "
+          "re-run s | opened | next day s | opened | booking p95 ms alone | "
+          "booking p95 ms during scan (holds) |")
     print("| " + " | ".join(["---"] * 13) + " |")
     for r in rows:
-        print(f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:,} | "
-              f"{r[6]:.2f} | {r[7]:.2f} | {r[8]:,} | {r[9]:.2f} | {r[10]:,} | {r[11]:.0f} | "
-              f"{r[12]:.0f} ({r[13]} holds) |")
+        cpu = "n/a" if r[14] is None else f"{r[14]:.1f}"
+        print(f"| {r[0]:,} | {r[1]:,} | {r[2]:.1f} | {r[3]:.2f} ({cpu}; {r[15]:.1f}) | "
+              f"{r[4]:.2f} | {r[5]:,} | {r[6]:.2f} | {r[7]:.2f} | {r[8]:,} | {r[9]:.2f} | "
+              f"{r[10]:,} | {r[11]:.0f} | {r[12]:.0f} ({r[13]} holds) |")
     print(f"\nbench process max RSS: {rss:.0f} MiB (includes the booking clients and data "
           "set-up)")

@@ -90,7 +90,23 @@ def choose_channel(kind: str, reach: Reach, available: frozenset[str],
         if not missing:
             return ChannelChoice(channel_id, f"{channel.name}：居民已同意且可送达")
         skipped.append(f"{channel.name}不可用（{'、'.join(missing)}）")
-    return ChannelChoice(None, "；".join(skipped) + "；由责任医生联系")
+    return ChannelChoice(None, "；".join([*skipped, "由责任医生联系"]))
+
+
+def fallback_channel(kind: str, failed: str, reach: Reach, available: frozenset[str],
+                     rules: ChannelRules | None = None) -> ChannelChoice:
+    """After `failed` could not deliver (an SMS the carrier reports undelivered): the next
+    channel of the kind's order after it that the resident allows, never one before it (those
+    were passed over when the reminder was first chosen), else the doctor."""
+    rules = rules or channel_rules()
+    order = rules.order.get(kind)
+    if order is None or failed not in order:
+        raise ValueError(f"{kind}: {failed!r} is not one of its channels")
+    later = ChannelRules(rules.edition, rules.effective, rules.source, rules.channels,
+                         {**rules.order, kind: order[order.index(failed) + 1:]})
+    choice = choose_channel(kind, reach, available, later)
+    failed_name = rules.channels[failed].name
+    return ChannelChoice(choice.channel, f"{failed_name}未送达；{choice.why}")
 
 
 @cache

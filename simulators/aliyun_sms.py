@@ -13,9 +13,20 @@ and answers like Alibaba Cloud:
   ``isv.SMS_TEMPLATE_ILLEGAL``, ``isv.SMS_SIGNATURE_ILLEGAL``, ``isv.TEMPLATE_MISSING_PARAMETERS``;
 - an outage: HTTP 503 ``ServiceUnavailable``.
 
+Delivery receipts (状态报告) as Alibaba Cloud gives them: ``x-acs-action: QuerySendDetails``
+(PhoneNumber, BizId, SendDate yyyyMMdd; SendStatus 1 waiting, 2 failed, 3 delivered), and the
+HTTP batch push (SmsReport): a JSON array of ``{phone_number, send_time, report_time, success,
+err_code, err_msg, sms_size, biz_id, out_id}`` POSTed to the receiving URL, which must answer
+HTTP 200 with a numeric ``code``; anything else is pushed again next time.
+
 Control endpoints for tests and the demo (not part of Alibaba Cloud):
 
 - ``POST /_sim/unreachable`` ``{"phone"}``: the carrier reports this number as not in service.
+- ``POST /_sim/undeliverable`` ``{"phone", "code"}``: sends succeed, receipts say failed with
+  this code (e.g. MOBILE_NOT_ON_SERVICE).
+- ``POST /_sim/hold-receipts`` ``{"phone"}``: the carrier never reports (SendStatus stays 1).
+- ``POST /_sim/report-url`` ``{"url"}``, then ``POST /_sim/push-reports``: push the receipts
+  not yet taken -> ``{"pushed", "status"}``.
 - ``POST /_sim/outage`` ``{"times": n}``: the next n sends answer 503.
 - ``GET  /_sim/messages[?phone=]`` -> ``{"messages": [...]}`` sent, oldest first, with the text
   as the phone shows it (【签名】 and the template filled in).
@@ -32,13 +43,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
+import requests
 from flask import Flask, request
 
 ALGORITHM = "ACS3-HMAC-SHA256"
+BEIJING = timezone(timedelta(hours=8))
 MAX_CLOCK_SKEW = 15 * 60  # seconds, as Alibaba Cloud allows
 MAINLAND_MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -63,6 +76,17 @@ class SmsAccount:
         self._unreachable: set[str] = set()
         self._messages: list[dict[str, Any]] = []
         self._outage = 0
+        self._undeliverable: dict[str, str] = {}
+        self._held: set[str] = set()
+        self.report_url: str | None = None
+
+    def mark_undeliverable(self, phone: str, code: str) -> None:
+        with self._lock:
+            self._undeliverable[phone] = code
+
+    def hold_receipts(self, phone: str) -> None:
+        with self._lock:
+            self._held.add(phone)
 
     def mark_unreachable(self, phone: str) -> None:
         with self._lock:
@@ -144,11 +168,58 @@ class SmsAccount:
                     raise SmsRefusal("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
             biz_id = f"{secrets.randbelow(10**6):06d}^{secrets.randbelow(10**10):010d}"
             text = PLACEHOLDER.sub(lambda m: str(params[m.group(1)]), template)
+            sent = _beijing(self.clock())
             for phone in phones:
+                failed = self._undeliverable.get(phone)
+                receipt = None if phone in self._held else {
+                    "success": failed is None, "err_code": failed or "DELIVERED",
+                    "err_msg": "用户接收失败" if failed else "用户接收成功", "report_time": sent}
                 self._messages.append({"phone": phone, "sign_name": sign, "template_code": code,
                                        "params": params, "text": f"【{sign}】{text}",
-                                       "out_id": query.get("OutId"), "biz_id": biz_id})
+                                       "out_id": query.get("OutId"), "biz_id": biz_id,
+                                       "send_time": sent, "receipt": receipt, "pushed": False})
         return {"Code": "OK", "Message": "OK", "BizId": biz_id}
+
+    def query_send_details(self, query: dict[str, str]) -> dict[str, Any]:
+        phone, day = query.get("PhoneNumber", ""), query.get("SendDate", "")
+        if not phone or not re.fullmatch(r"\d{8}", day):
+            raise SmsRefusal("MissingParameter", "PhoneNumber and SendDate are required.", 400)
+        size = min(max(int(query.get("PageSize") or 10), 1), 50)
+        page = max(int(query.get("CurrentPage") or 1), 1)
+        with self._lock:
+            found = [m for m in self._messages if m["phone"] == phone
+                     and m["send_time"][:10].replace("-", "") == day
+                     and query.get("BizId") in (None, "", m["biz_id"])]
+        details = [{"PhoneNum": m["phone"], "TemplateCode": m["template_code"],
+                    "Content": m["text"], "SendDate": m["send_time"], "OutId": m["out_id"],
+                    "SendStatus": 1 if m["receipt"] is None else
+                    3 if m["receipt"]["success"] else 2,
+                    "ErrCode": (m["receipt"] or {}).get("err_code", ""),
+                    "ReceiveDate": (m["receipt"] or {}).get("report_time", "")}
+                   for m in found[(page - 1) * size:page * size]]
+        return {"Code": "OK", "Message": "OK", "TotalCount": len(found),
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": details}}
+
+    def reports_to_push(self) -> list[dict[str, Any]]:
+        """The SmsReport items not yet taken by the receiver, in Alibaba Cloud's push format."""
+        with self._lock:
+            return [{"phone_number": m["phone"], "send_time": m["send_time"],
+                     "report_time": m["receipt"]["report_time"],
+                     "success": m["receipt"]["success"], "err_code": m["receipt"]["err_code"],
+                     "err_msg": m["receipt"]["err_msg"], "sms_size": "1",
+                     "biz_id": m["biz_id"], "out_id": m["out_id"] or ""}
+                    for m in self._messages if m["receipt"] is not None and not m["pushed"]]
+
+    def taken(self, reports: list[dict[str, Any]]) -> None:
+        keys = {(r["biz_id"], r["phone_number"]) for r in reports}
+        with self._lock:
+            for m in self._messages:
+                if (m["biz_id"], m["phone"]) in keys:
+                    m["pushed"] = True
+
+
+def _beijing(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _parse_authorization(value: str | None) -> tuple[str, str, str]:
@@ -160,6 +231,10 @@ def _parse_authorization(value: str | None) -> tuple[str, str, str]:
     if not all(parts.get(key) for key in ("Credential", "SignedHeaders", "Signature")):
         raise SmsRefusal("IncompleteSignature", "Authorization is incomplete.", 400)
     return parts["Credential"], parts["SignedHeaders"], parts["Signature"]
+
+
+ACTIONS: dict[str, Callable[[SmsAccount, dict[str, str]], dict[str, Any]]] = {
+    "SendSms": SmsAccount.send_sms, "QuerySendDetails": SmsAccount.query_send_details}
 
 
 def create_aliyun_sms_simulator(access_keys: dict[str, str], signatures: set[str],
@@ -182,10 +257,10 @@ def create_aliyun_sms_simulator(access_keys: dict[str, str], signatures: set[str
             headers = {k.lower(): v for k, v in request.headers.items()}
             query = request.args.to_dict()
             account.authenticate("POST", request.path, query, headers, request.get_data())
-            if headers.get("x-acs-action") != "SendSms" or \
-                    headers.get("x-acs-version") != "2017-05-25":
+            action = ACTIONS.get(headers.get("x-acs-action", ""))
+            if action is None or headers.get("x-acs-version") != "2017-05-25":
                 raise SmsRefusal("InvalidAction.NotFound", "Specified api is not found.", 404)
-            return account.send_sms(query)
+            return action(account, query)
         return answer(call)
 
     @app.post("/_sim/unreachable")
@@ -195,6 +270,48 @@ def create_aliyun_sms_simulator(access_keys: dict[str, str], signatures: set[str
             return {"error": "phone required"}, 400
         account.mark_unreachable(phone)
         return {"phone": phone}
+
+    @app.post("/_sim/undeliverable")
+    def undeliverable():
+        body = request.get_json(force=True, silent=True) or {}
+        if not isinstance(body.get("phone"), str) or not isinstance(body.get("code"), str):
+            return {"error": "phone and code required"}, 400
+        account.mark_undeliverable(body["phone"], body["code"])
+        return body
+
+    @app.post("/_sim/hold-receipts")
+    def hold_receipts():
+        phone = (request.get_json(force=True, silent=True) or {}).get("phone")
+        if not isinstance(phone, str) or not phone:
+            return {"error": "phone required"}, 400
+        account.hold_receipts(phone)
+        return {"phone": phone}
+
+    @app.post("/_sim/report-url")
+    def report_url():
+        url = (request.get_json(force=True, silent=True) or {}).get("url")
+        if not isinstance(url, str) or not url.startswith("http://127."):
+            return {"error": "a loopback http URL is required"}, 400
+        account.report_url = url
+        return {"url": url}
+
+    @app.post("/_sim/push-reports")
+    def push_reports():
+        """One push of what is waiting, as SmsReport does (it retries after 1, 5, 10 minutes;
+        here the next call is the retry)."""
+        if account.report_url is None:
+            return {"error": "no report URL set"}, 409
+        reports = account.reports_to_push()
+        if not reports:
+            return {"pushed": 0, "status": None}
+        try:
+            answer = requests.post(account.report_url, json=reports, timeout=10)
+            accepted = answer.status_code == 200 and isinstance(answer.json().get("code"), int)
+        except (requests.RequestException, ValueError, AttributeError):
+            return {"pushed": 0, "status": None}
+        if accepted:
+            account.taken(reports)
+        return {"pushed": len(reports) if accepted else 0, "status": answer.status_code}
 
     @app.post("/_sim/outage")
     def outage():

@@ -1,5 +1,6 @@
 """A home device gateway (家庭智能设备网关) as it talks to Front Door: it collects measurements
-from a resident's blood-pressure monitor and glucometer and uploads them as a FHIR R4 `batch`
+from a resident's blood-pressure monitor, glucometer, scale, pulse oximeter and thermometer
+and uploads them as a FHIR R4 `batch`
 Bundle of Observations (LOINC-coded, UCUM units, the device's own id of each measurement in
 `identifier`), keeping what was not accepted to upload again, as such gateways store and forward.
 """
@@ -36,6 +37,20 @@ class HomeDeviceGateway:
             else ("15074-8", "Glucose [Moles/volume] in Blood")
         return self._measure(document_number, at, {
             "code": _code(*code), "valueQuantity": _quantity(mmol_per_l, "mmol/L")})
+
+    def weight(self, document_number: str, at: datetime, kg: float) -> str:
+        return self._measure(document_number, at, {
+            "code": _code("29463-7", "Body weight"), "valueQuantity": _quantity(kg, "kg")})
+
+    def spo2(self, document_number: str, at: datetime, percent: float) -> str:
+        return self._measure(document_number, at, {
+            "code": _code("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry"),
+            "valueQuantity": _quantity(percent, "%")})
+
+    def temperature(self, document_number: str, at: datetime, celsius: float) -> str:
+        return self._measure(document_number, at, {
+            "code": _code("8310-5", "Body temperature"),
+            "valueQuantity": _quantity(celsius, "Cel")})
 
     def bundle(self) -> dict[str, Any]:
         """What the gateway posts now: every measurement not yet accepted."""

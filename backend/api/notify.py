@@ -39,6 +39,30 @@ def _aliyun_calls() -> None:
         abort(413)
 
 
+@bp.route("/sms/aliyun/report", methods=["POST"])
+@limiter.exempt
+def aliyun_sms_report() -> Response:
+    """SmsReport 短信状态报告 (HTTP batch push). Unsigned by Alibaba Cloud: the URL holds our
+    token, and each receipt must name a text we sent (BizId, OutId, number). Answered
+    {"code": 0} once stored; a 5xx makes Alibaba Cloud push again."""
+    from backend.services.followup import sms_receipts
+    from backend.vendors.aliyun_sms import parse_report
+
+    token = current_app.config["ALIYUN_SMS_REPORT_TOKEN"]
+    if not token:
+        abort(404)
+    if not hmac.compare_digest(request.args.get("token", ""), token):
+        abort(403)
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
+    try:
+        receipts = parse_report(request.get_json(force=True, silent=True))
+    except ValueError as error:
+        return jsonify({"code": 1, "msg": str(error)}), 400
+    outcomes = [sms_receipts.apply(receipt) for receipt in receipts]
+    return jsonify({"code": 0, "msg": "接收成功", "applied": outcomes.count("applied")})
+
+
 @bp.route("/calls/aliyun", methods=["POST"])
 @limiter.exempt
 def aliyun_call_callback() -> Response:

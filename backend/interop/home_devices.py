@@ -94,7 +94,13 @@ def _data(observation: Observation, codes: set[str]) -> dict[str, Any]:
         spec = glucose[0]
         return {"kind": "glucose", "timing": spec["timing"],
                 "glucose": _value(observation.valueQuantity, spec["unit"])}
-    raise DeviceReadingError("只接收血压（LOINC 85354-9）和血糖（14771-0、15074-8）")
+    body = [table["body"][code] for code in sorted(codes) if code in table["body"]]
+    if body:
+        spec = body[0]
+        return {"kind": spec["kind"],
+                spec["kind"]: _value(observation.valueQuantity, spec["unit"])}
+    raise DeviceReadingError("只接收血压（LOINC 85354-9）、血糖（14771-0、15074-8）、"
+                             "体重（29463-7）、血氧饱和度（59408-5、2708-6）和体温（8310-5）")
 
 
 def _value(quantity: Any, unit: str) -> float:

@@ -8,7 +8,13 @@ from rq import get_current_job
 
 from backend.jobs import enqueue_many
 from backend.jobs.context import with_app_context
-from backend.services.followup import call_storage, calls, check_reminders, contacts
+from backend.services.followup import (
+    call_storage,
+    calls,
+    check_reminders,
+    contacts,
+    sms_receipts,
+)
 from backend.services.followup.due_scan import scan
 from backend.services.followup.reminders import queue_reminders
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
@@ -46,6 +52,17 @@ def dispatch_pending_contacts() -> int:
         ids += contacts.pending_ids("ai_call")
     enqueue_many([(send_contact, (contact_id,)) for contact_id in ids], queue="default")
     return len(ids)
+
+
+@with_app_context
+def pull_sms_receipts() -> dict[str, int]:
+    """Ask for the receipts of texts sent without one yet (QuerySendDetails); the push, when
+    configured, usually gets there first, and a receipt is applied once either way."""
+    outcomes: dict[str, int] = {}
+    for contact_id in sms_receipts.awaiting_ids():
+        outcome = sms_receipts.pull(contact_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 @with_app_context

@@ -21,11 +21,18 @@ from backend.models.types import UTCDateTime
 
 class FollowUpContact(ExternalIdMixin, TimestampMixin, db.Model):
     """One reminder by SMS or AI phone call. `status`: pending → sent | failed | skipped;
-    `vendor_ref` is the SMS BizId or the call's id, for the vendor's receipts."""
+    `vendor_ref` is the SMS BizId or the call's id, for the vendor's receipts. A sent SMS then
+    gets its carrier's receipt (状态报告): `delivery` delivered | undelivered, with the
+    receipt's code and time; an undelivered one passes the reminder on (`passed_to`: the next
+    channel, or "doctor")."""
 
     __table_args__ = (
         Index("ix_follow_up_contact_pending", "channel", "id",
               postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_follow_up_contact_awaiting_receipt", "id",
+              postgresql_where=text("status = 'sent' AND channel = 'sms' AND delivery IS NULL"),
+              sqlite_where=text("status = 'sent' AND channel = 'sms' AND delivery IS NULL")),
+        Index("ix_follow_up_contact_vendor_ref", "vendor_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +46,10 @@ class FollowUpContact(ExternalIdMixin, TimestampMixin, db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     vendor_ref: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery: Mapped[str | None] = mapped_column(String(16))  # delivered | undelivered
+    receipt_code: Mapped[str | None] = mapped_column(String(64))  # DELIVERED, the carrier's …
+    receipt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    passed_to: Mapped[str | None] = mapped_column(String(16))  # miniprogram | ai_call | doctor
 
     resident: Mapped[Resident] = relationship()
     task: Mapped[FollowUpTask] = relationship()

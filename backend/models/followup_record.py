@@ -135,6 +135,9 @@ class FollowUpTask(ExternalIdMixin, TimestampMixin, db.Model):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("follow_up_record.id"))
+    # Why the doctor must reach the resident in person (no reminder reached them), e.g.
+    # "短信未送达（停机）": shown on the worklist.
+    unreached_note: Mapped[str | None] = mapped_column(String(200))
 
     enrolment: Mapped[ProgrammeEnrolment] = relationship()
     doctor: Mapped[StaffUser] = relationship()

@@ -1,5 +1,6 @@
-"""Readings a resident takes at home (家庭自测): blood pressure and glucose, from the
-mini-program by hand or from a home device, each assessed when it arrives."""
+"""Readings a resident takes at home (家庭自测): blood pressure, glucose, weight, SpO₂ and
+temperature, from the mini-program by hand or from a home device, each assessed when it
+arrives."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from backend.models.types import UTCDateTime
 
 class VitalReading(ExternalIdMixin, TimestampMixin, db.Model):
     """One measurement. `readings` use the names of followup/data/policy.yaml (systolic,
-    diastolic, heart_rate, fasting_glucose, random_glucose); `glucose_timing` says whether a
+    diastolic, heart_rate, fasting_glucose, random_glucose, weight (+ height), spo2,
+    temperature); `glucose_timing` says whether a
     random glucose was taken after a meal. `level` is urgent | high | normal, with `findings`
     (the criteria and targets that decided it) kept as its basis."""
 
@@ -24,7 +26,7 @@ class VitalReading(ExternalIdMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
     measured_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(16))  # blood_pressure | glucose
+    kind: Mapped[str] = mapped_column(String(16))  # blood_pressure|glucose|weight|spo2|temperature
     readings: Mapped[dict] = mapped_column(JSON)
     glucose_timing: Mapped[str | None] = mapped_column(String(16))  # fasting|after_meal|random
     symptoms: Mapped[list] = mapped_column(JSON, default=list)

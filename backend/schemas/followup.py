@@ -235,6 +235,8 @@ class FollowUpTaskSchema(StrictSchema):
     due_rule = fields.String(required=True)
     doctor_name = fields.String(attribute="doctor.display_name", required=True)
     escalated_at = fields.DateTime(allow_none=True)
+    unreached_note = fields.String(allow_none=True, metadata={
+        "description": "No reminder reached the resident (e.g. 短信未送达): contact them."})
 
 
 class FollowUpTaskPageSchema(StrictSchema):

@@ -15,12 +15,18 @@ class VitalCreateSchema(StrictSchema):
     errors), not here, so the message names the reading the resident typed."""
 
     patient_id = fields.UUID(required=True, metadata={"description": "The 就诊人 measured."})
-    kind = fields.String(required=True, validate=validate.OneOf(["blood_pressure", "glucose"]))
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ["blood_pressure", "glucose", "weight", "spo2", "temperature"]))
     systolic = fields.Integer(strict=True, metadata={"description": "高压, mmHg"})
     diastolic = fields.Integer(strict=True, metadata={"description": "低压, mmHg"})
     pulse = fields.Integer(strict=True, metadata={"description": "心率, 次/分"})
     glucose = fields.Float(allow_nan=False, metadata={"description": "mmol/L"})
     timing = fields.String(validate=validate.OneOf(["fasting", "after_meal", "random"]))
+    weight = fields.Float(allow_nan=False, metadata={"description": "体重, kg"})
+    height_cm = fields.Float(allow_nan=False, metadata={
+        "description": "身高, cm: with a weight, for the BMI (else the last height given)"})
+    spo2 = fields.Float(allow_nan=False, metadata={"description": "血氧饱和度, %"})
+    temperature = fields.Float(allow_nan=False, metadata={"description": "体温（腋温）, ℃"})
     measured_at = fields.AwareDateTime(metadata={"description": "Default: now."})
     symptoms = fields.List(fields.String(validate=validate.OneOf(SYMPTOMS)), load_default=list,
                            validate=validate.Length(0, len(SYMPTOMS)),

@@ -17,14 +17,22 @@ from sqlalchemy import select
 from backend.auth import Principal
 from backend.errors import ValidationFailed
 from backend.extensions import db
-from backend.models import Account, Booking, MessageSubscription, PatientMessage, PaymentOrder
+from backend.models import (
+    Account,
+    Booking,
+    FollowUpTask,
+    MessageSubscription,
+    PatientMessage,
+    PaymentOrder,
+)
 from backend.services.deferred import defer
-from backend.services.followup import check_reminders, education, reminders
+from backend.services.followup import check_reminders, education, handover, reminders
 from backend.services.reports import message_content as report_content
 from backend.services.vaccination import message_content as vaccination_content
 from backend.timeutil import CLINIC_TZ, as_utc, utcnow
 from backend.vendor_clients import vendor_clients
 from backend.vendors.errors import VendorError, VendorUnavailable
+from followup.channels import REMINDER_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +48,9 @@ TEMPLATE_OF = {"booked": "booked", "reminder": "reminder", "cancelled": "cancell
                "education": "education", "hba1c_due": "followup", "medication": "medication",
                **{kind: "vaccination" for kind in vaccination_content.KINDS}}
 MAX_ATTEMPTS = 5
-NOT_SUBSCRIBED = "43101"  # WeChat: the user has not accepted (or has used up) this template
+# The user has not accepted (or has used up) this template: WeChat's errcode, Alipay's
+# sub-code for a subscription message (our reading of its documents).
+NOT_SUBSCRIBED = frozenset({"43101", "USER_NOT_SUBSCRIBED"})
 
 
 def parse_templates(text: str) -> dict[str, str]:
@@ -142,6 +152,10 @@ def _finish(message: PatientMessage, status: str, error: str | None = None) -> s
     message.status, message.last_error = status, error
     if status == "sent":
         message.sent_at = utcnow()
+    elif status in ("skipped", "failed") and message.kind in REMINDER_KINDS \
+            and message.followup_task_id is not None:
+        task = db.session.get(FollowUpTask, message.followup_task_id)
+        handover.pass_on(task, message.kind, "miniprogram", message.dedupe_key, error or status)
     db.session.commit()
     return status
 
@@ -169,7 +183,7 @@ def send(message_id: int) -> str:
     elif message.kind in check_reminders.KINDS:
         fields, page, form_id = check_reminders.fields(message), check_reminders.PAGE, None
     elif message.followup_task_id is not None or message.kind == "education":
-        form_id = None  # no payment to name: Alipay cannot deliver these
+        form_id = None  # no payment to name: on Alipay a subscription message
         fields, page = ((reminders.fields(message), reminders.PAGE)
                         if message.followup_task_id is not None
                         else (education.fields(message), education.PAGE))
@@ -185,9 +199,7 @@ def send(message_id: int) -> str:
         if channel == "wechat":
             vendor_clients().wechat.send_subscribe_message(
                 account.wechat_openid, template_id, fields, page=page)
-        else:
-            if form_id is None:
-                return _finish(message, "skipped", "没有可用的支付宝交易号")
+        else:  # without a trade to name, a subscription message (the grant checked above)
             vendor_clients().alipay.send_template_message(
                 account.alipay_user_id, template_id, form_id, fields, page)
     except VendorUnavailable as exc:
@@ -195,7 +207,7 @@ def send(message_id: int) -> str:
         log.warning("message not sent, will retry", extra={"patient_message": message_id})
         return _finish(message, status, str(exc)[:500])
     except VendorError as exc:
-        if exc.code == NOT_SUBSCRIBED:
+        if exc.code in NOT_SUBSCRIBED:
             subscription.grants = 0
             return _finish(message, "skipped", "用户未授权")
         log.error("message refused by the platform", extra={"patient_message": message_id})

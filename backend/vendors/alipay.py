@@ -68,14 +68,17 @@ class AlipayOpenApi:
         return AlipayIdentity(str(user_id) if user_id else None,
                               str(open_id) if open_id else None)
 
-    def send_template_message(self, to_user_id: str, template_id: str, form_id: str,
+    def send_template_message(self, to_user_id: str, template_id: str, form_id: str | None,
                               data: dict[str, dict[str, str]], page: str) -> None:
-        """A mini-program message (服务提醒); `form_id` is the trade number of the payment it
-        follows, which is what allows Alipay to deliver it."""
+        """A mini-program message (服务提醒). With `form_id` (the trade number of the payment
+        it follows) a template message; without, a subscription message (订阅消息), which
+        Alipay delivers only while the user's acceptance of the template lasts."""
         method = "alipay.open.app.mini.templatemessage.send"
-        self.call(method, lambda: self.sdk.server_api(method, biz_content={
-            "to_user_id": to_user_id, "form_id": form_id, "user_template_id": template_id,
-            "page": page, "data": json.dumps(data, ensure_ascii=False)}))
+        biz = {"to_user_id": to_user_id, "user_template_id": template_id, "page": page,
+               "data": json.dumps(data, ensure_ascii=False)}
+        if form_id is not None:
+            biz["form_id"] = form_id
+        self.call(method, lambda: self.sdk.server_api(method, biz_content=biz))
 
     def call(self, method: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """Run an SDK call of `method` and translate its failures into vendor errors; also turns

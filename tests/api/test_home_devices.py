@@ -1,4 +1,5 @@
-"""A home device gateway uploads a resident's blood pressure and glucose as FHIR Observations:
+"""A home device gateway uploads a resident's blood pressure, glucose, weight, SpO₂ and
+temperature as FHIR Observations:
 each is assessed like a reading typed in the mini-program (urgent → the doctor today), the same
 upload twice is kept once, a bad entry is answered on its own, and only the centre's own
 integration account may post for its residents."""
@@ -79,6 +80,22 @@ def test_an_urgent_reading_from_a_device_puts_the_resident_on_todays_worklist(cl
     db.session.remove()
     assert {t.due_on for t in db.session.execute(select(FollowUpTask)).scalars()} == {
         date(2026, 12, 5)}
+
+
+def test_a_scale_an_oximeter_and_a_thermometer_upload_like_the_monitor(client, world):
+    gateway = HomeDeviceGateway("GW0005")
+    gateway.weight(world["number"], NOW - timedelta(minutes=6), 64.5)
+    gateway.spo2(world["number"], NOW - timedelta(minutes=5), 96)
+    gateway.temperature(world["number"], NOW - timedelta(minutes=4), 39.6)  # diabetes: 危急
+    answer = _post(client, world["gateway_h"], gateway.bundle())
+    assert _statuses(answer) == ["201 Created"] * 3
+    db.session.remove()
+    rows = db.session.execute(select(VitalReading).order_by(VitalReading.id)).scalars().all()
+    assert [(r.kind, r.readings, r.level) for r in rows] == [
+        ("weight", {"weight": 64.5}, "normal"), ("spo2", {"spo2": 96.0}, "normal"),
+        ("temperature", {"temperature": 39.6}, "urgent")]
+    assert {t.due_rule for t in db.session.execute(select(FollowUpTask)).scalars()} == {
+        "urgent_home_reading"}
 
 
 def test_a_bad_entry_is_answered_on_its_own_and_the_gateway_keeps_only_it(client, world):

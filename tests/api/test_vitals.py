@@ -97,7 +97,7 @@ def test_a_reading_above_the_personal_target_is_high_and_a_third_moves_the_follo
       "measured_at": "2026-12-06T09:00:00+08:00"}, "measured_at", "不能晚于现在"),
     ({"kind": "blood_pressure", "systolic": 120, "diastolic": 80,
       "measured_at": "2026-10-01T09:00:00+08:00"}, "measured_at", "30天内"),
-    ({"kind": "weight", "systolic": 120, "diastolic": 80}, "kind", ""),
+    ({"kind": "cholesterol", "systolic": 120, "diastolic": 80}, "kind", ""),
 ])
 def test_wrong_values_are_refused_in_plain_chinese(client, world, body, field, words):
     response = client.post("/api/v1/mp/vitals", headers=world["me"], json={

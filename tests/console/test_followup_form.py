@@ -56,6 +56,15 @@ def test_the_worklist_lists_the_overdue_follow_up_with_one_click_to_the_form(wor
         AuditEntry.action == "console.followup.form")).scalar_one()
 
 
+def test_the_worklist_says_when_no_reminder_reached_the_resident(world, client):
+    task = db.session.execute(select(FollowUpTask)).scalar_one()
+    task.unreached_note = "提醒短信未送达（停机或空号），请电话或上门联系居民。"
+    db.session.commit()
+    login(client, "doctor.fu")
+    html = client.get("/console/worklist").get_data(as_text=True)
+    assert "提醒短信未送达（停机或空号）" in html and "data-unreached" in html
+
+
 def test_a_saved_record_shows_the_class_and_next_date_and_leaves_the_worklist(world, client):
     login(client, "doctor.fu")
     token = csrf_token(client.get(_form_url(world["person"])).get_data(as_text=True))

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from followup import RulesError
-from followup.channels import Reach, channel_rules, choose_channel
+from followup.channels import Reach, channel_rules, choose_channel, fallback_channel
 
 ALL = frozenset({"miniprogram", "sms", "ai_call"})
 APP = Reach(miniprogram_consent=True, phone_reachable=True, sms_consent=True, call_consent=True)
@@ -53,3 +53,19 @@ def test_a_mistyped_channels_file_is_refused_with_the_entry_named(tmp_path):
         channel_rules(bad)
     with pytest.raises(ValueError, match="unknown reminder"):
         choose_channel("birthday", APP, ALL)
+
+
+@pytest.mark.parametrize(("kind", "reach", "expected"), [
+    # due: miniprogram, sms, ai_call → after sms only the call is left
+    ("followup_due", Reach(True, True, True, True), "ai_call"),
+    ("followup_due", Reach(True, True, True, False), None),  # never back to the app
+    # overdue: ai_call, sms, miniprogram → after sms only the app is left
+    ("followup_overdue", Reach(True, True, True, True), "miniprogram"),
+    ("followup_overdue", Reach(False, True, True, True), None),
+])
+def test_an_undelivered_text_passes_on_only_to_a_later_channel(kind, reach, expected):
+    choice = fallback_channel(kind, "sms", reach, ALL)
+    assert choice.channel == expected
+    assert choice.why.startswith("短信未送达")
+    if expected is None:
+        assert choice.why.endswith("由责任医生联系")

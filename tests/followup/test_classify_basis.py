@@ -86,7 +86,7 @@ def test_end_of_month_dates_stay_in_the_right_month():
      "不在可能的范围内"),
     (lambda: visit(DAY, dm=OK, fasting_glucose=0), "readings.fasting_glucose", "不在可能的范围内"),
     (lambda: visit(DAY, dm=OK, fasting_glucose=math.nan), "readings.fasting_glucose", "数字"),
-    (lambda: visit(DAY, ht=OK, systolic=130, diastolic=80, weight=70), "readings.weight",
+    (lambda: visit(DAY, ht=OK, systolic=130, diastolic=80, waist=90), "readings.waist",
      "unknown reading"),
     (lambda: visit(DAY, ht=OK, systolic=130, diastolic=80, symptoms=("headache",)), "symptoms",
      "headache"),

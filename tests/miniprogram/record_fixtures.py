@@ -258,6 +258,10 @@ def _record_vitals(client, headers, profiles: list[dict[str, Any]],
                                                               "days": 30}), 200)
     files["vitals_not_enrolled"] = _check(client.get(
         "/api/v1/mp/vitals", headers=headers, query_string={"patient_id": me["id"]}), 404)
+    # after the history, so recording these leaves it as it was
+    files["vitals_body_spo2_urgent"] = post({"kind": "spo2", "spo2": 88}, 201)
+    files["vitals_body_fever"] = post({"kind": "temperature", "temperature": 37.8}, 201)
+    files["vitals_body_error"] = post({"kind": "weight", "weight": 70, "height_cm": 60}, 422)
 
 
 def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],

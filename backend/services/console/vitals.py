@@ -96,6 +96,13 @@ def reading_words(reading: VitalReading) -> str:
     if reading.kind == "blood_pressure":
         text = f"家庭自测血压 {values['systolic']:g}/{values['diastolic']:g}mmHg"
         return text + (f"，心率{values['heart_rate']:g}次/分" if "heart_rate" in values else "")
+    if reading.kind == "weight":
+        return f"家庭自测体重 {values['weight']:g}kg" + (
+            f"（身高{values['height']:g}cm）" if "height" in values else "")
+    if reading.kind == "spo2":
+        return f"家庭自测血氧饱和度 {values['spo2']:g}%"
+    if reading.kind == "temperature":
+        return f"家庭自测体温 {values['temperature']:g}℃"
     value = next(iter(values.values()))
     when = {"fasting": "空腹", "after_meal": "餐后"}.get(reading.glucose_timing or "", "随机")
     return f"家庭自测{when}血糖 {value:g}mmol/L"

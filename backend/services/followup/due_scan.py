@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, literal, null, select, type_coerce, update
+from sqlalchemy import case, func, literal, null, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
@@ -53,10 +53,11 @@ def scan(today: date, batch: int = BATCH) -> ScanSummary:
                                           func.max(ProgrammeEnrolment.id))).one()
     if low is not None:
         for start in range(low, high + 1, batch):
-            late = _open_tasks(start, start + batch, horizon, cutoff, now)
+            _relax_commit_wait()
+            new, late = _open_tasks(start, start + batch, horizon, cutoff, now)
             cancelled += _cancel_ended(start, start + batch, now)
             db.session.commit()
-            opened, escalated, batches = opened + len(late), escalated + sum(late), batches + 1
+            opened, escalated, batches = opened + new, escalated + late, batches + 1
     escalated += _escalate_open(cutoff, now)
     _alert_centres(today, cutoff, now, policy.escalate_overdue_days)
     db.session.commit()
@@ -65,8 +66,18 @@ def scan(today: date, batch: int = BATCH) -> ScanSummary:
     return summary
 
 
-def _open_tasks(first_id: int, end_id: int, horizon: date, cutoff: date, now) -> list[bool]:
-    """Open the due tasks of one id range; for each task opened, whether it was escalated.
+def _relax_commit_wait() -> None:
+    """A batch's commit need not wait for its WAL flush: a batch lost in a crash is opened
+    again by the next run (the scan is idempotent), and nothing else reads it meanwhile. Saves
+    a disk flush per batch; the database stays consistent either way."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _open_tasks(first_id: int, end_id: int, horizon: date, cutoff: date,
+                now) -> tuple[int, int]:
+    """Open the due tasks of one id range; (tasks opened, of which escalated), counted in the
+    database (a district's first scan opens about a million: no row comes back to Python).
 
     The NOT EXISTS skips the tasks opened on earlier days without a conflict check per row
     (most due enrolments already have theirs); ON CONFLICT still guards two scans at once."""
@@ -91,20 +102,27 @@ def _open_tasks(first_id: int, end_id: int, horizon: date, cutoff: date, now) ->
                "external_id", "created_at", "updated_at"]
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
         FollowUpTask).from_select(columns, due).on_conflict_do_nothing(
-        index_elements=["enrolment_id", "due_on"]).returning(
-        FollowUpTask.escalated_at.is_not(None))
-    return [bool(late) for (late,) in db.session.execute(statement)]
+        index_elements=["enrolment_id", "due_on"]).returning(FollowUpTask.escalated_at)
+    if dialect != "postgresql":  # SQLite (the demo) has no INSERT … RETURNING in a CTE
+        late = [at for (at,) in db.session.execute(statement)]
+        return len(late), sum(1 for at in late if at is not None)
+    inserted = statement.cte("inserted")
+    opened, escalated = db.session.execute(select(
+        func.count(), func.count(inserted.c.escalated_at))).one()
+    return opened, escalated
 
 
 def _cancel_ended(first_id: int, end_id: int, now: datetime) -> int:
-    """Tasks of enrolments in the id range that have ended are no longer owed."""
-    ended = select(ProgrammeEnrolment.id).where(
+    """Tasks of enrolments in the id range that have ended are no longer owed. The ended
+    enrolments come first, from their own partial index (usually none in a range, and then
+    the tasks are not read at all); their open tasks are then found by enrolment."""
+    ended = list(db.session.execute(select(ProgrammeEnrolment.id).where(
         ProgrammeEnrolment.id >= first_id, ProgrammeEnrolment.id < end_id,
-        ProgrammeEnrolment.ended_on.is_not(None))
+        ProgrammeEnrolment.ended_on.is_not(None))).scalars())
+    if not ended:
+        return 0
     return db.session.execute(update(FollowUpTask).where(
-        FollowUpTask.status == TaskStatus.OPEN.value,
-        FollowUpTask.enrolment_id >= first_id, FollowUpTask.enrolment_id < end_id,
-        FollowUpTask.enrolment_id.in_(ended),
+        FollowUpTask.status == TaskStatus.OPEN.value, FollowUpTask.enrolment_id.in_(ended),
     ).values(status=TaskStatus.CANCELLED.value, closed_at=now)).rowcount
 
 

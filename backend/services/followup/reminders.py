@@ -30,10 +30,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.extensions import db
 from backend.models import (
-    Account,
     FollowUpContact,
     FollowUpTask,
-    MessageSubscription,
     Organization,
     PatientMessage,
     PatientProfile,
@@ -43,6 +41,7 @@ from backend.models import (
 )
 from backend.models.types import UTCDateTime
 from backend.services.followup.contacts import available_channels
+from backend.services.followup.reach import miniprogram_consent
 from backend.timeutil import utcnow
 from followup.channels import REMINDER_KINDS, channel_rules
 
@@ -67,14 +66,7 @@ def _chosen(kind: str, today: date):
     key = (literal(f"{kind}:") + cast(Resident.id, String) + literal(":")
            + cast(FollowUpTask.due_on, String))
     facts = {
-        # Alipay delivers a message only after a payment (it names the trade): a follow-up
-        # reminder reaches the mini-program on WeChat only.
-        "miniprogram_consent": exists(select(MessageSubscription.id).join(
-            Account, Account.id == MessageSubscription.account_id).where(
-            MessageSubscription.account_id == PatientProfile.account_id,
-            Account.wechat_openid.is_not(None),
-            MessageSubscription.kind == "followup", MessageSubscription.grants > 0,
-            MessageSubscription.declined.is_(False))),
+        "miniprogram_consent": miniprogram_consent(PatientProfile.account_id),
         "phone_reachable": and_(Resident.phone.is_not(None),
                                 Resident.phone_unreachable_at.is_(None)),
         "sms_consent": Resident.sms_consented_at.is_not(None),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, update
 
@@ -20,19 +20,27 @@ from backend.services.followup import education
 from backend.services.followup.access import load_resident
 from backend.timeutil import CLINIC_TZ, age_on, local_today, utcnow
 from followup import FollowUpInputError
+from followup.body_readings import BODY_KINDS, assess_body_reading
 from followup.readings import (
+    Advice,
     assess_home_reading,
     default_home_rules,
     glucose_floor,
     target_band,
 )
+from followup.records import Decision
 
 log = logging.getLogger(__name__)
 MAX_AGE_OF_READING = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=10)
 URGENT_RULE, REPEATED_RULE = "urgent_home_reading", "repeated_high_home_readings"
+ABNORMAL_RULE = "abnormal_home_reading"  # a weight, SpO₂ or temperature the doctor should see
+BODY_WORDS = {"weight": "体重", "spo2": "血氧饱和度", "temperature": "体温"}
 FIELD_OF = {"systolic": "systolic", "diastolic": "diastolic", "heart_rate": "pulse",
-            "fasting_glucose": "glucose", "random_glucose": "glucose"}
+            "fasting_glucose": "glucose", "random_glucose": "glucose", "weight": "weight",
+            "spo2": "spo2", "temperature": "temperature", "height": "height"}
+TARGET_KINDS = ("blood_pressure", "glucose")  # judged against the programmes' targets
+WEIGHT_WINDOW = timedelta(days=180)  # the weight loss of body_readings.yaml is over 6 months
 
 
 def resident_of(principal: Principal, patient_id: Any) -> tuple[Resident,
@@ -56,6 +64,11 @@ def _personal_targets(enrolments: list[ProgrammeEnrolment]) -> dict[str, float]:
 
 
 def _readings(data: dict[str, Any]) -> tuple[dict[str, float], str | None]:
+    if data["kind"] in BODY_KINDS:
+        kind = data["kind"]
+        if data.get(kind) is None:
+            raise ValidationFailed(f"请填写{BODY_WORDS[kind]}。", field=kind)
+        return {kind: data[kind]}, None
     if data["kind"] == "blood_pressure":
         if data.get("systolic") is None or data.get("diastolic") is None:
             raise ValidationFailed("请填写高压和低压。", field="systolic")
@@ -93,47 +106,101 @@ def record_for(resident: Resident, enrolments: list[ProgrammeEnrolment], data: d
     readings, timing = _readings(data)
     programmes = tuple(sorted(e.programme for e in enrolments))
     try:
-        assessment = assess_home_reading(
-            readings, frozenset(data.get("symptoms", ())), programmes,
-            age_on(resident.birth_date, measured_at.astimezone(CLINIC_TZ).date()),
-            _personal_targets(enrolments), after_meal=timing == "after_meal")
+        if data["kind"] in BODY_KINDS:
+            assessed = _assess_body(resident, data, readings, programmes, measured_at)
+        else:
+            assessed = _assess_target(resident, enrolments, data, readings, timing, programmes,
+                                      measured_at)
     except FollowUpInputError as exc:
         place, _, message = str(exc).partition(": ")
         name = place.removeprefix("readings.")
         raise ValidationFailed(message, field=FIELD_OF.get(name, name)) from exc
+    level, advice, emergencies, tell_doctor, findings = assessed  # an Assessed
+    if data["kind"] == "weight" and data.get("height_cm") is not None:
+        readings["height"] = data["height_cm"]
     reading = VitalReading(
         resident_id=resident.id, measured_at=measured_at, kind=data["kind"], readings=readings,
         glucose_timing=timing, symptoms=sorted(data.get("symptoms", ())), source=source,
-        level=assessment.level, entered_by_account_id=account_id,
-        device_reading_id=device_reading_id,
+        level=level, entered_by_account_id=account_id, device_reading_id=device_reading_id,
         findings={"emergencies": [{"rule": d.rule, "says": d.says, "basis": list(d.basis)}
-                                  for d in assessment.emergencies],
-                  "above_target": list(assessment.above_target)})
+                                  for d in emergencies], **findings})
     db.session.add(reading)
     db.session.flush()
     brought_forward: str | None = None
-    if assessment.level == "urgent":
+    if level == "urgent":
         brought_forward = bring_forward(enrolments, URGENT_RULE)
-    elif assessment.level == "high" and _recent_high(resident) >= \
+    elif tell_doctor:
+        brought_forward = bring_forward(enrolments, ABNORMAL_RULE)
+    elif level == "high" and data["kind"] in TARGET_KINDS and _recent_high(resident) >= \
             default_home_rules().repeated_high_count:
         brought_forward = bring_forward(enrolments, REPEATED_RULE)
     taught = education.offer(resident, _findings(reading), "reading")
     audit.record("vitals.record", "resident", str(resident.external_id),
                  {"reading": str(reading.external_id), "kind": reading.kind,
                   "level": reading.level, "brought_forward": brought_forward})
-    if assessment.level != "normal":
+    if level != "normal":
         log.info("home reading out of range", extra={"reading": str(reading.external_id),
                                                      "level": reading.level})
-    return {"reading": reading, "level": assessment.level, "urgent": assessment.level == "urgent",
-            "advice": assessment.advice, "emergencies": [d.says for d in assessment.emergencies],
+    return {"reading": reading, "level": level, "urgent": level == "urgent",
+            "advice": advice, "emergencies": [d.says for d in emergencies],
             "doctor_told": brought_forward is not None,
             "education": [education.item_view(item) for item in taught]}
 
 
+class Assessed(NamedTuple):
+    level: str
+    advice: Advice
+    emergencies: tuple[Decision, ...]
+    tell_doctor: bool  # move the follow-up to today at once
+    findings: dict[str, list[str]]  # kept with the reading as the basis of `level`
+
+
+def _assess_target(resident: Resident, enrolments: list[ProgrammeEnrolment],
+                   data: dict[str, Any], readings: dict[str, float], timing: str | None,
+                   programmes: tuple[str, ...], measured_at) -> Assessed:
+    """Blood pressure and glucose: the programmes' 危急情况 and targets (and the resident's)."""
+    assessment = assess_home_reading(
+        readings, frozenset(data.get("symptoms", ())), programmes,
+        age_on(resident.birth_date, measured_at.astimezone(CLINIC_TZ).date()),
+        _personal_targets(enrolments), after_meal=timing == "after_meal")
+    return Assessed(assessment.level, assessment.advice, assessment.emergencies, False,
+                    {"above_target": list(assessment.above_target)})
+
+
+def _assess_body(resident: Resident, data: dict[str, Any], readings: dict[str, float],
+                 programmes: tuple[str, ...], measured_at) -> Assessed:
+    """Weight, SpO₂, temperature: the lines of body_readings.yaml (after any 危急情况). A
+    weight is judged with the height given now or last time, and the highest weight of the
+    last six months."""
+    kind, height, highest = data["kind"], None, None
+    if kind == "weight":
+        height = data.get("height_cm") or _last_height(resident)
+        highest = _highest_weight(resident, measured_at)
+    assessment = assess_body_reading(kind, readings[kind], programmes, height, highest)
+    return Assessed(assessment.level, assessment.advice, assessment.emergencies,
+                    assessment.tell_doctor, {"above_target": list(assessment.findings),
+                                             "bands": list(assessment.bands)})
+
+
+def _last_height(resident: Resident) -> float | None:
+    rows = db.session.execute(select(VitalReading.readings).where(
+        VitalReading.resident_id == resident.id, VitalReading.kind == "weight")
+        .order_by(VitalReading.measured_at.desc()).limit(20)).scalars()
+    return next((r["height"] for r in rows if r.get("height")), None)
+
+
+def _highest_weight(resident: Resident, measured_at) -> float | None:
+    rows = db.session.execute(select(VitalReading.readings).where(
+        VitalReading.resident_id == resident.id, VitalReading.kind == "weight",
+        VitalReading.measured_at >= measured_at - WEIGHT_WINDOW,
+        VitalReading.measured_at <= measured_at)).scalars()
+    return max((r["weight"] for r in rows), default=None)
+
+
 def _findings(reading: VitalReading) -> set[str]:
     """The moment, in the library's words: what kind of reading, how far off."""
-    if reading.level == "normal":
-        return set()
+    if reading.level == "normal" or reading.kind in BODY_KINDS:
+        return set()  # the library has no weight, SpO₂ or temperature items yet
     if reading.kind == "blood_pressure":
         return {"bp_urgent" if reading.level == "urgent" else "bp_high"}
     glucose = next(iter(reading.readings.values()))
@@ -148,6 +215,7 @@ def _recent_high(resident: Resident) -> int:
     since = utcnow() - timedelta(days=default_home_rules().repeated_high_days)
     return db.session.execute(select(func.count()).select_from(VitalReading).where(
         VitalReading.resident_id == resident.id, VitalReading.measured_at >= since,
+        VitalReading.kind.in_(TARGET_KINDS),
         VitalReading.level.in_(("high", "urgent")))).scalar_one()
 
 

@@ -1,4 +1,5 @@
-/** 血压血糖自测: record one reading (assessed at once by the backend) and read them back. */
+/** 家庭自测: record one reading (blood pressure, glucose, weight, temperature or SpO₂; assessed
+ * at once by the backend) and read them back. */
 const { call } = require('../../services/api')
 const format = require('../../utils/format')
 
@@ -20,6 +21,13 @@ const SYMPTOMS = [
   { code: 'blurred_vision', label: '看东西模糊' },
 ]
 
+/** Weight, temperature and SpO₂: one number each (the backend holds their lines and sources). */
+const BODY_KINDS = {
+  weight: { label: '体重', unit: '公斤', word: '体重', placeholder: '例如 65.5' },
+  temperature: { label: '体温', unit: '℃', word: '体温', placeholder: '例如 36.8' },
+  spo2: { label: '血氧', unit: '%', word: '血氧饱和度', placeholder: '例如 97' },
+}
+
 const TIMINGS = [
   { code: 'fasting', label: '空腹' },
   { code: 'after_meal', label: '饭后2小时' },
@@ -39,14 +47,19 @@ function view(reading) {
   const shown = LEVELS[reading.level] || LEVELS.normal
   const r = reading.readings
   let value
-  if (reading.kind === 'blood_pressure') {
+  let label = shown.label
+  if (BODY_KINDS[reading.kind]) {
+    const kind = BODY_KINDS[reading.kind]
+    value = `${kind.word} ${r[reading.kind]} ${kind.unit}`
+    if (reading.level === 'high') label = '需注意' // a low SpO₂ or temperature is not "偏高"
+  } else if (reading.kind === 'blood_pressure') {
     value = `血压 ${r.systolic}/${r.diastolic} mmHg${r.heart_rate ? `，心率 ${r.heart_rate}` : ''}`
   } else {
     const glucose = r.fasting_glucose !== undefined ? r.fasting_glucose : r.random_glucose
     const timing = TIMINGS.find((t) => t.code === reading.glucose_timing)
     value = `血糖 ${glucose} mmol/L${timing ? `（${timing.label}）` : ''}`
   }
-  return { id: reading.id, value, when: format.dateTime(reading.measured_at), label: shown.label, tone: shown.tone }
+  return { id: reading.id, value, when: format.dateTime(reading.measured_at), label, tone: shown.tone }
 }
 
 /** The target band in words, for the resident's own chart of readings. */
@@ -106,4 +119,4 @@ function trend(readings, targets, measure) {
   }
 }
 
-module.exports = { record, history, view, bandText, trend, LEVELS, SYMPTOMS, TIMINGS }
+module.exports = { record, history, view, bandText, trend, LEVELS, SYMPTOMS, TIMINGS, BODY_KINDS }

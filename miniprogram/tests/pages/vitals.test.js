@@ -136,6 +136,47 @@ test('empty boxes are caught on the phone; an impossible value gets the backend\
   expect(text(vitals, '#form-error')).toBe('请按提示修改后再保存。')
 })
 
+test('a very low SpO₂ shows the red screen with 120, without symptom boxes or voice', async () => {
+  const vitals = await open()
+  backend.reply('POST', '/mp/vitals', fixture('vitals_body_spo2_urgent').data, 201)
+  await tap(vitals, '#symptom-severe_headache') // ticked on the blood pressure tab …
+  await tap(vitals, '#kind-spo2')
+  expect(exists(vitals, '#talk')).toBe(false)
+  expect(exists(vitals, '#symptom-severe_headache')).toBe(false)
+  await input(vitals, '#body-value', '88')
+  await tap(vitals, '#save')
+  expect(backend.calls('POST', '/mp/vitals')[0].body).toEqual({ patient_id: father.id, kind: 'spo2',
+    spo2: 88, symptoms: [] }) // … is not sent with an SpO₂
+  expect(text(vitals, '#urgent-advice')).toContain('120')
+})
+
+test('a temperature and a weight go with their own words; a wrong height is named', async () => {
+  const vitals = await open()
+  backend.reply('POST', '/mp/vitals', fixture('vitals_body_fever').data, 201)
+  await tap(vitals, '#kind-temperature')
+  await tap(vitals, '#save')
+  expect(text(vitals, '#error-body-value')).toBe('请填写体温。')
+  await input(vitals, '#body-value', '37.8')
+  await tap(vitals, '#save')
+  expect(backend.calls('POST', '/mp/vitals')[0].body.temperature).toBe(37.8)
+  expect(text(vitals, '#result-title')).toBe(fixture('vitals_body_fever').data.advice.title)
+  const refused = fixture('vitals_body_error')
+  backend.on('POST', '/mp/vitals', () => ({ status: 422, body: refused }))
+  await tap(vitals, '#kind-weight')
+  await input(vitals, '#body-value', '70')
+  await input(vitals, '#height', '60')
+  await tap(vitals, '#save')
+  expect(backend.calls('POST', '/mp/vitals')[1].body).toMatchObject({ kind: 'weight', weight: 70, height_cm: 60 })
+  expect(text(vitals, '#error-height')).toBe(refused.error.message)
+})
+
+test('body readings read as what they are in the list', () => {
+  const vitalsService = require('../../followup/services/vitals')
+  const shown = vitalsService.view({ id: 'x', kind: 'spo2', level: 'high', measured_at: '2026-12-05T01:00:00Z',
+    readings: { spo2: 92 } })
+  expect([shown.value, shown.label]).toEqual(['血氧饱和度 92 %', '需注意'])
+})
+
 test('someone not in a programme is told to ask the family doctor', async () => {
   backend.reply('GET', '/mp/profiles', people)
   const refused = fixture('vitals_not_enrolled')

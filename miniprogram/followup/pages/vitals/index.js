@@ -1,6 +1,6 @@
 /**
- * 血压血糖: a resident (or a family member for them) enters a blood pressure or glucose
- * reading; the answer comes back at once. A dangerous value turns the page into the red
+ * 血压血糖: a resident (or a family member for them) enters a blood pressure, glucose, weight,
+ * temperature or SpO₂ reading; the answer comes back at once. A dangerous value turns the page into the red
  * 120 screen before anything else; a high one says what to do; the list below shows the last
  * month against the resident's own targets. The reading can also be said aloud (按住说出读数,
  * first in 长辈模式): the numbers heard fill the form, "您说的是：…" shows what was heard, and the
@@ -15,13 +15,16 @@ const speech = require('../../../services/speech')
 const voice = require('../../../services/voice')
 const spoken = require('../../../utils/spoken-readings')
 
-const EMPTY_FORM = { systolic: '', diastolic: '', pulse: '', glucose: '' }
+const EMPTY_FORM = {
+  systolic: '', diastolic: '', pulse: '', glucose: '', weight: '', height_cm: '', temperature: '', spo2: '',
+}
 
 Component({
   behaviors: [pageBehavior],
   data: {
     loading: true, error: '', notEnrolled: '', people: [], patientId: '', patientName: '', picking: false,
-    kind: 'blood_pressure', timings: vitals.TIMINGS, timingIndex: 0,
+    kind: 'blood_pressure', timings: vitals.TIMINGS, timingIndex: 0, bodyKinds: vitals.BODY_KINDS,
+    bodyTabs: Object.keys(vitals.BODY_KINDS).map((code) => ({ code, label: vitals.BODY_KINDS[code].label })),
     symptoms: vitals.SYMPTOMS.map((s) => ({ ...s, checked: false })),
     form: { ...EMPTY_FORM }, fieldErrors: {}, formError: '', saving: false,
     result: null, urgent: null, items: [], band: '', trends: [],
@@ -126,10 +129,13 @@ Component({
     },
     body() {
       const { form, kind } = this.data
-      const symptoms = this.data.symptoms.filter((s) => s.checked).map((s) => s.code)
+      const symptoms = vitals.BODY_KINDS[kind] ? [] : this.data.symptoms.filter((s) => s.checked).map((s) => s.code)
       const number = (text) => (String(text).trim() === '' ? undefined : Number(text))
       const body = { patient_id: this.data.patientId, kind, symptoms }
-      if (kind === 'blood_pressure') {
+      if (vitals.BODY_KINDS[kind]) {
+        body[kind] = number(form[kind])
+        if (kind === 'weight' && number(form.height_cm) !== undefined) body.height_cm = number(form.height_cm)
+      } else if (kind === 'blood_pressure') {
         body.systolic = number(form.systolic)
         body.diastolic = number(form.diastolic)
         if (number(form.pulse) !== undefined) body.pulse = number(form.pulse)
@@ -143,7 +149,11 @@ Component({
     missing(body) {
       const found = {}
       const whole = (v) => Number.isInteger(v)
-      if (body.kind === 'blood_pressure') {
+      const kind = vitals.BODY_KINDS[body.kind]
+      if (kind) {
+        if (body[body.kind] === undefined || Number.isNaN(body[body.kind])) found[body.kind] = `请填写${kind.word}。`
+        if (Number.isNaN(body.height_cm)) found.height_cm = '身高请填数字。'
+      } else if (body.kind === 'blood_pressure') {
         if (!whole(body.systolic)) found.systolic = '请填写高压（整数）。'
         if (!whole(body.diastolic)) found.diastolic = '请填写低压（整数）。'
         if (body.pulse !== undefined && !whole(body.pulse)) found.pulse = '心率请填整数。'
