@@ -21,6 +21,7 @@ from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
 from conversations.nlu_numbers import said_as_a_day
+from conversations.occupations import is_job_noun
 from conversations.state import DialogueState, Fact, SymptomFact
 
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
@@ -369,7 +370,12 @@ def _said_something_else(u: Understanding) -> bool:
 def _job_said(clause: str, u: Understanding, job_name: Callable[[str], str]) -> bool:
     """A short clause that is only a job (厨子, 一年级, 开网约车), nothing felt or asked."""
     return len(clause) <= 10 and not u.mentions and not _ASKED.search(clause) \
-        and not _WHEN.search(clause) and job_name(clause) != clause
+        and not _WHEN.search(clause) and (job_name(clause) != clause or is_job_noun(clause))
+
+
+def _pupil(state: DialogueState, clause: str, job_name: Callable[[str], str]) -> bool:
+    """四年级, said of a child nobody asked about work: the note records 学生."""
+    return state.patient.is_child and job_name(clause) == "学生"
 
 
 def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pattern[str]],
@@ -391,7 +397,8 @@ def route_clauses(state: DialogueState, lexicon: Lexicon, cues: dict[str, re.Pat
                      and cue.search(clause)), None)
         if slot == OCCUPATION and _ASKED.search(clause):
             slot = None  # 是不是吹风吹的 is a worry, not a job
-        elif slot is None and applicable(OCCUPATION) and _job_said(clause, u, job_name) and (
+        elif slot is None and (applicable(OCCUPATION) or _pupil(state, clause, job_name)) \
+                and _job_said(clause, u, job_name) and (
                 OCCUPATION not in state.facts or state.current == OCCUPATION):
             slot = OCCUPATION  # 我是厨子 / 一年级: a job the cue's frame did not catch
         if slot and not history_terms:

@@ -117,6 +117,8 @@ def _span_of(spans: list[tuple[int, int]], pos: int) -> tuple[int, int]:
 def _not_negation(text: str, tok: str, s: int, e: int) -> bool:
     """不知道 / 不舒服 / 疼不疼 / 有没有 / 睡不着: a 不 or 没 that negates no mention."""
     after, before = text[e:e + 4], text[s - 1:s]
+    if tok == "无" and after.startswith(("名指", "缘无故", "故")):  # 无名指 is a finger, 无故
+        return True
     if tok.endswith("不") and after.startswith("过") and not after.startswith("过敏"):
         return True
     if cues.NOT_NEGATION.match(after) or (
@@ -163,7 +165,8 @@ class _Reader:
             sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
-        joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon)
+        joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon) \
+            + ctx.site_then_pain(self.text, sorted(found + pains), lexicon)
         foreign = ctx.foreign_bodies(self.text, found, lexicon)
         placed, self.unplaced = self.place_feelings(found, named_sites, lexicon)
         self.sites = [cid for _s, _e, _k, cid in sorted(named_sites)]

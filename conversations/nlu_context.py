@@ -243,6 +243,25 @@ def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon:
     return found
 
 
+_PAIN_AFTER_SITE = re.compile(
+    r"(?:朵|子|部|那|这|边|里|上|下|头|块|儿|的|有点儿?|一直|老是?|总是?|特别|很|好|挺|隐隐的?|也|还"
+    r"|又|一阵一阵的?|阵阵)*(?:疼|痛)")
+
+
+def site_then_pain(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
+                   ) -> list[tuple[int, int, str, str]]:
+    """右耳朵疼 / 下腹隐隐的疼: a site with its pain said right after is that site's pain, when no
+    term already reads it (耳朵疼 is a term; 右耳 + 朵疼 is not)."""
+    found = []
+    for s, e, kind, site in hits:
+        pain = _PAIN_AFTER_SITE.match(text, e) if kind == "body_sites" else None
+        own = lexicon.site_pain.get(site) if pain else None
+        if own and pain and not any(k == "symptoms" and hs < pain.end() and s < he
+                                    for hs, he, k, _c in hits):
+            found.append((s, pain.end(), "symptoms", own))
+    return found
+
+
 def impaired_functions(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
     """闻味儿差点 / 听力也差点: each symptom a function said to be worse affirms."""
     return [(m.start(), m.end(), "symptoms", concept)

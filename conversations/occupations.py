@@ -18,6 +18,11 @@ _JOB_FRAME = re.compile(r"^(?:我|俺|他|她|本人)?(?:以前|原来)?(?:是|�
                         r"|(?:的|上班|工作|打工|干活|了|啊|呢)+$")
 
 
+def is_job_noun(said: str) -> bool:
+    """护士 / 煤矿工人: a job said as its own name."""
+    return _JOB_NOUN.fullmatch(said) is not None
+
+
 def name_of(jobs: tuple[Job, ...], said: str) -> str:
     """A job already said as a noun keeps the patient's words (煤矿工人 says more than 矿工); a
     broad word keeps them beside it (个体经营（卖海鲜）); what matches nothing stays as said."""

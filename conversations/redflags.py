@@ -36,7 +36,7 @@ _NOT_NEGATED_AFTER = ("不是没", "没有不", "不是不")
 _SUDDEN = (r"突然|忽然|一下子|刚才|刚刚|猛地|猛然|今早|半夜|醒来"
            r"|今天(?!是?(?:礼拜|星期|周|[0-9一二三四五六七八九十]+号|都))")
 _NOT_A_NEGATOR = re.compile(r"不(?:知道|清楚|确定|舒服|得劲|对劲|停|断|行了|好|了|小心|留神|注意)"
-                            r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故|尿不湿")
+                            r"|没(?:事|多久|过多久|一会|几分钟|几天)|无缘无故|无名指|尿不湿")
 
 
 @cache
@@ -80,8 +80,8 @@ _EARLIER = re.compile(r"过|以前|之前|去年|前年|小时候|那次|上次|
 
 def _told_as_history(text: str, clause: tuple[int, int], start: int, end: int,
                      interview: bool) -> bool:
-    lo, hi = sentence_of(text, start)
-    now = _NOW.search(text, lo, hi)
+    lo = sentence_of(text, start)[0]
+    now = _NOW.search(text, lo, end)  # 这回没抽, said after, denies; it does not make it now
     if _REPORTED.match(text, clause[0]) and _EARLIER.search(text, lo, clause[0]) and not now:
         return True
     return interview and bool(_ALLERGY_TOLD.search(text, lo, end)) and not now

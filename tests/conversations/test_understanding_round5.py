@@ -182,3 +182,41 @@ def test_each_allergen_of_a_list_before_all_allergic_is_an_allergy():
     allergens = state.facts["allergy.drugs"].value
     assert {"penicillin", "cephalosporin"} <= set(allergens)
     assert "present_illness.medications" not in state.facts
+
+
+@pytest.mark.parametrize(("words", "job"), [
+    ("我是空乘 经常飞 不抽烟", "空中乘务员"),
+    ("在菜市场卖菜 不喝酒", "个体经营"),
+    ("当律师的 每天说话多", "律师"),
+    ("开饭馆的 自己当老板", "个体经营"),
+])
+def test_a_job_said_in_passing_is_the_occupation(words, job):
+    state, _ = converse("咳嗽三天", words)
+    assert state.facts["personal.occupation"].value.startswith(job)
+
+
+def test_a_childs_school_grade_is_recorded_though_nobody_asks_a_child_about_work():
+    state, _ = converse("儿子发烧四天了", "吃了退烧药", "四年级", patient=CHILD)
+    assert state.facts["personal.occupation"].value == "学生"
+
+
+@pytest.mark.parametrize(("words", "symptom"), [
+    ("右耳朵疼 听不清 两个礼拜了", "ear_pain"),
+    ("下腹隐隐的疼", "abdominal_pain"),
+    ("膝盖那块有点疼", "joint_pain"),
+])
+def test_a_site_with_its_pain_said_after_is_that_sites_pain(words, symptom):
+    state, _ = converse(words)
+    assert state.symptoms[symptom].present
+
+
+def test_the_ring_finger_is_no_denial():
+    state, _ = converse("左手小拇指和无名指发麻 三个礼拜左右")
+    assert state.symptoms["numbness"].present
+
+
+def test_a_past_febrile_convulsion_denied_this_time_is_no_alarm():
+    state, _ = converse("宝宝发烧三天了 最高39度8", "精神还行 烧一退就满地爬着玩",
+                        "去年发烧抽过一回 医生说是热性惊厥 这回没抽",
+                        patient=PatientContext(age_years=1, sex="male", age_months=14))
+    assert state.red_flag is None
