@@ -58,7 +58,7 @@ def _messages(count: int, stamp: int) -> list[bytes]:
                     control_id=f"B{stamp}{n:06d}") for n in range(count)]
 
 
-def _wait_until_ready(process: subprocess.Popen, seconds: float = 60) -> None:
+def _wait_until_ready(process: subprocess.Popen, seconds: float = 180) -> None:
     """Wait for the line `frontdoor hl7 listen` prints once every one of its processes takes
     connections (it waits for each forked child to say so), then keep draining its output."""
     ready = threading.Event()
