@@ -341,20 +341,34 @@ def hl7_listen(host: str, port: int, processes: int) -> None:
 
     app = current_app._get_current_object()
     server = listener(app, host, port, app.config["HL7_ALLOWED_PEERS"])
+    ready_read, ready_write = os.pipe()  # each child writes a byte once it takes connections
     children = []
     for _ in range(processes - 1):
         pid = os.fork()
         if pid == 0:  # a child takes connections from the same listening socket
+            os.close(ready_read)
             db.engine.dispose(close=False)
             _stop_on_signal(server)
+            os.write(ready_write, b"1")
+            os.close(ready_write)
             try:
                 server.serve_forever()
             finally:
                 os._exit(0)
         children.append(pid)
+    os.close(ready_write)
     _stop_on_signal(server, children)
+    try:
+        _wait_for_children(ready_read, len(children))
+    except click.ClickException:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        server.server_close()
+        raise
     log.info("mllp listener started", extra={"host": host, "port": server.port,
                                              "processes": processes})
+    # Printed once every process takes connections: scripts and benchmarks wait for this line.
     click.echo(f"listening for HL7 v2 (MLLP) on {host}:{server.port} ({processes} process(es))")
     try:
         server.serve_forever()
@@ -362,6 +376,17 @@ def hl7_listen(host: str, port: int, processes: int) -> None:
         server.server_close()
         for pid in children:
             os.waitpid(pid, 0)
+
+
+def _wait_for_children(ready: int, count: int) -> None:
+    """Read one byte per forked process; an early end of the pipe means a child died first."""
+    received = 0
+    with os.fdopen(ready, "rb", buffering=0) as pipe:
+        while received < count:
+            chunk = pipe.read(count - received)
+            if not chunk:
+                raise click.ClickException("a listener process exited before it was ready")
+            received += len(chunk)
 
 
 def _stop_on_signal(server, children: list[int] | None = None) -> None:

@@ -58,17 +58,23 @@ def _messages(count: int, stamp: int) -> list[bytes]:
                     control_id=f"B{stamp}{n:06d}") for n in range(count)]
 
 
-def _wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+def _wait_until_ready(process: subprocess.Popen, seconds: float = 180) -> None:
+    """Wait for the line `frontdoor hl7 listen` prints once every one of its processes takes
+    connections (it waits for each forked child to say so), then keep draining its output."""
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            if line.startswith(b"listening for HL7"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while not ready.wait(0.1):
         if process.poll() is not None:
-            raise SystemExit("the MLLP listener exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the MLLP listener did not start")
+            raise SystemExit("the MLLP listener exited before it was ready")
+        if time.monotonic() > deadline:
+            raise SystemExit("the MLLP listener did not say it was ready")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -113,7 +119,7 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
     listener = subprocess.Popen([sys.executable, "-m", "backend.cli", "hl7", "listen",
                                  "--port", str(port), "--processes", str(processes)],
                                 env={**os.environ, **ENV},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     latencies: list[float] = []
     codes: list[str] = []
     lock = threading.Lock()
@@ -129,9 +135,10 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
                     codes.append(ack.split(b"MSA|", 1)[1][:2].decode())
 
     try:
-        _wait_for(port, listener)
-        time.sleep(0.5)  # forked listener processes finish starting
+        _wait_until_ready(listener)
         family = _family(listener.pid)
+        if len(family) != processes:
+            raise SystemExit(f"expected {processes} listener processes, found {len(family)}")
         listener_before = sum(_cpu_seconds(pid) for pid in family)
         shares = [messages[i::CONNECTIONS] for i in range(CONNECTIONS)]
         threads = [threading.Thread(target=sender, args=(share,)) for share in shares]
@@ -169,8 +176,7 @@ def ingest() -> None:
     for run in runs:
         codes, latencies = run["codes"], run["latencies"]
         tally = ", ".join(f"{code} {codes.count(code)}" for code in sorted(set(codes)))
-        both = run["listener_ms"] + run["database_ms"]
-        bound = f"{2000 / both:.0f}/s" if both else "n/a"
+        bound = _cpu_bound(run)
         print(f"| {run['processes']} | {tally} | {run['stored']} | "
               f"{len(latencies) / run['wall']:.0f} | {_ms(latencies, 0.5)} / "
               f"{_ms(latencies, 0.95)} / {latencies[-1] * 1000:.1f} | "
@@ -178,9 +184,17 @@ def ingest() -> None:
               f"{run['load']:.1f} |")
     print(f"\nCPU is counted while the messages were sent (start-up excluded): the listener's "
           f"processes, and the PostgreSQL backends serving them (read from /proc; 0 when the "
-          f"database runs elsewhere). The CPU bound is 2 cores divided by both: what two "
-          f"dedicated cores could take if nothing waited — an upper bound, not a measurement. "
-          f"This machine has {os.cpu_count()} cores.")
+          f"database runs elsewhere). The CPU bound is what two dedicated cores could take if "
+          f"nothing waited: 2 cores ÷ (listener + PostgreSQL CPU per message), and no more than "
+          f"one core per listener process (Python runs one thread at a time) — an upper bound, "
+          f"not a measurement. This machine has {os.cpu_count()} cores.")
+
+
+def _cpu_bound(run: dict) -> str:
+    both = run["listener_ms"] + run["database_ms"]
+    if not both or not run["listener_ms"]:
+        return "n/a"
+    return f"{min(2000 / both, run['processes'] * 1000 / run['listener_ms']):.0f}/s"
 
 
 def _ms(values: list[float], share: float) -> str:

@@ -68,6 +68,9 @@ class MllpServer(socketserver.ThreadingTCPServer):
         self.allowed = parse_peers(allowed_peers)
         self.max_bytes = max_bytes
         super().__init__(address, _Connection)
+        # Processes forked to share this socket all wake for a new connection; the ones that
+        # lose the race must not block in accept(), or they never see a shutdown request.
+        self.socket.setblocking(False)
 
     @property
     def port(self) -> int:

@@ -157,7 +157,7 @@ def _append_pending(session: Session) -> None:
     for row, seq in zip(pending, _next_numbers(session, len(pending)), strict=True):
         row["seq"] = seq
         row["mac"] = entry_mac(row)
-    session.execute(insert(AuditEntry), pending)
+    session.execute(insert(AuditEntry.__table__), pending)  # Core: no ORM bulk machinery
 
 
 @event.listens_for(Session, "after_soft_rollback")

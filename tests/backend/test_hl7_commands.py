@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-import time
+import threading
+from pathlib import Path
 
 from tests import report_support as rs
 from tests.helpers_process import frontdoor
@@ -29,19 +30,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_listen_command_answers_over_mllp(ctx):
+def _ready_line(process, seconds: float = 120) -> str:
+    """The line `hl7 listen` prints once every process takes connections (output read on)."""
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("listening for HL7"):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(seconds), "".join(lines)[-2000:]
+    return next(line for line in lines if line.startswith("listening for HL7"))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_the_listen_command_says_ready_once_every_process_takes_connections(ctx):
     rs.hospital()
     rs.zhang()
     port = _free_port()
     process = frontdoor("hl7", "listen", "--port", str(port), "--processes", "2")
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        line = _ready_line(process)
+        assert f":{port} (2 process(es))" in line
+        assert len(_children(process.pid)) == 1  # the forked one, already past its start
         acks = rs.send(port, rs.fixture("cbc"), rs.fixture("thyroid"))
         assert [rs.msa(a)[0] for a in acks] == ["AA", "AA"]
     finally:

@@ -36,6 +36,7 @@ from backend.services.reports.ingest import (
     ingest_together,
     organization_by_code,
 )
+from reports.knowledge import default_knowledge
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 64  # messages stored in one transaction
@@ -157,7 +158,10 @@ class BatchStore:
 
 def listener(app: Flask, host: str, port: int, allowed_peers: str = "") -> MllpServer:
     """The MLLP server: each connection gets its own app context and database session, kept
-    for all the messages it carries (a LIS holds its connection open for the day)."""
+    for all the messages it carries (a LIS holds its connection open for the day). The data
+    files are read before the port is served, so a malformed one stops the start-up and the
+    first messages do not wait for them."""
+    default_knowledge()
     store = BatchStore(app)
 
     @contextmanager

@@ -15,7 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
@@ -25,8 +25,9 @@ from backend.services import audit
 from backend.services.deferred import commit
 from backend.services.reports import critical, delivery
 from backend.services.reports.matching import Match, match_many
-from backend.services.reports.rules import is_confidential, knowledge_for
+from backend.services.reports.rules import Hospital, is_confidential, knowledge_for
 from backend.timeutil import utcnow
+from reports.knowledge import Knowledge
 from reports.model import IncomingReport, ReportIn, ReportStatus, ResultIn
 from reports.versions import Action, Version, decide
 
@@ -101,6 +102,14 @@ def ingest_together(arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrga
 
 
 Key = tuple[int, str]  # (organization id, accession)
+# Built once: the two lookups every batch makes, as Core statements on the tables (an ORM query
+# costs several times their CPU, and the listener's batches are small).
+_HOSPITALS = select(Organization.__table__.c.id, Organization.__table__.c.code,
+                    Organization.__table__.c.report_rules).where(
+    Organization.__table__.c.code.in_(bindparam("codes", expanding=True)))
+_STORED = select(Report.__table__.c.id).where(
+    tuple_(Report.__table__.c.organization_id, Report.__table__.c.accession).in_(
+        bindparam("keys", expanding=True))).order_by(Report.__table__.c.id).with_for_update()
 
 
 class _Batch:
@@ -115,11 +124,12 @@ class _Batch:
         self.results: dict[Key, list[dict]] = {}  # the rows each touched report ends with
         self.replaced: list[int] = []  # stored reports whose old rows go
         self.events: list[audit.Event] = []
+        self.knowledge: dict[int, Knowledge] = {}
 
     def store(self, arrivals: list[Arrival]) -> list[IngestOutcome | UnknownOrganization]:
         codes = sorted({arrival.organization_code for arrival in arrivals})
-        organizations = {o.code: o for o in db.session.execute(select(Organization).where(
-            Organization.code.in_(codes))).scalars()}
+        organizations = {row.code: row for row in db.session.execute(
+            _HOSPITALS, {"codes": codes})}
         known = [(organizations[arrival.organization_code], item) for arrival in arrivals
                  if arrival.organization_code in organizations for item in arrival.reports]
         self._load(known)
@@ -142,15 +152,18 @@ class _Batch:
         audit.record_many(self.events)
         return outcomes
 
-    def _load(self, known: list[tuple[Organization, IncomingReport]]) -> None:
+    def _load(self, known: list[tuple[Hospital, IncomingReport]]) -> None:
         """The stored reports of every accession in the batch (locked, in id order so two
         listeners never wait on each other crosswise) and the patients of the new ones."""
         keys = sorted({(o.id, item.report.accession) for o, item in known})
         if keys:
-            self.reports = {(r.organization_id, r.accession): r for r in db.session.execute(
-                select(Report).where(tuple_(Report.organization_id, Report.accession).in_(keys))
-                .order_by(Report.id).with_for_update()).scalars()}
-        new: dict[Key, tuple[Organization, IncomingReport]] = {}
+            # Most arrivals are new reports: one light query locks whatever is stored, and only
+            # stored reports (replays, corrections, final after preliminary) are loaded whole.
+            stored = list(db.session.execute(_STORED, {"keys": keys}).scalars())
+            if stored:
+                self.reports = {(r.organization_id, r.accession): r for r in db.session.execute(
+                    select(Report).where(Report.id.in_(stored))).scalars()}
+        new: dict[Key, tuple[Hospital, IncomingReport]] = {}
         for organization, item in known:
             key = (organization.id, item.report.accession)
             if key not in self.reports:
@@ -158,7 +171,7 @@ class _Batch:
         found = match_many([(organization, item.patient) for organization, item in new.values()])
         self.matches = dict(zip(new, found, strict=True))
 
-    def _one(self, organization: Organization, item: IncomingReport, source: str,
+    def _one(self, organization: Hospital, item: IncomingReport, source: str,
              actor: dict[str, str]) -> str:
         incoming = item.report
         key = (organization.id, incoming.accession)
@@ -174,7 +187,7 @@ class _Batch:
                 {"accession": incoming.accession, "status": incoming.status.value}, **actor))
             log.info("stale report version ignored", extra={"accession": incoming.accession})
             return action.value
-        knowledge = knowledge_for(organization)
+        knowledge = self._knowledge(organization)
         if stored is None:
             report = self._new(organization, incoming, source, self.matches[key])
         else:
@@ -203,7 +216,13 @@ class _Batch:
                                  first=first_release, fresh=stored is None)
         return action.value
 
-    def _new(self, organization: Organization, incoming: ReportIn, source: str,
+    def _knowledge(self, organization: Hospital) -> Knowledge:
+        """A hospital's knowledge (its own 危急值 table over the defaults), built once a batch."""
+        if organization.id not in self.knowledge:
+            self.knowledge[organization.id] = knowledge_for(organization)
+        return self.knowledge[organization.id]
+
+    def _new(self, organization: Hospital, incoming: ReportIn, source: str,
              found: Match) -> Report:
         report = Report(organization_id=organization.id, accession=incoming.accession,
                         source=source, version=1, external_id=uuid.uuid4(),
@@ -237,7 +256,7 @@ class _Batch:
             db.session.execute(insert(ReportResult.__table__), rows)
 
 
-def _apply(report: Report, incoming: ReportIn, print_: str, knowledge, organization
+def _apply(report: Report, incoming: ReportIn, print_: str, knowledge, organization: Hospital
            ) -> list[dict]:
     """Copy the arrived version onto the report; its results as rows to insert."""
     report.kind, report.title = incoming.kind, incoming.title[:100]
@@ -280,7 +299,7 @@ def _keep_revision(report: Report, action: Action, rows: list[dict]) -> None:
                             replaced_because=action.value))
 
 
-def _unmatched_alert(organization: Organization, incoming: ReportIn, problem: str) -> None:
+def _unmatched_alert(organization: Hospital, incoming: ReportIn, problem: str) -> None:
     db.session.add(AdminAlert(
         organization_id=organization.id, kind="report_unmatched",
         subject_id=incoming.accession[:64],

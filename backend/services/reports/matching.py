@@ -9,7 +9,8 @@ from flask import current_app
 from sqlalchemy import and_, false, or_, select, tuple_
 
 from backend.extensions import db
-from backend.models import Organization, PatientLink, PatientProfile
+from backend.models import PatientLink, PatientProfile
+from backend.services.reports.rules import Hospital
 from reports.model import PatientIdentifiers
 
 HOSPITAL_ID_KIND = "hospital_patient"
@@ -28,17 +29,17 @@ def _digest(value: str, kind: str) -> str:
     return current_app.extensions["blind_index"].digest(value, kind)
 
 
-def hospital_index(organization: Organization, hospital_patient_id: str) -> str:
+def hospital_index(organization: Hospital, hospital_patient_id: str) -> str:
     """Hospital patient ids are unique only within their hospital, so the code is hashed in."""
     return _digest(f"{organization.code}:{hospital_patient_id}", HOSPITAL_ID_KIND)
 
 
-def match(organization: Organization, ids: PatientIdentifiers) -> Match:
+def match(organization: Hospital, ids: PatientIdentifiers) -> Match:
     [found] = match_many([(organization, ids)])
     return found
 
 
-def match_many(wanted: list[tuple[Organization, PatientIdentifiers]]) -> list[Match]:
+def match_many(wanted: list[tuple[Hospital, PatientIdentifiers]]) -> list[Match]:
     """Each report's patient, looked up for a whole batch of messages in one query. A link
     learned from one report (by its ID number) serves the next report of the same batch."""
     keys = [(organization,
@@ -72,7 +73,7 @@ def _decide(ids: PatientIdentifiers, hospital: str | None, resident: str | None,
     return Match(patient, hospital, resident)
 
 
-def _candidates(keys: list[tuple[Organization, str | None, str | None]]
+def _candidates(keys: list[tuple[Hospital, str | None, str | None]]
                 ) -> tuple[dict[tuple[int, str], PatientProfile], dict[str, PatientProfile]]:
     """(profiles by the hospital's id they are linked to, profiles by ID number), one query."""
     hospital_ids = sorted({(o.id, hospital) for o, hospital, _ in keys if hospital})
