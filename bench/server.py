@@ -14,6 +14,8 @@ import requests
 from flask import Flask
 from flask_migrate import upgrade
 
+from bench.cpu import CpuMeter
+
 BENCH_DB = "frontdoor_bench"
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL",
                            "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -81,6 +83,12 @@ class Gunicorn:
             time.sleep(0.2)
         self.__exit__()
         raise SystemExit("gunicorn did not become ready within 30 s")
+
+    def meter(self) -> CpuMeter:
+        """Counts the CPU of gunicorn (master and workers), the sealer and the database's
+        backends: everything a request costs but the load generator and Redis."""
+        pids = [process.pid for process in (self.process, self.sealer) if process]
+        return CpuMeter(pids, DATABASE_URL)
 
     def __exit__(self, *_exc: object) -> None:
         for process in (self.process, self.sealer):
