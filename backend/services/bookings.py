@@ -105,26 +105,37 @@ def _bookable_slot(slot_id) -> Slot:
     return slot
 
 
+def _take_and_history_statements():
+    """(PostgreSQL's one statement, the two statements elsewhere), built once: the conditional
+    slot UPDATE and the person's live bookings and no-shows since a day."""
+    slots = Slot.__table__
+    take = update(slots).where(slots.c.id == bindparam("slot_id"),
+                               slots.c.booked < slots.c.capacity).values(
+        booked=slots.c.booked + 1)
+    history = (Booking.patient_id == bindparam("patient_id")) & (
+        Booking.status.in_(ACTIVE_STATUSES)
+        | ((Booking.status == BookingStatus.NO_SHOW) & (Booking.clinic_date >= bindparam("since"))))
+    columns = (Booking.status, Booking.department_id, Booking.clinic_date)
+    taken = select(func.count().label("taken")).select_from(
+        take.returning(slots.c.id).cte("taken")).subquery()
+    together = select(taken.c.taken, *columns).select_from(taken).outerjoin(Booking, history)
+    return together, (take, select(*columns).where(history))
+
+
+_TAKE_WITH_HISTORY, (_TAKE, _HISTORY) = _take_and_history_statements()
+
+
 def _history_and_take(patient: PatientProfile, slot: Slot, since) -> tuple[list[tuple], bool]:
     """The person's live bookings and no-shows since `since`, and one place taken in the slot
     (`UPDATE … WHERE booked < capacity`: never more than its places), in one round trip on
     PostgreSQL. Read after the person's row was locked, so a parallel hold of theirs that
     committed first is seen; a refusal afterwards rolls the place back with the transaction."""
-    slots = Slot.__table__
-    take = update(slots).where(slots.c.id == slot.id, slots.c.booked < slots.c.capacity).values(
-        booked=slots.c.booked + 1)
-    history = (Booking.patient_id == patient.id) & (
-        Booking.status.in_(ACTIVE_STATUSES)
-        | ((Booking.status == BookingStatus.NO_SHOW) & (Booking.clinic_date >= since)))
-    columns = (Booking.status, Booking.department_id, Booking.clinic_date)
+    params = {"slot_id": slot.id, "patient_id": patient.id, "since": since}
     if db.session.get_bind().dialect.name != "postgresql":  # no UPDATE inside WITH
-        rows = db.session.execute(select(*columns).where(history)).all()
-        return rows, db.session.execute(take).rowcount == 1
-    taken = select(func.count().label("taken")).select_from(
-        take.returning(slots.c.id).cte("taken")).subquery()
-    rows = db.session.execute(select(taken.c.taken, *columns).select_from(taken).outerjoin(
-        Booking, history)).all()
-    return [row[1:] for row in rows if row.status is not None], rows[0].taken == 1
+        rows = db.session.execute(_HISTORY, params).all()
+        return [tuple(row) for row in rows], db.session.execute(_TAKE, params).rowcount == 1
+    rows = db.session.execute(_TAKE_WITH_HISTORY, params).all()
+    return [tuple(row[1:]) for row in rows if row.status is not None], rows[0].taken == 1
 
 
 def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules,
