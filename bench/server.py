@@ -25,6 +25,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 ENV = {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FRONTDOOR_ENV": "test",
        "RATELIMIT_DEFAULT": "10000000 per minute", "RATELIMIT_MESSAGES": "10000000 per minute",
        "LOG_LEVEL": "WARNING"}
+READY_SECONDS = 120
 
 
 def prepared_app(**overrides: Any) -> Flask:
@@ -73,16 +74,18 @@ class Gunicorn:
                 [sys.executable, "-m", "backend.cli", "audit", "seal"],
                 env={**os.environ, **ENV, **self.env}, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
+        # Workers import the whole app after the fork: on a loaded shared machine that takes a
+        # while, and a worker still starting may accept a connection and answer late.
+        deadline = time.monotonic() + READY_SECONDS
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                if requests.get(f"{self.base}/readyz", timeout=5).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.__exit__()
-        raise SystemExit("gunicorn did not become ready within 30 s")
+        raise SystemExit(f"gunicorn did not become ready within {READY_SECONDS} s")
 
     def meter(self) -> CpuMeter:
         """Counts the CPU of gunicorn (master and workers), the sealer and the database's
