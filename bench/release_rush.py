@@ -34,6 +34,15 @@ def _http() -> requests.Session:
     return _local.session
 
 
+def _listing(url: str) -> requests.Response:
+    """GET the listing; once more on a fresh connection if the kept-alive one was closed."""
+    try:
+        return _http().get(url, timeout=60)
+    except requests.ConnectionError:
+        _local.session = requests.Session()
+        return _http().get(url, timeout=60)
+
+
 def _hold(base: str, auth: dict[str, str], body: dict[str, str]) -> requests.Response:
     """POST a hold as the mini-program does: with an Idempotency-Key, sent once more on a
     fresh connection if the server had just closed the kept-alive one."""
@@ -69,7 +78,7 @@ def race(app, base: str, people, session) -> dict:
         for _ in range(ATTEMPTS):
             asked = time.time()
             began = time.perf_counter()
-            shown = _http().get(listing, timeout=60)
+            shown = _listing(listing)
             with lock:
                 listing_ms.append((time.perf_counter() - began) * 1000)
                 statuses.append(shown.status_code)
