@@ -76,15 +76,22 @@ class Gunicorn:
                 stderr=subprocess.DEVNULL)
         # Workers import the whole app after the fork: on a loaded shared machine that takes a
         # while, and a worker still starting may accept a connection and answer late.
+        try:
+            self._wait_until_ready()
+        except BaseException:  # never leave a server or a sealer running behind a failed bench
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_SECONDS
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.base}/readyz", timeout=5).status_code == 200:
-                    return self
+                    return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        self.__exit__()
         raise SystemExit(f"gunicorn did not become ready within {READY_SECONDS} s")
 
     def meter(self) -> CpuMeter:
