@@ -14,6 +14,7 @@ from backend import config as config_module
 from backend.api import register_api
 from backend.commands import register_commands
 from backend.console import register_console
+from backend.db_pool import check_on_checkout
 from backend.errors import register_error_handlers
 from backend.extensions import db, limiter, migrate, redis_client
 from backend.logging_setup import configure_logging
@@ -70,6 +71,9 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
         register_call_placer(app, ScheduledCallPlacer())
 
     db.init_app(app)
+    if not settings["DATABASE_URL"].startswith("sqlite"):
+        with app.app_context():
+            check_on_checkout(db.engine)  # instead of pool_pre_ping's round trip (db_pool.py)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     redis_client.init_app(app)
     limiter.init_app(app)
@@ -89,7 +93,7 @@ def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
     Bigger pools only queue the same work inside PostgreSQL (see the README on PgBouncer)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": 2,
+    return {"pool_size": pool_size, "max_overflow": 2,
             "pool_timeout": 10, "pool_recycle": 1800}
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Row, bindparam, select
 
 from backend.errors import Forbidden, Unauthenticated
 from backend.extensions import db
@@ -56,7 +57,19 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def _load_session(token: str) -> tuple[AuthSession, Account | None, StaffUser | None]:
+# Only what a Principal needs, in one round trip; built once (a Core statement with a bound
+# parameter), since every authenticated request runs it.
+_SESSION_ROW = (
+    select(AuthSession.id, AuthSession.kind, AuthSession.revoked_at, AuthSession.expires_at,
+           Account.id.label("account_id"), Account.external_id.label("account_external_id"),
+           StaffUser.id.label("staff_id"), StaffUser.external_id.label("staff_external_id"),
+           StaffUser.role, StaffUser.organization_id, StaffUser.is_active)
+    .outerjoin(Account, Account.id == AuthSession.account_id)
+    .outerjoin(StaffUser, StaffUser.id == AuthSession.staff_id)
+    .where(AuthSession.external_id == bindparam("session_id")))
+
+
+def _load_session(token: str) -> Row:
     max_age = current_app.config["SESSION_TTL_HOURS"] * 3600
     try:
         payload = _serializer().loads(token, max_age=max_age)
@@ -67,14 +80,8 @@ def _load_session(token: str) -> tuple[AuthSession, Account | None, StaffUser | 
         session_id = uuid.UUID(hex=raw_id)
     except (BadSignature, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
-    row = db.session.execute(
-        db.select(AuthSession, Account, StaffUser)
-        .outerjoin(Account, Account.id == AuthSession.account_id)
-        .outerjoin(StaffUser, StaffUser.id == AuthSession.staff_id)
-        .where(AuthSession.external_id == session_id)
-    ).one_or_none()  # the session and whose it is, in one round trip
-    now = utcnow()
-    if row is None or row[0].revoked_at is not None or row[0].expires_at <= now:
+    row = db.session.execute(_SESSION_ROW, {"session_id": session_id}).one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthenticated()
     return row
 
@@ -89,17 +96,17 @@ def authenticate() -> Principal:
 def principal_for_token(token: str) -> Principal:
     """Who a session token belongs to (the API reads it from the Authorization header, the
     console from its session cookie); raises Unauthenticated when expired or revoked."""
-    row, account, staff = _load_session(token)
+    row = _load_session(token)
     if row.kind == PrincipalKind.STAFF:
-        if staff is None or not staff.is_active:
+        if row.staff_id is None or not row.is_active:
             raise Unauthenticated()
-        return Principal(kind=PrincipalKind.STAFF, session_id=row.id, staff_id=staff.id,
-                         role=staff.role, organization_id=staff.organization_id,
-                         actor_external_id=str(staff.external_id))
-    if account is None:
+        return Principal(kind=PrincipalKind.STAFF, session_id=row.id, staff_id=row.staff_id,
+                         role=row.role, organization_id=row.organization_id,
+                         actor_external_id=str(row.staff_external_id))
+    if row.account_id is None:
         raise Unauthenticated()
-    return Principal(kind=PrincipalKind.ACCOUNT, session_id=row.id, account_id=account.id,
-                     actor_external_id=str(account.external_id))
+    return Principal(kind=PrincipalKind.ACCOUNT, session_id=row.id, account_id=row.account_id,
+                     actor_external_id=str(row.account_external_id))
 
 
 def current_principal() -> Principal | None:

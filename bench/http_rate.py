@@ -13,7 +13,7 @@ import os
 import requests
 from sqlalchemy import select
 
-from bench.load import run, table
+from bench.load import CPU_NOTE, run, table
 from bench.server import Gunicorn, prepared_app
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -42,14 +42,18 @@ def main() -> None:
     with Gunicorn(WORKERS, THREADS, sealer=True) as server:
         profile_url = f"{server.base}/api/v1/mp/profiles/{profile_id}"
         requests.get(profile_url, headers=auth, timeout=5).raise_for_status()
-        ceiling = run("GET /healthz (ceiling)", f"{server.base}/healthz", {}, CLIENTS, SECONDS)
+        ceiling = run("GET /healthz (ceiling)", f"{server.base}/healthz", {}, CLIENTS, SECONDS,
+                      meter=server.meter())
         results = [ceiling,
-                   run("GET /readyz", f"{server.base}/readyz", {}, CLIENTS, SECONDS),
-                   run("GET /api/v1/mp/profiles/{id}", profile_url, auth, CLIENTS, SECONDS)]
+                   run("GET /readyz", f"{server.base}/readyz", {}, CLIENTS, SECONDS,
+                       meter=server.meter()),
+                   run("GET /api/v1/mp/profiles/{id}", profile_url, auth, CLIENTS, SECONDS,
+                       meter=server.meter())]
     print(f"\nHTTP request rate: gunicorn {WORKERS} workers x {THREADS} threads, {CLIENTS} "
           f"keep-alive clients, {SECONDS:.0f} s each, {os.cpu_count()} cores shared with the "
-          "load generator, PostgreSQL and Redis\n")
+          f"load generator, PostgreSQL and Redis; load average {os.getloadavg()[0]:.1f}\n")
     print(table(results, ceiling))
+    print(CPU_NOTE)
 
 
 if __name__ == "__main__":

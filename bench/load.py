@@ -14,8 +14,10 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
+
+from bench.cpu import CpuMeter, Spent
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class LoadResult:
     p50_ms: float
     p95_ms: float
     tool: str
+    app_cpu_ms: float | None = None  # CPU per request of the server's processes…
+    database_cpu_ms: float | None = None  # …and of the PostgreSQL backends serving them
 
     @property
     def rate(self) -> float:
@@ -34,10 +38,21 @@ class LoadResult:
 
 
 def run(label: str, url: str, headers: dict[str, str], clients: int, seconds: float,
-        max_requests: int = 2_000_000) -> LoadResult:
+        max_requests: int = 2_000_000, meter: CpuMeter | None = None) -> LoadResult:
+    """Load `url` for `seconds`; with `meter`, also the server's CPU per request."""
+    if meter is not None:
+        meter.start()
     if shutil.which("wrk"):
-        return _wrk(label, url, headers, clients, seconds)
-    return _threads(label, url, headers, clients, seconds, max_requests)
+        result = _wrk(label, url, headers, clients, seconds)
+    else:
+        result = _threads(label, url, headers, clients, seconds, max_requests)
+    return with_cpu(result, meter.stop()) if meter is not None else result
+
+
+def with_cpu(result: LoadResult, spent: Spent) -> LoadResult:
+    count = max(result.requests, 1)
+    return replace(result, app_cpu_ms=spent.app_seconds / count * 1000,
+                   database_cpu_ms=spent.database_seconds / count * 1000)
 
 
 _WRK_REPORT = """
@@ -110,15 +125,24 @@ def _threads(label: str, url: str, headers: dict[str, str], clients: int, second
                       quantiles[94] * 1000, "python threads")
 
 
+CPU_NOTE = ("\nCPU per request: gunicorn's master and workers and the audit sealer (app), and the "
+            "PostgreSQL backends of the bench database, while the row ran; Redis and the load "
+            "generator are not counted. Steadier than req/s on a shared machine.")
+
+
 def table(results: list[LoadResult], ceiling: LoadResult | None = None) -> str:
     """A markdown table; with `ceiling` (the /healthz run), each rate as a share of it."""
     head = "| endpoint | requests | errors | req/s | p50 ms | p95 ms |"
     rule = "| --- | --- | --- | --- | --- | --- |"
     if ceiling is not None:
         head, rule = head + " vs /healthz |", rule + " --- |"
+    metered = any(r.app_cpu_ms is not None for r in results)
+    if metered:
+        head, rule = head + " app CPU ms/req | PostgreSQL CPU ms/req |", rule + " --- | --- |"
     rows = [head + " tool |", rule + " --- |"]
     for r in results:
         share = f" {r.rate / ceiling.rate:.1%} |" if ceiling is not None and ceiling.rate else ""
+        cpu = (f" {r.app_cpu_ms or 0:.2f} | {r.database_cpu_ms or 0:.2f} |" if metered else "")
         rows.append(f"| {r.label} | {r.requests} | {r.errors} | {r.rate:.0f} | {r.p50_ms:.1f} | "
-                    f"{r.p95_ms:.1f} |{share} {r.tool} |")
+                    f"{r.p95_ms:.1f} |{share}{cpu} {r.tool} |")
     return "\n".join(rows)

@@ -14,6 +14,7 @@ import random
 import statistics
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -31,6 +32,28 @@ def _http() -> requests.Session:
     if not hasattr(_local, "session"):
         _local.session = requests.Session()
     return _local.session
+
+
+def _listing(url: str) -> requests.Response:
+    """GET the listing; once more on a fresh connection if the kept-alive one was closed."""
+    try:
+        return _http().get(url, timeout=60)
+    except requests.ConnectionError:
+        _local.session = requests.Session()
+        return _http().get(url, timeout=60)
+
+
+def _hold(base: str, auth: dict[str, str], body: dict[str, str]) -> requests.Response:
+    """POST a hold as the mini-program does: with an Idempotency-Key, sent once more on a
+    fresh connection if the server had just closed the kept-alive one."""
+    headers = {**auth, "Idempotency-Key": uuid.uuid4().hex}
+    try:
+        return _http().post(f"{base}/api/v1/mp/bookings", headers=headers, json=body,
+                            timeout=60)
+    except requests.ConnectionError:
+        _local.session = requests.Session()
+        return _http().post(f"{base}/api/v1/mp/bookings", headers=headers, json=body,
+                            timeout=60)
 
 
 def race(app, base: str, people, session) -> dict:
@@ -55,7 +78,7 @@ def race(app, base: str, people, session) -> dict:
         for _ in range(ATTEMPTS):
             asked = time.time()
             began = time.perf_counter()
-            shown = _http().get(listing, timeout=60)
+            shown = _listing(listing)
             with lock:
                 listing_ms.append((time.perf_counter() - began) * 1000)
                 statuses.append(shown.status_code)
@@ -69,8 +92,7 @@ def race(app, base: str, people, session) -> dict:
             if not free:
                 return
             began = time.perf_counter()
-            held = _http().post(f"{base}/api/v1/mp/bookings", headers=auth, timeout=60,
-                                json={"patient_id": profile_id,
+            held = _hold(base, auth, {"patient_id": profile_id,
                                       "slot_id": random.choice(sorted(free))})
             with lock:
                 hold_ms.append((time.perf_counter() - began) * 1000)

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from bench.server import ENV, prepared_app
+from bench.cpu import backends, cpu_seconds, family
+from bench.server import DATABASE_URL, ENV, prepared_app
 from simulators.lis import LisPatient, LisReport, LisResult, LisSimulator
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
@@ -77,34 +78,6 @@ def _wait_until_ready(process: subprocess.Popen, seconds: float = 180) -> None:
             raise SystemExit("the MLLP listener did not say it was ready")
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux /proc; 0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _family(pid: int) -> list[int]:
-    """The listener and the processes it forked."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return [pid, *children]
-
-
-def _backends(db) -> list[int]:
-    """PostgreSQL backends serving the bench database, other than our own."""
-    return list(db.session.execute(text(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid()")).scalars())
-
-
 def _run(app, messages: list[bytes], processes: int) -> dict:
     from backend.extensions import db
     from backend.models import Report
@@ -114,7 +87,7 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
                                 "critical_alert, inbound_dead_letter, patient_link CASCADE"))
         db.session.execute(text("DELETE FROM patient_message WHERE report_id IS NOT NULL"))
         db.session.commit()
-        database_before = {pid: _cpu_seconds(pid) for pid in _backends(db)}
+        database_before = {pid: cpu_seconds(pid) for pid in backends(DATABASE_URL)}
     port = _free_port()
     listener = subprocess.Popen([sys.executable, "-m", "backend.cli", "hl7", "listen",
                                  "--port", str(port), "--processes", str(processes)],
@@ -136,10 +109,10 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
 
     try:
         _wait_until_ready(listener)
-        family = _family(listener.pid)
-        if len(family) != processes:
-            raise SystemExit(f"expected {processes} listener processes, found {len(family)}")
-        listener_before = sum(_cpu_seconds(pid) for pid in family)
+        listeners = family(listener.pid)
+        if len(listeners) != processes:
+            raise SystemExit(f"expected {processes} listener processes, found {len(listeners)}")
+        listener_before = sum(cpu_seconds(pid) for pid in listeners)
         shares = [messages[i::CONNECTIONS] for i in range(CONNECTIONS)]
         threads = [threading.Thread(target=sender, args=(share,)) for share in shares]
         started = time.perf_counter()
@@ -148,10 +121,10 @@ def _run(app, messages: list[bytes], processes: int) -> dict:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        listener_cpu = sum(_cpu_seconds(pid) for pid in family) - listener_before
+        listener_cpu = sum(cpu_seconds(pid) for pid in listeners) - listener_before
         with app.app_context():
-            database_cpu = sum(_cpu_seconds(pid) - database_before.get(pid, 0.0)
-                               for pid in _backends(db))
+            database_cpu = sum(cpu_seconds(pid) - database_before.get(pid, 0.0)
+                               for pid in backends(DATABASE_URL))
             stored = db.session.execute(select(func.count()).select_from(Report)).scalar_one()
     finally:
         listener.terminate()

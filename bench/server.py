@@ -14,6 +14,8 @@ import requests
 from flask import Flask
 from flask_migrate import upgrade
 
+from bench.cpu import CpuMeter
+
 BENCH_DB = "frontdoor_bench"
 # Workers import the whole app (the offline voice engines too): on a loaded shared machine that
 # alone has taken over 30 s.
@@ -74,16 +76,31 @@ class Gunicorn:
                 [sys.executable, "-m", "backend.cli", "audit", "seal"],
                 env={**os.environ, **ENV, **self.env}, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
+        # Workers import the whole app after the fork: on a loaded shared machine that takes a
+        # while, and a worker still starting may accept a connection and answer late.
+        try:
+            self._wait_until_ready()
+        except BaseException:  # never leave a server or a sealer running behind a failed bench
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_WITHIN
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.base}/readyz", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
+                if requests.get(f"{self.base}/readyz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
                 pass
             time.sleep(0.2)
-        self.__exit__()
         raise SystemExit(f"gunicorn did not become ready within {READY_WITHIN} s")
+
+    def meter(self) -> CpuMeter:
+        """Counts the CPU of gunicorn (master and workers), the sealer and the database's
+        backends: everything a request costs but the load generator and Redis."""
+        pids = [process.pid for process in (self.process, self.sealer) if process]
+        return CpuMeter(pids, DATABASE_URL)
 
     def __exit__(self, *_exc: object) -> None:
         for process in (self.process, self.sealer):

@@ -135,6 +135,10 @@ def _add_pending(*rows: dict[str, Any]) -> None:
     db.session.info.setdefault(_PENDING, []).extend(rows)
 
 
+_NUMBERS = text("SELECT nextval('audit_entry_seq') FROM generate_series(1, :n)")
+_INSERT = insert(AuditEntry.__table__)
+
+
 def _next_numbers(session: Session, count: int) -> list[int]:
     """`count` new sequence numbers: PostgreSQL's sequence (no lock held past the call); SQLite
     takes its database write lock first, so two writers never read the same maximum."""
@@ -142,8 +146,7 @@ def _next_numbers(session: Session, count: int) -> list[int]:
         session.execute(text("UPDATE audit_chain_head SET seq = seq WHERE id = 1"))
         last = session.execute(text("SELECT coalesce(max(seq), 0) FROM audit_entry")).scalar_one()
         return list(range(last + 1, last + 1 + count))
-    return list(session.execute(text("SELECT nextval('audit_entry_seq') FROM "
-                                     "generate_series(1, :n)"), {"n": count}).scalars())
+    return list(session.connection().execute(_NUMBERS, {"n": count}).scalars())
 
 
 @event.listens_for(Session, "before_commit")
@@ -157,7 +160,7 @@ def _append_pending(session: Session) -> None:
     for row, seq in zip(pending, _next_numbers(session, len(pending)), strict=True):
         row["seq"] = seq
         row["mac"] = entry_mac(row)
-    session.execute(insert(AuditEntry.__table__), pending)  # Core: no ORM bulk machinery
+    session.connection().execute(_INSERT, pending)  # Core: no ORM bookkeeping per entry
 
 
 @event.listens_for(Session, "after_soft_rollback")

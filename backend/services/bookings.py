@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth import Principal
 from backend.errors import Conflict, NotFound, ValidationFailed
@@ -83,12 +84,17 @@ def _by_key(account_id: int, key: str | None) -> Booking | None:
         .options(*_LOADERS)).scalar_one_or_none()
 
 
+# The slot with its session, department, doctor and hospital in one query; built once, since
+# every hold runs it.
+_SLOT_WITH_SESSION = select(Slot).where(Slot.external_id == bindparam("slot_id")).options(
+    joinedload(Slot.schedule).options(joinedload(Schedule.department),
+                                      joinedload(Schedule.doctor),
+                                      joinedload(Schedule.organization)))
+
+
 def _bookable_slot(slot_id) -> Slot:
-    """The slot with its session, department, doctor and hospital, in one query."""
-    slot = db.session.execute(select(Slot).where(Slot.external_id == parse_id(slot_id))
-                              .options(joinedload(Slot.schedule).options(
-                                  joinedload(Schedule.department), joinedload(Schedule.doctor),
-                                  joinedload(Schedule.organization)))).scalar_one_or_none()
+    slot = db.session.execute(_SLOT_WITH_SESSION,
+                              {"slot_id": parse_id(slot_id)}).scalar_one_or_none()
     now = utcnow()
     if slot is None or as_utc(slot.schedule.release_at) > now:
         raise NotFound("没有找到这个号源。")
@@ -99,7 +105,41 @@ def _bookable_slot(slot_id) -> Slot:
     return slot
 
 
-def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules) -> None:
+def _take_and_history_statements():
+    """(PostgreSQL's one statement, the two statements elsewhere), built once: the conditional
+    slot UPDATE and the person's live bookings and no-shows since a day."""
+    slots = Slot.__table__
+    take = update(slots).where(slots.c.id == bindparam("slot_id"),
+                               slots.c.booked < slots.c.capacity).values(
+        booked=slots.c.booked + 1)
+    history = (Booking.patient_id == bindparam("patient_id")) & (
+        Booking.status.in_(ACTIVE_STATUSES)
+        | ((Booking.status == BookingStatus.NO_SHOW) & (Booking.clinic_date >= bindparam("since"))))
+    columns = (Booking.status, Booking.department_id, Booking.clinic_date)
+    taken = select(func.count().label("taken")).select_from(
+        take.returning(slots.c.id).cte("taken")).subquery()
+    together = select(taken.c.taken, *columns).select_from(taken).outerjoin(Booking, history)
+    return together, (take, select(*columns).where(history))
+
+
+_TAKE_WITH_HISTORY, (_TAKE, _HISTORY) = _take_and_history_statements()
+
+
+def _history_and_take(patient: PatientProfile, slot: Slot, since) -> tuple[list[tuple], bool]:
+    """The person's live bookings and no-shows since `since`, and one place taken in the slot
+    (`UPDATE … WHERE booked < capacity`: never more than its places), in one round trip on
+    PostgreSQL. Read after the person's row was locked, so a parallel hold of theirs that
+    committed first is seen; a refusal afterwards rolls the place back with the transaction."""
+    params = {"slot_id": slot.id, "patient_id": patient.id, "since": since}
+    if db.session.get_bind().dialect.name != "postgresql":  # no UPDATE inside WITH
+        rows = db.session.execute(_HISTORY, params).all()
+        return [tuple(row) for row in rows], db.session.execute(_TAKE, params).rowcount == 1
+    rows = db.session.execute(_TAKE_WITH_HISTORY, params).all()
+    return [tuple(row[1:]) for row in rows if row.status is not None], rows[0].taken == 1
+
+
+def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules,
+                  history: list[tuple]) -> None:
     department, today = slot.schedule.department, local_today()
     if not patient.document_number:
         raise ValidationFailed("挂号需要实名信息，请先补全就诊人的证件号。", field="patient_id")
@@ -107,12 +147,6 @@ def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules) -> N
                                  patient.birth_date, patient.sex, today)
     if refusal:
         raise Conflict(refusal, code="department_not_suitable", field="patient_id")
-    since = today - timedelta(days=rules.no_show_window_days + rules.suspension_days)
-    history = db.session.execute(select(Booking.status, Booking.department_id,
-                                        Booking.clinic_date).where(
-        Booking.patient_id == patient.id,
-        Booking.status.in_(ACTIVE_STATUSES) | ((Booking.status == BookingStatus.NO_SHOW)
-                                               & (Booking.clinic_date >= since)))).all()
     no_shows = [day for status, _, day in history if status == BookingStatus.NO_SHOW]
     until = suspended_until(no_shows, today, rules)
     if until:
@@ -125,6 +159,10 @@ def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules) -> N
     if len(active) >= rules.max_active_bookings:
         raise Conflict(f"每位就诊人最多同时有{rules.max_active_bookings}个预约，"
                        "请先就诊或取消其他预约。", code="too_many_bookings")
+
+
+def _no_show_since(rules: BookingRules):
+    return local_today() - timedelta(days=rules.no_show_window_days + rules.suspension_days)
 
 
 def hold(principal: Principal, args: dict[str, Any], key: str | None,
@@ -147,38 +185,22 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         of=PatientProfile)).scalar_one_or_none()
     if patient is None:
         raise NotFound("没有找到这位就诊人。")
-    if key:
-        existing = _by_key(principal.account_id, key)  # a twin request that held the lock first
-        if existing is not None:
-            db.session.rollback()
-            return existing, False
-    _check_person(patient, slot, rules)
-    if journey_check is not None:
-        journey_check(patient, slot)
-    taken = db.session.execute(update(Slot).where(Slot.id == slot.id,
-                                                  Slot.booked < Slot.capacity)
-                               .values(booked=Slot.booked + 1))
-    if taken.rowcount != 1:
-        db.session.rollback()
-        raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
-    listings.changed(schedule.organization_id, schedule.department_id)
-    now = utcnow()
-    free = schedule.fee_fen == 0
-    booking = Booking(account_id=principal.account_id, patient_id=patient.id,
-                      organization_id=organization.id, department_id=schedule.department_id,
-                      doctor_id=schedule.doctor_id, schedule_id=schedule.id, slot_id=slot.id,
-                      clinic_date=schedule.clinic_date, fee_fen=schedule.fee_fen,
-                      status=BookingStatus.CONFIRMED if free else BookingStatus.HELD,
-                      idempotency_key=key, confirmed_at=now if free else None,
-                      hold_expires_at=None if free else now + timedelta(
-                          minutes=rules.hold_minutes))
-    # What the response shows is already loaded: no reload after the commit.
-    booking.patient, booking.organization, booking.slot, booking.schedule = (
-        patient, organization, slot, schedule)
-    booking.department, booking.doctor = schedule.department, schedule.doctor
-    db.session.add(booking)
+    history, taken = _history_and_take(patient, slot, _no_show_since(rules))
     try:
-        db.session.flush()
+        _check_person(patient, slot, rules, history)
+        if journey_check is not None:
+            journey_check(patient, slot)
+        if not taken:
+            raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
+    except Conflict:
+        db.session.rollback()  # gives the place back at once
+        twin = _by_key(principal.account_id, key)  # a twin request that held the lock first
+        if twin is not None:
+            return twin, False
+        raise
+    listings.changed(schedule.organization_id, schedule.department_id)
+    try:
+        booking = _insert_booking(principal, key, patient, slot, rules)
     except IntegrityError:
         db.session.rollback()
         existing = _by_key(principal.account_id, key)
@@ -187,12 +209,36 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         raise Conflict("同一天同一个科室只能挂一个号。", code="duplicate_booking") from None
     audit.record("booking.hold", "booking", str(booking.external_id),
                  {"patient": str(patient.external_id), "slot": str(slot.external_id),
-                  "free": free})
-    if free:
+                  "free": booking.status == BookingStatus.CONFIRMED})
+    if booking.status == BookingStatus.CONFIRMED:
         messages.notify(booking, "booked", {})
     commit()
-    log.info("slot held", extra={"booking": str(booking.external_id), "free": free})
+    log.info("slot held", extra={"booking": str(booking.external_id),
+                                 "free": booking.status == BookingStatus.CONFIRMED})
     return booking, True
+
+
+def _insert_booking(principal: Principal, key: str | None, patient: PatientProfile, slot: Slot,
+                    rules: BookingRules) -> Booking:
+    """One INSERT … RETURNING (no unit-of-work flush); what the response shows is attached
+    from the rows already loaded, so nothing is read again after the commit. A session without
+    a fee is confirmed at once."""
+    schedule, now = slot.schedule, utcnow()
+    free = schedule.fee_fen == 0
+    values = {"account_id": principal.account_id, "patient_id": patient.id,
+              "organization_id": schedule.organization_id,
+              "department_id": schedule.department_id, "doctor_id": schedule.doctor_id,
+              "schedule_id": schedule.id, "slot_id": slot.id,
+              "clinic_date": schedule.clinic_date, "fee_fen": schedule.fee_fen,
+              "status": BookingStatus.CONFIRMED if free else BookingStatus.HELD,
+              "idempotency_key": key, "confirmed_at": now if free else None,
+              "hold_expires_at": None if free else now + timedelta(minutes=rules.hold_minutes)}
+    booking = db.session.scalars(insert(Booking).returning(Booking), [values]).one()
+    for name, value in (("patient", patient), ("organization", schedule.organization),
+                        ("slot", slot), ("schedule", schedule),
+                        ("department", schedule.department), ("doctor", schedule.doctor)):
+        set_committed_value(booking, name, value)
+    return booking
 
 
 def _visible(principal: Principal):
