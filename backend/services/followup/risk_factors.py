@@ -103,6 +103,17 @@ def record_by_resident(principal: Principal, patient_id: Any,
     return _store(resident, answers, local_today(), "resident", None, principal.account_id)
 
 
+def self_reportable(principal: Principal, patient_id: Any) -> list[RiskFactorEntry]:
+    """The newest entries of what a resident may report (for their own page)."""
+    resident, _ = resident_of(principal, patient_id)
+    allowed = {name for name, factor in factors().items() if factor.get("resident")}
+    entries = [entry for name, entry in current(resident).items() if name in allowed]
+    audit.record("risk_factors.read", "resident", str(resident.external_id),
+                 {"factors": sorted(e.factor for e in entries)})
+    db.session.commit()
+    return entries
+
+
 def current(resident: Resident) -> dict[str, RiskFactorEntry]:
     """The newest entry of each factor (shown beside the form)."""
     return latest_entries(resident)

@@ -31,6 +31,11 @@ from backend.services.portraits.china_par import RiskInputs, settings
 
 REGIONS_FILE = Path(__file__).with_name("regions.yaml")
 SOURCE_WORDS = {"doctor": "医生登记", "resident": "居民自报"}
+# A stored entry → the equation's input (RiskInputs field, value).
+READ = {"waist_cm": ("waist_cm", float),
+        "current_smoker": ("current_smoker", lambda value: value == "yes"),
+        "family_history_ascvd": ("family_history", str),
+        "residence": ("urban", lambda value: value == "urban")}
 
 
 @cache
@@ -89,11 +94,8 @@ def _entries(facts: CvdFacts, person: Resident, today: date) -> None:
             if entry.value == "yes":
                 facts.ascvd.extend(evidence)
             continue
-        key, value = {"waist_cm": ("waist_cm", float(entry.value)),
-                      "current_smoker": ("current_smoker", entry.value == "yes"),
-                      "family_history_ascvd": ("family_history", entry.value),
-                      "residence": ("urban", entry.value == "urban")}[name]
-        facts.inputs[key], facts.evidence[key] = value, evidence
+        key, read = READ[name]
+        facts.inputs[key], facts.evidence[key] = read(entry.value), evidence
 
 
 def _visits(facts: CvdFacts, person: Resident, today: date) -> None:
