@@ -147,3 +147,11 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
     path.write_text("reference: [unclosed", encoding="utf-8")
     with pytest.raises(china_par_file.CoefficientsRefused, match="not readable"):
         china_par_file.load(path, TODAY)
+
+
+def test_the_shipped_example_has_no_numbers_and_is_refused_if_copied(tmp_path):
+    example = china_par_file.DEFAULT_FILE.with_name("china_par_coefficients.example.yaml")
+    copied = tmp_path / "china_par_coefficients.yaml"
+    copied.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(china_par_file.CoefficientsRefused, match="reference: missing"):
+        china_par_file.load(copied, TODAY)

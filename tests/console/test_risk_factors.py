@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from backend.extensions import db
@@ -165,7 +166,8 @@ def test_with_the_synthetic_test_set_the_portrait_gives_the_hand_computed_risk(
     line = _portrait_line(client, world)
     assert line["text"].startswith("10年心血管病风险（China-PAR）：91.5%，属高危（≥10%）。")
     assert "SYNTHETIC TEST SET" in line["text"] and line["rule"] == "china_par_computed"
-    assert "按未服降压药计" not in line["text"] and "未纳入2型糖尿病管理，按无糖尿病计" in line["text"]
+    assert "按未服降压药计" not in line["text"]
+    assert "未纳入2型糖尿病管理，按无糖尿病计" in line["text"]
     # without a waist the same file gives no number
     db.session.execute(RiskFactorEntry.__table__.delete().where(
         RiskFactorEntry.factor == "waist_cm"))
@@ -211,3 +213,20 @@ def test_north_and_south_follow_the_province_and_a_crossed_province_needs_the_ce
     assert region_of(Organization(province="32")) is None  # 江苏: the Yangtze crosses it
     assert region_of(Organization(province="32", cvd_region="south")) == "south"
     assert region_of(Organization(province=None)) is None
+
+
+def test_the_centres_location_is_set_from_the_command_line_and_audited(ctx, app):
+    centre = f.organization("CHC28")
+    run = CliRunner().invoke
+    crossed = run(app.cli, ["organizations", "set-location", "CHC28", "--province", "32"])
+    assert crossed.exit_code != 0 and "say --region north or south" in crossed.output
+    wholly = run(app.cli, ["organizations", "set-location", "CHC28", "--province", "44",
+                           "--region", "north"])
+    assert wholly.exit_code != 0 and "leave out --region" in wholly.output
+    done = run(app.cli, ["organizations", "set-location", "CHC28", "--province", "32",
+                         "--region", "south"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    centre = db.session.get(Organization, centre.id)
+    assert (centre.province, centre.cvd_region, region_of(centre)) == ("32", "south", "south")
+    assert "organization.located" in _actions()

@@ -1,10 +1,10 @@
 """Reading the China-PAR coefficient file (china_par_coefficients.yaml) and refusing it unless it
 is complete, signed off and reproduces its own worked examples.
 
-The file is not shipped: the medical lead supplies it (README_china_par.md says what it must
-hold). `load` returns None when there is no file, and raises `CoefficientsRefused` with the
-reason when there is one that cannot be used, so the portrait never shows a number from an
-unvetted or broken set.
+The file is not shipped: the medical lead supplies it (china_par_coefficients.example.yaml shows
+its shape without numbers; china_par_vetting.md says what it must rest on). `load` returns None
+when there is no file, and raises `CoefficientsRefused` with the reason when there is one that
+cannot be used, so the portrait never shows a number from an unvetted or broken set.
 """
 
 from __future__ import annotations
