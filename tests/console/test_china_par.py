@@ -155,3 +155,22 @@ def test_the_shipped_example_has_no_numbers_and_is_refused_if_copied(tmp_path):
     copied.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(china_par_file.CoefficientsRefused, match="reference: missing"):
         china_par_file.load(copied, TODAY)
+
+
+def test_the_portrait_line_for_a_child_an_adult_without_a_file_and_an_elder_beyond_the_file(
+        synthetic):
+    from backend.services.portraits import cvd_rules, rules
+    from backend.services.portraits.cvd_facts import CvdFacts
+
+    child = rules.Held("p1", 10, date(2016, 1, 1), TODAY)
+    assert cvd_rules.build(child, CvdFacts(), "male", None) == []
+    adult = rules.Held("p2", 45, date(1981, 1, 1), TODAY)
+    [line] = cvd_rules.build(adult, CvdFacts(), "male", None)
+    assert line["text"] == ("10年心血管病风险：尚未计算（风险方程的系数待医务部确认）。已有：年龄；"
+                            "还缺：收缩压（随访测量）、是否服降压药、总胆固醇、高密度脂蛋白胆固醇、腰围、"
+                            "现在吸烟、糖尿病、南北方（按机构所在省份）、城乡、心血管病家族史。")
+    assert line["evidence"] == [{"kind": "profile", "id": "p2", "date": "1981-01-01",
+                                 "label": "出生日期（45岁）"}]
+    elder = rules.Held("p3", 80, date(1946, 1, 1), TODAY)
+    [line] = cvd_rules.build(elder, CvdFacts(), "male", synthetic)
+    assert line["text"] == "10年心血管病风险：不评估，年龄80岁，评估范围为35～74岁。"

@@ -14,7 +14,14 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from backend.extensions import db
-from backend.models import AuditEntry, FollowUpRecord, HealthPortrait, Organization, RiskFactorEntry
+from backend.models import (
+    AuditEntry,
+    FollowUpOutcome,
+    FollowUpRecord,
+    HealthPortrait,
+    Organization,
+    RiskFactorEntry,
+)
 from backend.services.portraits.cvd_facts import region_of
 from tests import factories as f
 from tests import followup_support as fs
@@ -185,6 +192,23 @@ def test_known_ascvd_means_no_ten_year_risk(world, client, app, monkeypatch):
     assert line["evidence"][0]["label"] == "本人既往动脉粥样硬化性心血管病：有（医生登记）"
 
 
+def test_a_stroke_recorded_at_a_follow_up_visit_also_means_no_ten_year_risk(world, client):
+    record = db.session.execute(select(FollowUpRecord)).scalar_one()
+    enrolment = world["person"].enrolments[0]
+    db.session.add(FollowUpOutcome(
+        record_id=record.id, enrolment_id=enrolment.id, programme="hypertension",
+        visited_on=record.visited_on, follow_up_class="complication", class_name="并发症",
+        control_satisfied=False, adverse_reaction=False, complications=["stroke"],
+        decisions=[], emergencies=[], next_followup_on=date(2026, 12, 4),
+        next_followup_rule="complication_referral", source="test"))
+    db.session.commit()
+    login(client, "doctor.wu")
+    line = _portrait_line(client, world)
+    assert line["rule"] == "china_par_known_ascvd"
+    assert line["evidence"] == [{"kind": "followup", "id": str(record.external_id),
+                                 "date": "2026-11-20", "label": "随访记录的并发症：脑卒中"}]
+
+
 def test_the_resident_reports_waist_and_smoking_but_not_family_history(world, client):
     headers = f.bearer(f.account_token(world["account"]))
     body = {"patient_id": str(world["patient"].external_id), "waist_cm": 88.5,
@@ -201,6 +225,9 @@ def test_the_resident_reports_waist_and_smoking_but_not_family_history(world, cl
     wrong = client.post("/api/v1/mp/followup/risk-factors",
                         json={**body, "waist_cm": 300}, headers=headers)
     assert wrong.status_code == 422 and "腰围应在40～200cm之间" in wrong.json["error"]["message"]
+    family = client.post("/api/v1/mp/followup/risk-factors",
+                         json={**body, "family_history_ascvd": "none"}, headers=headers)
+    assert family.status_code == 422  # the family doctor asks about family history
     stranger = f.bearer(f.account_token(f.account()))
     assert client.post("/api/v1/mp/followup/risk-factors", json=body,
                        headers=stranger).status_code == 404

@@ -68,6 +68,8 @@ def _text(result: Assessment, facts: CvdFacts, coefficients: Coefficients | None
 def build(held: rules.Held, facts: CvdFacts, sex: str,
           coefficients: Coefficients | None) -> list[dict[str, Any]]:
     result = assess(facts.risk_inputs(sex, held.age), coefficients)
+    if result.status == "age_out_of_range" and held.age < settings()["age"]["min"]:
+        return []  # a child's portrait says nothing about adult cardiovascular risk
     if result.status == "known_ascvd":
         return [rules.statement(
             KEY, "risks",
