@@ -174,3 +174,12 @@ def test_the_portrait_line_for_a_child_an_adult_without_a_file_and_an_elder_beyo
     elder = rules.Held("p3", 80, date(1946, 1, 1), TODAY)
     [line] = cvd_rules.build(elder, CvdFacts(), "male", synthetic)
     assert line["text"] == "10年心血管病风险：不评估，年龄80岁，评估范围为35～74岁。"
+
+
+def test_without_a_file_an_implausible_input_is_named_for_checking():
+    from backend.services.portraits import cvd_rules, rules
+    from backend.services.portraits.cvd_facts import CvdFacts
+
+    facts = CvdFacts(inputs={"waist_cm": 250.0})
+    [line] = cvd_rules.build(rules.Held("p4", 50, date(1976, 1, 1), TODAY), facts, "female", None)
+    assert line["text"].endswith("；请核对：腰围 250 超出合理范围（40～200）。")

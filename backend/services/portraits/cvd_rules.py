@@ -59,7 +59,8 @@ def _text(result: Assessment, facts: CvdFacts, coefficients: Coefficients | None
     if result.status == "no_coefficients":
         held = f"已有：{_names(result.present)}" if result.present else "已有：无"
         lacking = f"；还缺：{_names(result.missing)}" if result.missing else "；资料已齐"
-        return f"{NOT_VETTED}{held}{lacking}。"
+        check = f"；请核对：{'；'.join(result.problems)}" if result.problems else ""
+        return f"{NOT_VETTED}{held}{lacking}{check}。"
     if result.status == "missing":
         return f"10年心血管病风险：尚未计算，还缺：{_names(result.missing)}。"
     return f"10年心血管病风险：尚未计算，请核对：{'；'.join(result.problems)}。"
