@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(emr_group)
     app.cli.add_command(hl7_group)
     app.cli.add_command(residents_group)
+    app.cli.add_command(organizations_group)
     app.cli.add_command(calls_group)
 
 
@@ -299,6 +300,29 @@ def residents_import(path: str, organization_code: str) -> None:
 
 
 MAX_PROBLEMS_SHOWN = 500
+
+
+@click.group("organizations")
+def organizations_group() -> None:
+    """Hospitals and health centres of the group."""
+
+
+@organizations_group.command("set-location")
+@click.argument("code")
+@click.option("--province", required=True, help="GB/T 2260 province code, two digits (11 北京).")
+@click.option("--region", type=click.Choice(["north", "south"]), default=None,
+              help="Only where the Yangtze crosses the province (China-PAR north/south).")
+@with_appcontext
+def organizations_set_location(code: str, province: str, region: str | None) -> None:
+    """Say where a centre is, for the 10-year cardiovascular risk's north/south term."""
+    from backend.services.organizations import set_location
+
+    try:
+        organization = set_location(code, province, region)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    side = organization.cvd_region or "from the province"
+    click.echo(f"{organization.code}: province {organization.province}, region {side}")
 
 
 @click.group("hl7")

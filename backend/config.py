@@ -141,6 +141,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTRAIT_REPHRASE", _bool, False,
             "Let the language model say health-portrait statements more plainly (checked like "
             "report explanations; the doctor approves the words the resident reads)."),
+    Setting("CHINA_PAR_COEFFICIENTS", _str, "",
+            "The China-PAR coefficient file signed off by the medical lead (empty: "
+            "backend/services/portraits/china_par_coefficients.yaml). Without a vetted file the "
+            "portrait says the 10-year risk is not yet computed."),
     Setting("EMR_FHIR_BASE_URL", _str, "",
             "The hospital EMR's FHIR R4 base URL (empty: notes wait in the outbox, pull only)."),
     Setting("EMR_BEARER_TOKEN", _str, "", "Bearer token for the EMR.", secret=True),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.console import followup_views, views  # noqa: F401  (routes attach to the blueprint)
+from backend.console import followup_views, risk_factor_views, views  # noqa: F401  (routes attach to the blueprint)
 from backend.console.blueprint import bp, csrf
 
 

@@ -53,7 +53,8 @@ def _seed_organization(org_data: dict, catalogue: dict, counts: dict[str, int]) 
         select(Organization).where(Organization.code == org_data["code"])).scalar_one_or_none()
     if org is None:
         org = Organization(code=org_data["code"], name=org_data["name"], kind=org_data["kind"],
-                           address=org_data.get("address"), phone=org_data.get("phone"))
+                           address=org_data.get("address"), phone=org_data.get("phone"),
+                           province=org_data.get("province"))
         db.session.add(org)
         db.session.flush()
         counts["organizations"] += 1

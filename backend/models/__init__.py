@@ -42,6 +42,7 @@ from backend.models.resident import (
     Resident,
     ResidentSource,
 )
+from backend.models.risk_factor import RiskFactorEntry
 from backend.models.schedule import RegistrationType, Schedule, Slot
 from backend.models.session import AuthSession, PrincipalKind
 from backend.models.staff import SignedResident, StaffRole, StaffUser
@@ -107,6 +108,7 @@ __all__ = [
     "ReportRevision",
     "Resident",
     "ResidentSource",
+    "RiskFactorEntry",
     "Schedule",
     "Sex",
     "SignedResident",

@@ -35,6 +35,11 @@ class Organization(ExternalIdMixin, TimestampMixin, db.Model):
     # The hospital's own report rules: {"critical_values": [rows as in reports/data/
     # critical_values.yaml], "confidential_tests": [test codes never pushed]}; None: defaults.
     report_rules: Mapped[dict | None] = mapped_column(JSON)
+    # Where the centre is, for the cardiovascular risk equation's north/south term: the
+    # province's GB/T 2260 code; `cvd_region` (north | south) only where the Yangtze crosses
+    # the province (backend/services/portraits/regions.yaml).
+    province: Mapped[str | None] = mapped_column(String(2))
+    cvd_region: Mapped[str | None] = mapped_column(String(8))
 
     departments: Mapped[list[Department]] = relationship(
         back_populates="organization", order_by="Department.sort_order"

@@ -295,6 +295,15 @@ def _record_questionnaire(client, headers, profiles: list[dict[str, Any]],
     files["followup_consent_saved"] = _check(client.put(
         "/api/v1/mp/followup/reminder-consent", headers=headers,
         json={"patient_id": father["id"], "sms": True}), 200)
+    risk = "/api/v1/mp/followup/risk-factors"
+    files["followup_risk_factors_empty"] = _check(client.get(
+        risk, headers=headers, query_string={"patient_id": father["id"]}), 200)
+    files["followup_risk_factors_saved"] = _check(client.post(risk, headers=headers, json={
+        "patient_id": father["id"], "waist_cm": 88, "current_smoker": "no"}), 201)
+    files["followup_risk_factors"] = _check(client.get(
+        risk, headers=headers, query_string={"patient_id": father["id"]}), 200)
+    files["followup_risk_factors_error"] = _check(client.post(risk, headers=headers, json={
+        "patient_id": father["id"], "waist_cm": 300}), 422)
     files["followup_answer_error"] = post({k: v for k, v in calm.items() if k != "adherence"},
                                           {"systolic": 132, "diastolic": 82,
                                            "fasting_glucose": 6.4}, 422)

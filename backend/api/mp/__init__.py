@@ -9,6 +9,7 @@ from backend.api.mp import (
     profiles,
     questionnaire,
     reports,
+    risk_factors,
     vaccination,
     vitals,
     voice,
@@ -17,4 +18,4 @@ from backend.api.mp.blueprint import blp
 
 __all__ = [
     "auth", "blp", "bookings", "conversations", "organizations", "portraits", "profiles",
-    "questionnaire", "reports", "vaccination", "vitals", "voice"]
+    "questionnaire", "reports", "risk_factors", "vaccination", "vitals", "voice"]

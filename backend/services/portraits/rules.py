@@ -63,6 +63,9 @@ class Held:
     enrolments: list[Any] = field(default_factory=list)
     blood_pressure: list[Any] = field(default_factory=list)
     bp_target: tuple[float, float] | None = None
+    # For the 10-year cardiovascular risk (cvd_facts / cvd_rules).
+    sex: str = ""
+    cvd: Any = None
 
 
 def _evidence(result: Result) -> dict[str, Any]:

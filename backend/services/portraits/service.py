@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from backend.auth import Principal
@@ -29,11 +31,20 @@ from backend.models import (
     PreVisitNote,
     Report,
     Resident,
+    RiskFactorEntry,
     VitalReading,
 )
 from backend.services import audit
 from backend.services.access import load_profile, parse_id, visible_profiles
-from backend.services.portraits import plain, programme_facts, programme_rules, rules
+from backend.services.portraits import (
+    china_par_file,
+    cvd_facts,
+    cvd_rules,
+    plain,
+    programme_facts,
+    programme_rules,
+    rules,
+)
 from backend.services.reports import views
 from backend.timeutil import CLINIC_TZ, local_today, utcnow
 from conversations.knowledge import default_knowledge
@@ -96,10 +107,23 @@ def gather(profile: PatientProfile) -> tuple[rules.Held, str]:
                             names.get(n.red_flag_rule, n.red_flag_rule)
                             if n.red_flag_rule else None) for n in notes]
     programme = programme_facts.gather(profile)
+    cvd = cvd_facts.gather(profile, results, local_today())
     held = rules.Held(str(profile.external_id), profile.age, profile.birth_date, local_today(),
                       results, facts, programme.enrolments, programme.blood_pressure,
-                      programme.bp_target)
-    return held, data_mark(reports, notes, programme.marks)
+                      programme.bp_target, profile.sex, cvd)
+    return held, data_mark(reports, notes, programme.marks + cvd.marks)
+
+
+def coefficients() -> china_par_file.Coefficients | None:
+    """The vetted China-PAR set, or None (no file, or one refused: logged with the reason)."""
+    configured = current_app.config["CHINA_PAR_COEFFICIENTS"]
+    path = Path(configured) if configured else china_par_file.DEFAULT_FILE
+    try:
+        return china_par_file.load(path, local_today())
+    except china_par_file.CoefficientsRefused as exc:
+        log.error("China-PAR coefficient file refused",
+                  extra={"path": str(path), "reason": str(exc)})
+        return None
 
 
 def _trend_words(code: str, series: list[rules.Result]) -> str:
@@ -109,8 +133,9 @@ def _trend_words(code: str, series: list[rules.Result]) -> str:
 
 def _new_version(profile: PatientProfile, staff_id: int | None) -> HealthPortrait:
     held, mark = gather(profile)
-    statements = plain.add_plain_words(rules.build(held, _trend_words,
-                                                   programme_rules.build(held)))
+    more = programme_rules.build(held) + cvd_rules.build(held, held.cvd, held.sex,
+                                                         coefficients())
+    statements = plain.add_plain_words(rules.build(held, _trend_words, more))
     for older in db.session.execute(select(HealthPortrait).where(
             HealthPortrait.patient_id == profile.id,
             HealthPortrait.status == PortraitStatus.DRAFT).with_for_update()
@@ -262,8 +287,13 @@ def stale_candidates(limit: int = 500) -> list[int]:
         Resident, Resident.id == FollowUpRecord.resident_id).where(
         Resident.patient_id == newest.c.patient_id, FollowUpRecord.created_at > newest.c.built)\
         .exists()
+    newer_risk_factor = select(RiskFactorEntry.id).join(
+        Resident, Resident.id == RiskFactorEntry.resident_id).where(
+        Resident.patient_id == newest.c.patient_id, RiskFactorEntry.created_at > newest.c.built)\
+        .exists()
     return list(db.session.execute(select(newest.c.patient_id).where(
-        or_(newer_report, newer_note, newer_reading, newer_visit)).limit(limit)).scalars())
+        or_(newer_report, newer_note, newer_reading, newer_visit, newer_risk_factor))
+        .limit(limit)).scalars())
 
 
 def refresh(patient_id: int) -> str:

@@ -195,6 +195,9 @@ Component({
     openEducation() {
       platform.navigateTo(`/followup/pages/education/index?${this.who()}`)
     },
+    openWaistSmoking() {
+      platform.navigateTo(`/followup/pages/waist-smoking/index?${this.who()}`)
+    },
     openReminders() {
       platform.navigateTo(`/followup/pages/reminders/index?${this.who()}`)
     },
