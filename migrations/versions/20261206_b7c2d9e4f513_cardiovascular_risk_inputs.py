@@ -3,7 +3,7 @@ known ASCVD, each dated with its source) and the health centre's province for th
 north/south term (organization.province, organization.cvd_region).
 
 Revision ID: b7c2d9e4f513
-Revises: 3e1142d47907
+Revises: b7d41c2e9a10
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c2d9e4f513'
-down_revision = '3e1142d47907'
+down_revision = 'b7d41c2e9a10'
 branch_labels = None
 depends_on = None
 
