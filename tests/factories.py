@@ -39,7 +39,7 @@ def account(consented: bool = True, **fields) -> Account:
     fields.setdefault("wechat_openid", f"o{uuid.uuid4().hex[:27]}")
     acct = Account(**fields)
     if consented:
-        acct.privacy_policy_version, acct.privacy_consented_at = "2026-01", utcnow()
+        acct.privacy_policy_version, acct.privacy_consented_at = "2026-12", utcnow()
     db.session.add(acct)
     db.session.commit()
     return acct

@@ -46,6 +46,8 @@ NAV = (  # endpoint, label, roles
                                               StaffRole.HOSPITAL_ADMIN})),
     ("console.previsit", "今日预问诊", frozenset({StaffRole.CLINICIAN,
                                                StaffRole.DEPARTMENT_HEAD})),
+    ("console.followup_calls", "AI电话随访", frozenset({StaffRole.FAMILY_DOCTOR,
+                                                     StaffRole.HOSPITAL_ADMIN})),
 )
 
 

@@ -87,6 +87,8 @@ def run_call(gateway: TelephonyGateway, request: CallRequest, dialogue: CallDial
                 break
             if heard.hung_up:
                 cut_off = True
+                if heard.pcm:  # words said as the phone went down still count (a red flag)
+                    dialogue.hear(_text(heard, recognizer))
                 dialogue.hung_up()
                 break
             turn = dialogue.hear(_text(heard, recognizer))

@@ -6,6 +6,7 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -83,6 +84,7 @@ def test_demo_serves_seeded_data_and_is_ready(tmp_path):
         output = _wait_for_banner(demo.lines)
         assert "Front Door demo is running" in output
         _a_patient_confirms_a_note_that_reaches_the_local_emr(base, output)
+        _a_patient_speaks_to_the_assistant_and_hears_the_reply(base, output)
         _the_demo_lis_reports_reach_the_patient_and_the_clinician(demo, base, output)
         _the_console_worklist_holds_the_critical_value(base, output)
     finally:
@@ -140,6 +142,24 @@ def _a_patient_confirms_a_note_that_reaches_the_local_emr(base: str, banner: str
     assert again["delivery_label"] == "已送达医生"
     emr = requests.get(f"{emr_base}/_sim/received", timeout=5).json()
     assert emr["counts"]["Composition"] == 1
+
+
+def _a_patient_speaks_to_the_assistant_and_hears_the_reply(base: str, banner: str) -> None:
+    """Voice in the demo runs on the offline engines: a hold-to-talk recording is understood
+    and the assistant's reply comes back as audio."""
+    auth, profile = _zhang_wei(base, re.search(r"WeChat sim\s+(http://\S+)", banner).group(1))
+    conversation = requests.post(f"{base}/api/v1/mp/conversations", headers=auth, timeout=10,
+                                 json={"patient_id": profile["id"],
+                                       "mode": "pre_consultation"}).json()["data"]
+    recording = (Path(__file__).parents[1] / "speech" / "corpus" / "ok01.ogg").read_bytes()
+    answer = requests.post(f"{base}/api/v1/mp/conversations/{conversation['id']}/voice",
+                           params={"format": "ogg"}, headers=auth, timeout=120,
+                           files={"audio": ("voice.ogg", recording, "audio/ogg")})
+    assert answer.status_code == 200, answer.text
+    turn = answer.json()["data"]
+    assert turn["transcript"].startswith("我要找医生") and turn["speech"]
+    clip = requests.get(f"{base}{turn['speech'][0]['url']}", timeout=60)  # a capability link
+    assert clip.status_code == 200 and clip.content[:4] == b"RIFF"
 
 
 @pytest.mark.slow

@@ -44,6 +44,7 @@ NO_ANSWER_CAUSES = frozenset({"NO_ANSWER", "NO_USER_RESPONSE", "ALLOTTED_TIMEOUT
 EVENTS = "CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE PLAYBACK_START PLAYBACK_STOP BACKGROUND_JOB " \
          "CUSTOM avmd::beep"
 _POLL = 0.002  # seconds between looks at the audio queue while yielding to ESL greenlets
+STREAM_END_WAIT_S = 3.0  # after a hang-up, how long the media stream may take to close
 
 
 class AudioStreams:
@@ -236,8 +237,7 @@ class FreeSwitchCall(AnsweredCall):
             for event in self._pending_events():
                 name = event.headers.get("Event-Name")
                 if name == "CHANNEL_HANGUP_COMPLETE":
-                    self.ended = True
-                    return Heard(hung_up=True, barged_in=barged)
+                    return self._last_words(listener, barged)
                 if name == "PLAYBACK_STOP" and playing:
                     playing = False
                     listener.reset_wait()
@@ -254,7 +254,8 @@ class FreeSwitchCall(AnsweredCall):
                 continue
             if frame is None:  # the media stream closed: the call is gone
                 self.ended = True
-                return Heard(hung_up=True, barged_in=barged)
+                return Heard(pcm=listener.pcm if listener.speaking else b"", hung_up=True,
+                             barged_in=barged)
             heard = listener.feed(frame)
             if heard is Heard_.ONSET and playing:
                 self._api(f"uuid_break {self.channel} all")  # barge-in: stop at once
@@ -284,6 +285,29 @@ class FreeSwitchCall(AnsweredCall):
         return data
 
     # --- helpers ------------------------------------------------------------------------
+
+    def _last_words(self, listener: UtteranceListener, barged: bool) -> Heard:
+        """The resident hung up. The hang-up event can overtake audio still queued on the
+        stream when we are behind (a slow machine): hear those frames to the stream's end, so
+        what was said just before the phone went down is never lost."""
+        self.ended = True
+        loop = gevent.get_hub().loop
+        deadline = loop.now() + STREAM_END_WAIT_S
+        while True:
+            try:
+                frame = self.frames.get_nowait()
+            except queue.Empty:
+                if loop.now() >= deadline:
+                    log.warning("call audio stream still open after hang-up",
+                                extra={"call": self.call_id})
+                    break
+                gevent.sleep(_POLL)
+                continue
+            if frame is None:
+                break
+            listener.feed(frame)
+        return Heard(pcm=listener.pcm if listener.speaking else b"", hung_up=True,
+                     barged_in=barged)
 
     def _pending_events(self):
         found = []

@@ -22,6 +22,14 @@ describe('consent page', () => {
     expect(backend.calls('POST', '/mp/me/consent')).toHaveLength(0)
   })
 
+  test('the policy tells people what happens to their voice and to follow-up call recordings', async () => {
+    const consent = await page('pages/consent/index', { mode: 'read' })
+    const said = consent.dom.textContent
+    expect(said).toContain('语音和随访电话')
+    expect(said).toContain('不保存录音')
+    expect(said).toContain('加密保存180天')
+  })
+
   test('read-only from settings: no buttons', async () => {
     const consent = await page('pages/consent/index', { mode: 'read' })
     expect(exists(consent, '#agree')).toBe(false)
@@ -29,6 +37,10 @@ describe('consent page', () => {
 
   test('ensureConsent sends people who have not agreed (or agreed to an older policy) to the policy', async () => {
     backend.reply('GET', '/mp/me', { ...fixture('me').data, privacy_policy_version: '2025-01' })
+    await expect(account.ensureConsent('/pages/profile-edit/index')).resolves.toBe(false)
+    expect(host.log.navigations[0].url).toBe('/pages/consent/index?redirect=%2Fpages%2Fprofile-edit%2Findex')
+    host.log.navigations.length = 0
+    backend.reply('GET', '/mp/me', { ...fixture('me').data, privacy_policy_version: '2026-01' })
     await expect(account.ensureConsent('/pages/profile-edit/index')).resolves.toBe(false)
     expect(host.log.navigations[0].url).toBe('/pages/consent/index?redirect=%2Fpages%2Fprofile-edit%2Findex')
     backend.reply('GET', '/mp/me', fixture('me').data)

@@ -6,6 +6,7 @@ callees speaking audio made by the offline synthesizer and heard by the offline 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -40,8 +41,24 @@ def gateway(freeswitch, tmp_path_factory):
     gateway.close()
 
 
-def call(gateway, number: str, *, transfer_to: str | None = None, attempt: int = 1):
+class BusyMachineRecognizer:
+    """The offline recognizer on a machine far busier than this one: every transcription takes
+    a second longer, while the simulator keeps the resident's line streaming (four seconds of
+    audio at its speed) — the backlog a loaded CI runner builds up."""
+
+    def __init__(self, recognizer, extra_s: float = 1.0) -> None:
+        self.recognizer, self.extra_s = recognizer, extra_s
+
+    def transcribe(self, pcm: bytes, sample_rate: int = 16000):
+        time.sleep(self.extra_s)
+        return self.recognizer.transcribe(pcm, sample_rate)
+
+
+def call(gateway, number: str, *, transfer_to: str | None = None, attempt: int = 1,
+         slow: bool = False):
     _, recognizer, voice = engines()
+    if slow:
+        recognizer = BusyMachineRecognizer(recognizer)
     dialogue = CallDialogue(RESIDENT, transfer_available=transfer_to is not None, today=TODAY)
     report = run_call(gateway, CallRequest(f"{number}-{attempt}", number, "057100000000"),
                       dialogue, voice=voice, recognizer=recognizer, transfer_to=transfer_to)
@@ -68,6 +85,32 @@ def test_a_resident_answers_every_question_speaking_over_the_caller_once(freeswi
     assert interrupted[0].played_ms < interrupted[0].duration_ms
     assert log.hung_up_by == "caller"
     assert report.recording[:4] == b"RIFF"
+
+
+def test_a_slow_recognizer_hears_the_same_answers(freeswitch, gateway):
+    """The resident's utterances are cut by counting audio frames, never by the clock, and no
+    frame is dropped while we are behind: a slow machine gets the same call."""
+    freeswitch.callees["13900000011"] = ScriptedCallee(["answer"], [
+        say("是的，我就是"), say("我是一九五八年出生的"),
+        say("高压一百四十五，低压八十八", barge_in_ms=1200),
+        say("每天都按时吃药"), say("都没有"), say("都没有")])
+    report, _ = call(gateway, "13900000011", slow=True)
+    outcome = report.outcome
+    assert outcome.status is CallStatus.COMPLETED and outcome.identity_confirmed
+    assert outcome.answers.readings == {"systolic": 145, "diastolic": 88}
+    assert outcome.answers.adherence == "regular"
+    resident = [line for line in outcome.transcript if line.speaker != "caller"]
+    assert len(resident) == 6 and report.barge_ins == 1
+
+
+def test_words_said_as_the_resident_hangs_up_still_reach_the_doctor(freeswitch, gateway):
+    freeswitch.callees["13900000012"] = ScriptedCallee(["answer"], [
+        say("是我"), say("一九五八年"), say("我胸口疼得厉害，出了一身汗", hang_up_after=True)])
+    report, _ = call(gateway, "13900000012")
+    assert freeswitch.calls_to("13900000012")[0].hung_up_by == "callee"
+    outcome = report.outcome
+    assert outcome.status is CallStatus.RED_FLAG and outcome.red_flags
+    assert report.disposition is Disposition.ANSWERED
 
 
 def test_a_resident_who_is_driving_is_called_back_when_they_asked(freeswitch, gateway):
