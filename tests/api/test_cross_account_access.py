@@ -26,7 +26,7 @@ CAPABILITY_LINKS = {"/api/v1/mp/speech/<string:token>"}
 # tests/api/test_booking_payments.py), or by the call provider's secret token in the URL
 # (refused without it in tests/backend/followup/test_ai_calls_aliyun.py).
 GATEWAY_CALLBACKS = {"/api/v1/notify/<channel>", "/api/v1/notify/calls/aliyun",
-                     "/api/v1/notify/calls/aliyun/report"}
+                     "/api/v1/notify/calls/aliyun/report", "/api/v1/notify/sms/aliyun/report"}
 
 # The staff console: HTML pages behind a session cookie, not a bearer token; walked the same way
 # (anonymous, other doctors, other hospitals) in tests/console/test_console_pages.py.

@@ -139,15 +139,17 @@ def test_corpus_note_maps_to_a_valid_transaction_and_round_trips(spec_id):
 
     chronic = slot_value(spec_id, "past.chronic_diseases")
     infectious = slot_value(spec_id, "past.infectious_diseases")
+    earlier = slot_value(spec_id, "past.diseases")  # 以前也犯过一次 说是尿路感染
     drugs, foods = slot_value(spec_id, "allergy.drugs"), slot_value(spec_id, "allergy.foods")
-    listed = [v if isinstance(v, list) else [] for v in (chronic, infectious, drugs, foods)]
+    listed = [v if isinstance(v, list) else [] for v in (chronic, infectious, drugs, foods,
+                                                         earlier)]
     counts = {t: len(resources(bundle, t)) for t in
               ("Patient", "Encounter", "Organization", "Composition", "QuestionnaireResponse",
                "Condition", "AllergyIntolerance", "Flag", "Questionnaire")}
     assert counts == {
         "Patient": 1, "Encounter": 1, "Organization": 1, "Composition": 1,
         "QuestionnaireResponse": 1, "Questionnaire": 0,
-        "Condition": 1 + len(set(listed[0])) + len(set(listed[1])),  # + the chief complaint
+        "Condition": 1 + len(set(listed[0])) + len(set(listed[1])) + len(set(listed[4])),
         "AllergyIntolerance": len(set(listed[2])) + len(set(listed[3])),
         "Flag": 1 if note.red_flag else 0}
     assert len(bundle["entry"]) == sum(counts.values())
