@@ -253,8 +253,6 @@ def _told_for_a_relative(r: _Reader) -> bool:
 # 青霉素 头孢都过敏 / 花粉 柳絮 杨毛都过敏: each allergen of the list before 都过敏
 _ALL_ALLERGIC = re.compile(r"(?:[\s、，,和跟与及]{1,3}[^\s、，,。；;！？过]{1,6}){1,4}?"
                            r"(?:都|全|也都)过敏")
-# 抽过一回 医生说是热性惊厥: the name a doctor gave an earlier event
-_REPORTED_DIAGNOSIS = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
 # 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
 _KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
 _SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?" + _KIN_WORD)
@@ -323,7 +321,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         else:
             cue = [(end, was) for end, was in past if c_lo <= end <= s] or [
                 (end, was) for end, was in past if sentence_lo <= end <= c_lo
-                and _REPORTED_DIAGNOSIS.match(text, c_lo)][-1:]  # 抽过一回 医生说是热性惊厥
+                and ctx.REPORTED_DIAGNOSIS.match(text, c_lo)][-1:]  # 抽过一回 医生说是热性惊厥
             history, family = bool(cue and cue[-1][1]) and not allergy, False
             history = history and not ctx.RECURRING_NOW.search(text, cue[-1][0], c_hi)
             # 眼睛红过两回 / 疼过: it happened before, unless it is back now

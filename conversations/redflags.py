@@ -23,6 +23,7 @@ from conversations.nlu import normalise_mapped
 from conversations.nlu_context import (
     DENIED_REPEAT,
     HISTORY_AFTER,
+    REPORTED_DIAGNOSIS,
     said_of_now,
     sentence_of,
     span_between,
@@ -74,7 +75,6 @@ _ECHOED_QUESTION = re.compile(r"是[^，,。]{0,8}的?[吗么嘛]")
 _ALLERGY_TOLD = re.compile(r"过敏(?!了)")
 _NOW = re.compile(r"现在|刚才|刚刚|今天|这会|正在|马上|这次|这回")
 # 小时候高烧抽过一回 医生说是热性惊厥: a diagnosis reported for an earlier event
-_REPORTED = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
 _EARLIER = re.compile(r"过|以前|之前|去年|前年|小时候|那次|上次|岁的时候|那年")
 
 
@@ -82,7 +82,8 @@ def _told_as_history(text: str, clause: tuple[int, int], start: int, end: int,
                      interview: bool) -> bool:
     lo = sentence_of(text, start)[0]
     now = _NOW.search(text, lo, end)  # 这回没抽, said after, denies; it does not make it now
-    if _REPORTED.match(text, clause[0]) and _EARLIER.search(text, lo, clause[0]) and not now:
+    if REPORTED_DIAGNOSIS.match(text, clause[0]) and not now \
+            and _EARLIER.search(text, lo, clause[0]):
         return True
     return interview and bool(_ALLERGY_TOLD.search(text, lo, end)) and not now
 
