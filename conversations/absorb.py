@@ -12,6 +12,7 @@ from typing import Any
 
 from conversations.informant import (
     as_patients_relative,
+    is_the_patient,
     patient_is,
     possessor,
     speakers_own,
@@ -71,7 +72,7 @@ def deny_list(state: DialogueState, key: str, words: str) -> None:
         set_fact(state, key, [], words)
 
 
-def _symptoms(state: DialogueState, u: Understanding) -> None:
+def _symptoms(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
     """Symptoms the patient has, had in this illness, or denies. A question or worry (会不会…),
     someone else's illness and an allergy's old reaction are not the patient's symptoms; a denial
     does not erase what was affirmed earlier unless it corrects it (平时不喘 after 爬楼气短)."""
@@ -79,6 +80,9 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
         if mention.kind != "symptoms" or mention.family or mention.hypothetical \
                 or mention.other_person or mention.reaction \
                 or (mention.history and _parents_own(state, u, mention)):
+            continue
+        if mention.relative and not mention.negated and _relatives_symptom(state, u, mention):
+            _add_relatives_illness(state, mention, lexicon, u.text)  # 我妈耳背好多年了
             continue
         known = state.symptoms.get(mention.concept)
         if mention.negated and known and known.present and not u.correction:
@@ -93,6 +97,17 @@ def _symptoms(state: DialogueState, u: Understanding) -> None:
         state.symptoms[mention.concept] = SymptomFact(
             concept=mention.concept, present=not mention.negated, words=mention.text,
             turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
+
+
+def _relatives_symptom(state: DialogueState, u: Understanding, mention: Mention) -> bool:
+    """我妈耳背好多年了 / 我爸跟我爷爷都秃, once the patient's own complaint is known: the
+    relative is not the patient (unless the patient is that relative: 帮我妈问的 … 我妈还恶心)."""
+    if "chief_complaint.symptom" not in state.facts or _REPORTED_BY.search(
+            u.text, max(mention.start - 6, 0), mention.start):
+        return False
+    fact = state.facts.get("present_illness.informant")
+    patient = patient_is(fact.words) if fact else None
+    return not is_the_patient(str(mention.relative), patient)
 
 
 LESION_PAIN = "local_pain"
@@ -315,7 +330,8 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
         span = _TIMES_RANGE.search(u.text)  # 一天三四次 is 3～4次, not 3
         count = f"{_CN_DIGIT[span[1]]}～{_CN_DIGIT[span[2]]}" if span else u.times_per_day
         set_fact(state, "present_illness.extra.stool_frequency", f"每天{count}次", words)
-    if u.for_relative and "present_illness.informant" not in state.facts:
+    if u.for_relative and "present_illness.informant" not in state.facts and not any(
+            m.relative and _relatives_symptom(state, u, m) for m in u.mentions):
         set_fact(state, "present_illness.informant", "家属代述", words)
     for habit, summary in u.habits.items():
         set_fact(state, f"personal.{habit}", summary, words)
@@ -345,7 +361,7 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
 
 def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Apply everything the utterance says; the caller then answers the open question."""
-    _symptoms(state, u)
+    _symptoms(state, u, lexicon)
     _diseases(state, u)
     _unplaced_feelings(state, u, lexicon)
     state.last_site = u.sites[-1] if u.sites else state.last_site
@@ -358,6 +374,8 @@ def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon)
 _CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 _CONSUMING_KINDS = {"chronic_diseases", "operations", "infectious_diseases", "drugs", "foods"}
 NONE_CUE = ".none"
+# 我妈说我脸色不好: the relative reports what they saw in the patient
+_REPORTED_BY = re.compile(r"(?:说|讲|觉得|看|嫌|发现)")
 
 
 def _said_something_else(u: Understanding) -> bool:

@@ -29,7 +29,7 @@ def speakers_own(text: str, start: int) -> bool:
 # Whose relative a kinship word names, from the word just before it: 我妈 is the typist's mother,
 # 她妈 / 孩子他爸 the patient's; 我老公他哥 the typist's husband's brother.
 _SPOUSES = r"(?:老公|丈夫|爱人|男人|老婆|媳妇|妻子)"
-_HAS_ONE = r"(?:的|有(?:个|一个|俩|两个|几个)?)?$"  # 她有个弟弟
+_HAS_ONE = r"(?:的|有(?:个|一个|俩|两个|几个)?)?(?:大|二|三|四|小)?$"  # 她有个弟弟 / 他大哥
 _OF_SPOUSE = re.compile(r"(?:我|俺)" + _SPOUSES + r"(?:他|她)?的?$")
 _OF_TYPIST = re.compile(r"(?:我|俺|咱)(?:们|家|们家)?" + _HAS_ONE)
 _OF_PATIENT = re.compile(r"(?:他|她|它|孩子|小孩|娃|宝宝|宝贝|患者|病人|老人家?)(?:们|家)?"
@@ -98,6 +98,15 @@ def patient_is(text: str) -> str | None:
     """Who the patient is to the typist, from the message that said a relative is ill."""
     match = _NAMED_PATIENT.search(text)
     return _PATIENT_KIN[match["kin"]] if match else None
+
+
+_PATIENT_AS_NAMED = {"子女": ("儿子", "女儿", "子女"),
+                     "兄弟姐妹": ("哥哥", "姐姐", "弟弟", "妹妹", "兄弟", "姐妹")}
+
+
+def is_the_patient(relative: str, patient: str | None) -> bool:
+    """我妈, said after 帮我妈问的, is the patient herself, not family history."""
+    return patient is not None and relative in _PATIENT_AS_NAMED.get(patient, (patient,))
 
 
 def _parent_side(name: str, typist: str | None) -> str | None:

@@ -233,7 +233,7 @@ class _Reader:
         return next((t for t in self.topics if end <= t[0] < hi), None)
 
 
-_FAMILY_STATEMENT = re.compile(r"(?:也|都|以前|年轻时候?|早年)*(?:有|得过|患过|有过|是)")
+_FAMILY_STATEMENT = re.compile(r"[\s，,]?(?:也|都|以前|年轻时候?|早年)*(?:有|得过|患过|有过|是)")
 # 她爸肠胃也不好 十二指肠溃疡 / 我妈好像也贫血 说是地中海贫血: a relative who opens the sentence
 # with their own ill health (也, 不好, 毛病) is what its later clauses are about; 我爸七十二 体检…
 # introduces the patient.
@@ -255,8 +255,9 @@ _ALL_ALLERGIC = re.compile(r"(?:[\s、，,和跟与及]{1,3}[^\s、，,。；;�
                            r"(?:都|全|也都)过敏")
 # 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
 _KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
-_SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?" + _KIN_WORD)
+_SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?(?:大|二|三|小)?" + _KIN_WORD)
 _CHILDS = re.compile("的?" + _KIN_WORD)
+_APPOSED = re.compile(r"就是(?:孩子|宝宝|娃|他|她)?的?(?:大|二|三|小)?$")  # 我舅舅就是她哥 心梗走的
 
 
 def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
@@ -276,6 +277,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     # (我爸有冠心病 放过支架), not the object of a verb (生过一个孩子 剖腹产).
     speakers = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)
                 if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends
+                or _SAME_PERSON.match(text, m.end()) or _APPOSED.search(text, 0, m.start())
                 or _NEXT_CLAUSE_STATEMENT.match(text, m.end())
                 or (_TOPIC_OF_SENTENCE.fullmatch(text, ctx.sentence_of(text, m.start())[0],
                                                   m.start())
@@ -292,6 +294,13 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             patients.add(who[-1][1])
     allergens = [e for s, e, kind, _cid in r.found if kind in ("drugs", "foods")
                  and "过敏" in text[_span_of(r.scopes, s)[0]:_span_of(r.scopes, s)[1]]]
+    def who_of(s: int) -> bool:
+        """A relative (not the speaker) is the subject of the clause at `s`."""
+        c_lo = _span_of(r.clauses, s)[0]
+        who = [g for end, g in subjects if c_lo <= end <= s] or [
+            g for end, g in speakers if ctx.sentence_of(text, s)[0] <= end <= c_lo and g][-1:]
+        return bool(who) and who[-1] != "self"
+
     out = []
     for s, e, kind, cid in r.found:
         lo, hi = _span_of(r.scopes, s)
@@ -341,9 +350,12 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         if not named:
             named = [(ctx.KIN_NAMES.get(m), at) for end, g, m, at in kin
                      if sentence_lo <= end <= s][:1]
+        # 我妈耳背好多年了: a symptom keeps whose it is said to be; the dialogue decides
+        # whether that relative is the patient or family history (it knows what was asked)
+        said_of = family or (kind == "symptoms" and bool(who_of(s)))
         relative = ("、".join(dict.fromkeys(n for n, _at in named if n)) or None) \
-            if family else None
-        whose = informant.possessor(text, named[-1][1]) if family and named else ""
+            if said_of else None
+        whose = informant.possessor(text, named[-1][1]) if said_of and named else ""
         reaction = kind == "symptoms" and cid in lexicon.allergy_reactions \
             and ctx.allergy_reaction(text, r.clauses, allergens, s)
         out.append(Mention(

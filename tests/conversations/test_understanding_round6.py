@@ -1,0 +1,71 @@
+"""Patients in their own words, sixth round (issue 9): relatives named by apposition or with
+an ordinal (我外公就是她爸, 他大哥), and relatives' long-standing complaints said once the
+patient's own complaint is known, are family history from the patient's side."""
+
+from __future__ import annotations
+
+from conversations.state import PatientContext
+from tests.conversations.test_understanding import converse
+
+FATHER_OF_TYPIST = PatientContext(age_years=74, sex="male")
+MOTHER_OF_TYPIST = PatientContext(age_years=66, sex="female")
+ADULT = PatientContext(age_years=45, sex="female")
+
+
+def _family(state) -> list[str]:
+    fact = state.facts.get("family.history")
+    return [str(v) for v in fact.value] if fact else []
+
+
+def test_his_eldest_brother_is_the_patients_brother_not_the_typists():
+    state, _ = converse("我爸最近老睡不好", "他大哥也是冠心病", patient=FATHER_OF_TYPIST)
+    family = _family(state)
+    assert any(v.startswith("哥哥") and "冠心病" in v for v in family)
+    assert not any(v.startswith("儿子") for v in family)
+
+
+def test_a_relative_named_twice_by_apposition_before_a_new_clause():
+    state, _ = converse("我妈左肩膀疼 半个月了", "我外公就是她爸 有高血压 我小姨也是",
+                        patient=MOTHER_OF_TYPIST)
+    family = _family(state)
+    assert any(v.startswith("父亲") and "高血压" in v for v in family)
+    assert any(v.startswith("姐妹") and "高血压" in v for v in family)
+    assert not any(v.startswith(("外祖父", "姨妈")) for v in family)
+
+
+def test_a_grandmother_who_is_the_patients_mother_died_of_cancer():
+    state, _ = converse("我爸拉肚子一个多月了", "我奶奶就是他妈 是肠癌走的",
+                        patient=FATHER_OF_TYPIST)
+    assert any(v.startswith("母亲") and "肠癌" in v for v in _family(state))
+
+
+def test_a_shoulder_said_with_its_side_and_pain_is_the_complaint():
+    state, _ = converse("我妈左肩膀疼 抱孙子抱的", patient=MOTHER_OF_TYPIST)
+    assert state.facts["chief_complaint.symptom"].value == "joint_pain"
+    assert state.facts.get("present_illness.informant") is not None
+
+
+def test_a_relatives_hearing_loss_is_family_history_not_the_patients_and_not_told_for_her():
+    state, _ = converse("右边耳朵嗡嗡响 半个月了", "我妈耳背好多年了 我爸是糖尿病", patient=ADULT)
+    family = _family(state)
+    assert any(v.startswith("母亲") and "听力" in v for v in family)
+    assert "present_illness.informant" not in state.facts
+    assert "hearing_loss" not in state.symptoms
+
+
+def test_baldness_in_father_and_grandfather_is_family_history():
+    state, _ = converse("头发越掉越多 两三年了", "我爸跟我爷爷都秃", patient=ADULT)
+    family = _family(state)
+    assert any(v.startswith("父亲") for v in family)
+    assert any("祖父" in v for v in family)
+
+
+def test_the_patient_named_again_by_the_typist_keeps_her_symptoms():
+    state, _ = converse("帮我妈问的 她头晕三天了", "我妈还有点恶心", patient=MOTHER_OF_TYPIST)
+    assert state.symptoms["nausea"].present
+    assert _family(state) == []
+
+
+def test_what_a_relative_noticed_is_the_patients_symptom():
+    state, _ = converse("咳嗽一个礼拜了", "我妈说我晚上还打呼噜", patient=ADULT)
+    assert _family(state) == []
