@@ -325,11 +325,11 @@ def foreign_bodies(text: str, hits: list[tuple[int, int, str, str]], lexicon: Le
 # -- a feeling said on its own (不肿, 又红又烫, 有点隐隐作痛), of the site said before ----
 
 BARE_FILLER = re.compile(r"也|都|还|就|有点儿?|有些|一点儿?|了|的|啊|呀|哦|起来|当时|现在|今天"
-                         r"|那种|又|特别|很|挺|老是?|一直|倒是?|好像|感觉")
+                         r"|那种|又|特别|很|挺|老是?|一直|倒是?|好像|感觉|那块皮肤|那块|那儿|那里|局部")
 BARE_FEELINGS = re.compile(
-    r"(?P<neg>不怎么|没怎么|不|没有?)?(?P<feels>(?:隐隐作痛|作痛|发红|发烫|发麻|发紫|青紫"
+    r"(?P<neg>不怎么|没怎么|不|没有?)?(?P<feels>(?:隐隐作痛|作痛|通红|发红|发烫|发麻|发紫|青紫"
     r"|出血|见血|流血|带血|见过血|[肿红烫麻痒疼痛血])+)")
-FEELING_KIND = {"肿": "swelling", "红": "redness", "发红": "redness", "烫": "redness",
+FEELING_KIND = {"肿": "swelling", "红": "redness", "发红": "redness", "通红": "redness", "烫": "redness",
                 "发烫": "redness", "麻": "feeling", "发麻": "feeling", "痒": "feeling",
                 "疼": "pain", "痛": "pain", "作痛": "pain", "隐隐作痛": "pain",
                 "发紫": "bruise", "青紫": "bruise", "出血": "bleeding", "见血": "bleeding",
