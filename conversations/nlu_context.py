@@ -82,9 +82,10 @@ JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
 NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少"
                           r"|利索|利落|稳当|(?<![不没])稳|不费劲|好(?![像几多些久])"
                           r"|挺多|还行|可以|挺准|很准|准时|规律|没(?:怎么|啥)?(?:少|变|减少)"
-                          r"|跟(?:以前|平时|原来)(?:差不多|一样))")
+                          r"|跟(?:以前|平时|平常|原来)(?:差不多|一样))")
 # 尿挺多 / 体重没掉 / 能躺平: the subject itself already says it is fine
-NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁")
+NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁"
+                         r"|能吃|吃得[下进香]|香")
 # 嘴歪倒没歪: the same word denied right after; 看不见那是前年的事: history said after the words
 DENIED_REPEAT = re.compile(r"(?:倒|也|都|倒是|还)(?:没有|没|不)(.)(?:的|啊|呢|哈)?")
 # 抽过一回 医生说是热性惊厥: the name a doctor gave an earlier event, at the start of a clause
@@ -247,20 +248,24 @@ def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon:
 
 _PAIN_AFTER_SITE = re.compile(
     r"(?:朵|子|部|那|这|边|里|上|下|头|块|儿|的|有点儿?|一直|老是?|总是?|特别|很|好|挺|隐隐的?|也|还"
-    r"|又|一阵一阵的?|阵阵)*(?:疼|痛)")
+    r"|又|一阵一阵的?|阵阵|[前后里外](?:面|边|头))*(?P<feels>疼|痛|通红|发红|红|肿)")
+_FEELING_OF = {"疼": "pain", "痛": "pain", "通红": "redness", "发红": "redness", "红": "redness",
+               "肿": "swelling"}
 
 
 def site_then_pain(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon
                    ) -> list[tuple[int, int, str, str]]:
-    """右耳朵疼 / 下腹隐隐的疼: a site with its pain said right after is that site's pain, when no
-    term already reads it (耳朵疼 is a term; 右耳 + 朵疼 is not)."""
+    """右耳朵疼 / 下腹隐隐的疼 / 右眼红了 / 左脚踝肿了: a site with its pain, redness or swelling
+    said right after is that site's, when no term already reads it (耳朵疼 is a term; 右耳 + 朵疼
+    is not)."""
     found = []
     for s, e, kind, site in hits:
-        pain = _PAIN_AFTER_SITE.match(text, e) if kind == "body_sites" else None
-        own = lexicon.site_pain.get(site) if pain else None
-        if own and pain and not any(k == "symptoms" and hs < pain.end() and s < he
+        said = _PAIN_AFTER_SITE.match(text, e) if kind == "body_sites" else None
+        own = feeling_at(lexicon, _FEELING_OF[said["feels"]], said["feels"], site) \
+            if said else None
+        if own and said and not any(k == "symptoms" and hs < said.end() and s < he
                                     for hs, he, k, _c in hits):
-            found.append((s, pain.end(), "symptoms", own))
+            found.append((s, said.end(), "symptoms", own))
     return found
 
 
@@ -329,8 +334,9 @@ BARE_FILLER = re.compile(r"也|都|还|就|有点儿?|有些|一点儿?|了|的|
 BARE_FEELINGS = re.compile(
     r"(?P<neg>不怎么|没怎么|不|没有?)?(?P<feels>(?:隐隐作痛|作痛|通红|发红|发烫|发麻|发紫|青紫"
     r"|出血|见血|流血|带血|见过血|[肿红烫麻痒疼痛血])+)")
-FEELING_KIND = {"肿": "swelling", "红": "redness", "发红": "redness", "通红": "redness", "烫": "redness",
-                "发烫": "redness", "麻": "feeling", "发麻": "feeling", "痒": "feeling",
+FEELING_KIND = {"肿": "swelling", "红": "redness", "发红": "redness", "通红": "redness",
+                "烫": "redness", "发烫": "redness", "麻": "feeling", "发麻": "feeling",
+                "痒": "feeling",
                 "疼": "pain", "痛": "pain", "作痛": "pain", "隐隐作痛": "pain",
                 "发紫": "bruise", "青紫": "bruise", "出血": "bleeding", "见血": "bleeding",
                 "流血": "bleeding", "带血": "bleeding", "见过血": "bleeding", "血": "bleeding"}

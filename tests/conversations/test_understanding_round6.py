@@ -69,3 +69,43 @@ def test_the_patient_named_again_by_the_typist_keeps_her_symptoms():
 def test_what_a_relative_noticed_is_the_patients_symptom():
     state, _ = converse("咳嗽一个礼拜了", "我妈说我晚上还打呼噜", patient=ADULT)
     assert _family(state) == []
+
+
+def _denied(state) -> set[str]:
+    return {c for c, s in state.symptoms.items() if not s.present}
+
+
+def _present(state) -> set[str]:
+    return {c for c, s in state.symptoms.items() if s.present}
+
+
+def test_a_red_eye_said_with_its_side_leads_before_the_discharge():
+    state, _ = converse("右眼红了 早上起来眼屎把眼睛糊住了睁不开", patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == "red_eye"
+    assert "eye_discharge" in _present(state)
+
+
+def test_yellow_snot_is_purulent_not_a_plain_runny_nose():
+    state, _ = converse("鼻子堵 擤出来黄绿鼻涕 一个礼拜了", patient=ADULT)
+    assert "purulent_nasal_discharge" in _present(state)
+    assert "runny_nose" not in _present(state)
+
+
+def test_a_back_that_will_not_straighten_is_limited_motion():
+    state, _ = converse("搬东西闪着腰了 直不起来 翻个身都费劲", patient=ADULT)
+    assert "limited_motion" in _present(state)
+
+
+def test_plain_words_that_all_is_well_deny_the_symptoms():
+    state, _ = converse("胃疼十来天了", "大便不黑 人也没瘦 饭吃得下 尿跟平时一样多", patient=ADULT)
+    assert {"melena", "weight_loss", "poor_appetite", "oliguria"} <= _denied(state)
+
+
+def test_sweating_all_over_in_bed_at_night_is_night_sweats():
+    state, _ = converse("低烧两个礼拜了", "晚上睡觉出一身汗", patient=ADULT)
+    assert "night_sweats" in _present(state)
+
+
+def test_the_pain_in_front_of_an_ear_is_ear_pain():
+    state, _ = converse("右边耳朵前面疼 一个多月了", patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == "ear_pain"
