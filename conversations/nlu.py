@@ -418,9 +418,10 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     duration = _duration(r, found, mentions, correction)
     severity = qty.severity(norm, last=correction)
     temperature = qty.temperature(norm, last=correction)
-    back = bool(BACK.search(norm) or BACK_BARE.fullmatch(compact)) or (
+    # 刚才那个错了 goes back; 刚才说错了，是五天 corrects; 发际线往后退 tells, never asks
+    back = (bool(BACK.search(norm) or BACK_BARE.fullmatch(compact)) or (
         bool(PREVIOUS.search(norm)) and duration is None and severity is None
-        and temperature is None)  # 刚才那个错了 goes back; 刚才说错了，是五天 corrects
+        and temperature is None)) and not any(kind == "symptoms" for _s, _e, kind, _c in r.found)
     attached = [(r.attach(q.start, q.end), q) for q in found]
     named_allergy = any(m.allergy and not m.negated for m in mentions)
     said_none = any(not any(lo <= x.start < hi for x in mentions if x.kind in ("drugs", "foods"))

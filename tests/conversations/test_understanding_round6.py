@@ -4,6 +4,8 @@ patient's own complaint is known, are family history from the patient's side."""
 
 from __future__ import annotations
 
+from conversations.knowledge import default_knowledge
+from conversations.nlu import understand
 from conversations.state import PatientContext
 from tests.conversations.test_understanding import converse
 
@@ -109,3 +111,25 @@ def test_sweating_all_over_in_bed_at_night_is_night_sweats():
 def test_the_pain_in_front_of_an_ear_is_ear_pain():
     state, _ = converse("右边耳朵前面疼 一个多月了", patient=ADULT)
     assert state.facts["chief_complaint.symptom"].value == "ear_pain"
+
+
+def test_a_receding_hairline_is_told_not_a_request_to_go_back():
+    state, _ = converse("掉头发 发际线往后退 头顶也稀了 两三年了", patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == "hair_loss"
+
+
+def test_a_request_to_go_back_said_alone_still_goes_back():
+    lexicon = default_knowledge().lexicon
+    assert understand("后退", lexicon).back
+    assert understand("返回上一题", lexicon).back
+    assert not understand("发际线往后退", lexicon).back
+
+
+def test_everyday_words_for_the_complaint_lead():
+    for words, concept in (("左耳朵里一直有蝉叫的声音", "tinnitus"),
+                           ("俺娘这两天解手带血 鲜红的", "haematochezia"),
+                           ("心里老咯噔一下 像停一拍", "palpitations"),
+                           ("宝宝六个月 三天没拉了", "constipation"),
+                           ("白带有股腥味 灰白色的 量多", "vaginal_discharge")):
+        state, _ = converse(words, patient=ADULT)
+        assert state.facts["chief_complaint.symptom"].value == concept, words
