@@ -313,7 +313,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
             or s in r.inner_negated
         repeat = ctx.DENIED_REPEAT.fullmatch(text, e, c_hi)
         negated = negated or bool(repeat and repeat[1] in text[s:e])
-        gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else "")
+        gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else (
+            text[s:e] if s in r.inner_negated else ""))  # 摸着不烫了: denied inside the words
         negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
         uncertain = bool(doubt and doubt[-1]) or bool(cues.UNSURE.match(text, pos, hi))
@@ -341,7 +342,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
                 who = [g for end, g in subjects if c_lo <= end <= s] or [
                     g for end, g in speakers if sentence_lo <= end <= c_lo and g][-1:]
                 family = bool(who) and who[-1] != "self" and who[-1] not in patients
-        history = history or (kind == "symptoms" and bool(ctx.HISTORY_AFTER.match(text, e)))
+        history = history or (kind == "symptoms" and bool(ctx.HISTORY_AFTER.match(text, e))) or (
+            cid in ctx.ANTECEDENT_EVENTS and bool(ctx.ANTECEDENT_AFTER.match(text, e)))
         # 我爸我妈都是糖尿病: every relative named in the clause had it; else the nearest before
         named = [(ctx.KIN_NAMES.get(m), at) for end, g, m, at in reversed(kin)
                  if c_lo <= end <= s and ctx.KIN_NAMES.get(m)

@@ -17,7 +17,7 @@ from conversations.knowledge import Lexicon
 HYPOTHETICAL_BEFORE = re.compile(
     r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
     r"|是不是要|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)|科普|文章|新闻|怎么防|防"
-    r"|视频里|视频上|电视剧|电视里|电影里|小说里|听说|打完会|打了会|想学")
+    r"|视频里|视频上|电视剧|电视里|电影里|小说里|听说|打完会|打了会|想学|以为")
 HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防"
     r"|有什么(?:症状|表现|危害)|怎么样才|急救要?怎么做|要?怎么急救)")
@@ -53,6 +53,10 @@ CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每�
                          r"|以前也这样|一直这样|老这样|经常这样"
                          r"|一(?:紧张|着急|生气|激动|闻到)[^，,。；;]{0,6}就")
 # 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
+# 感冒好了以后才有的 / 感冒那会儿烧到38度: a cold that came and went before this illness is
+# history, not a symptom now (感冒以后开始的 流鼻涕 may still be going on: it stays).
+ANTECEDENT_EVENTS = frozenset({"cold_symptoms"})
+ANTECEDENT_AFTER = re.compile(r"(?:早就?)?(?:好了|完了?)(?:以后|之后|后)|那会儿|那时候")
 PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
 # 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")

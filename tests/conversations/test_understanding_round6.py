@@ -133,3 +133,26 @@ def test_everyday_words_for_the_complaint_lead():
                            ("白带有股腥味 灰白色的 量多", "vaginal_discharge")):
         state, _ = converse(words, patient=ADULT)
         assert state.facts["chief_complaint.symptom"].value == concept, words
+
+
+def test_a_cold_that_came_and_went_before_is_not_a_symptom_now():
+    state, _ = converse("耳朵发闷 五天了", "感冒好了以后才有的 感冒那会儿烧到38度2 现在早就不烧了",
+                        patient=ADULT)
+    assert "cold_symptoms" not in _present(state) or state.symptoms["cold_symptoms"].history
+    assert not (state.symptoms["fever"].present and not state.symptoms["fever"].history
+                and not state.symptoms["fever"].resolved)
+
+
+def test_a_guess_that_it_was_a_cold_is_no_cold():
+    state, _ = converse("低烧两个礼拜了", "一开始以为是感冒", patient=ADULT)
+    assert "cold_symptoms" not in state.symptoms
+
+
+def test_no_longer_warm_to_the_touch_is_a_fever_that_went():
+    state, _ = converse("孩子昨天有点低烧 37度5", "今天摸着不烫了", patient=ADULT)
+    assert state.symptoms["fever"].resolved
+
+
+def test_heartburn_that_burns_badly_is_no_fever():
+    state, _ = converse("怀孕24周 最近烧心烧得厉害", patient=ADULT)
+    assert "fever" not in state.symptoms
