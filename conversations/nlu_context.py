@@ -84,12 +84,12 @@ SITE_PAIN = re.compile(
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
 JOINED_SITES = re.compile(r"\s*(?:和|跟|、|还有|以及|连着)\s*")
 NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好|都好|还好|清楚|没事|不少"
-                          r"|利索|利落|稳当|(?<![不没])稳|不费劲|好(?![像几多些久])"
+                          r"|利索|利落|稳当|(?<![不没])稳|不费劲|好(?![像几多些久])|没(?:啥)?毛病|不(?:发)?飘"
                           r"|挺多|还行|可以|挺准|很准|准时|规律|没(?:怎么|啥)?(?:少|变|减少)"
                           r"|跟(?:以前|平时|平常|原来)(?:差不多|一样))")
 # 尿挺多 / 体重没掉 / 能躺平: the subject itself already says it is fine
 NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁"
-                         r"|能吃|吃得[下进香]|香")
+                         r"|能吃|吃得[下进香]|香|软|能张|屁(?:也|都|还)?有|有屁")
 # 嘴歪倒没歪: the same word denied right after; 看不见那是前年的事: history said after the words
 DENIED_REPEAT = re.compile(r"(?:倒|也|都|倒是|还)(?:没有|没|不)(.)(?:的|啊|呢|哈)?")
 # 抽过一回 医生说是热性惊厥: the name a doctor gave an earlier event, at the start of a clause

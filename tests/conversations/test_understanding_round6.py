@@ -156,3 +156,33 @@ def test_no_longer_warm_to_the_touch_is_a_fever_that_went():
 def test_heartburn_that_burns_badly_is_no_fever():
     state, _ = converse("怀孕24周 最近烧心烧得厉害", patient=ADULT)
     assert "fever" not in state.symptoms
+
+
+def test_what_is_fine_said_plainly_is_denied():
+    state, _ = converse("头晕一礼拜了", "不是转圈那种 耳朵也不响 说话 手脚都没毛病", patient=ADULT)
+    assert {"vertigo", "tinnitus", "slurred_speech", "weakness"} <= _denied(state)
+
+
+def test_a_baby_with_a_soft_belly_who_still_passes_wind_is_not_obstructed():
+    state, _ = converse("宝宝六个月 三天没拉了", "肚子软软的 不吐 屁也有",
+                        patient=PatientContext(age_years=0, age_months=6, sex="male"))
+    assert {"abdominal_distension", "obstipation", "vomiting"} <= _denied(state)
+
+
+def test_walking_until_the_legs_force_a_rest_is_claudication():
+    state, _ = converse("腰疼两三年了", "走一段路腿就又酸又麻 得蹲下歇会儿才能接着走",
+                        patient=FATHER_OF_TYPIST)
+    assert {"numbness", "intermittent_claudication"} <= _present(state)
+
+
+def test_a_tooth_that_hurts_with_cold_water_and_a_mouth_that_opens():
+    state, _ = converse("左下边最里头那颗牙疼 喝口凉水都钻心", "脸没肿 嘴巴能张开", patient=ADULT)
+    assert "thermal_tooth_pain" in _present(state)
+    assert "jaw_pain" in _denied(state)
+
+
+def test_not_wanting_to_kill_oneself_raises_no_alarm():
+    state, _ = converse("最近老睡不好 一个多月了", "不想自杀 就是担心", patient=ADULT)
+    assert state.stage != "emergency"
+    assert not (state.symptoms.get("suicidal_thoughts") and
+                state.symptoms["suicidal_thoughts"].present)
