@@ -60,11 +60,14 @@ ANTECEDENT_AFTER = re.compile(r"(?:早就?)?(?:好了|完了?)(?:以后|之后|�
 PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
 # 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")
+# 这半天老是迷糊: "always" within a spell that began today is not a lasting complaint
+RECENT_SPELL = re.compile(r"这半天|半天了|这一上午|这一下午|从早上|今天一天|今早起")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
                        r"|倒了|叫不醒|没反应")
 # Signs a bystander sees now in the person beside them (同学浮上来不动, 室友下巴挨不到胸口)
 HELP_NOW = re.compile(r"不动|没知觉|没气|没反应|叫不醒|挨不到|碰不到|抽起来|口吐白沫|发紫|发青"
-                      r"|按压|人工呼吸|缓过来|刚醒")
+                      r"|按压|人工呼吸|缓过来|刚醒|躺在地上|倒在地上|躺地上|拉上来|捞上来|脸是青的"
+                      r"|说(?:肚子|头|胸口|心口)?(?:疼|痛|难受|晕|恶心|想吐|喘不上来?气?)")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")
@@ -159,7 +162,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
     if cue is not None and not RECURRING_NOW.search(text, cue.end(), start):
         return False
     if not wishes and (CHRONIC_CUE.search(text, sentence_of(text, start)[0], end)
-                       or CHRONIC_NEAR.search(text, lo, end)):
+                       or (CHRONIC_NEAR.search(text, lo, end)
+                           and not RECENT_SPELL.search(text, lo, end))):
         return False  # 还是说不利索 / 每次来月经都疼: lasting or recurring, not new
         # (a death wish that keeps coming back, 经常觉得没有我会更好, is still asked about)
     if LABEL_BEFORE.fullmatch(text, lo, start):  # 以前抽过一次 医生说是热性惊厥: its name then

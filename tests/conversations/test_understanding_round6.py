@@ -4,6 +4,8 @@ patient's own complaint is known, are family history from the patient's side."""
 
 from __future__ import annotations
 
+import pytest
+
 from conversations.knowledge import default_knowledge
 from conversations.nlu import understand
 from conversations.state import PatientContext
@@ -186,3 +188,36 @@ def test_not_wanting_to_kill_oneself_raises_no_alarm():
     assert state.stage != "emergency"
     assert not (state.symptoms.get("suicidal_thoughts") and
                 state.symptoms["suicidal_thoughts"].present)
+
+
+@pytest.mark.parametrize("words", [
+    "下巴那块疼 像牙疼 一上楼就疼 以前歇会就好 今天歇着也疼 还出汗",
+    "早上打拳打到一半 胸前勒得紧 歇了半天也没松",
+    "胃里闷胀 打嗝 吃了胃药没用 后来胳膊也酸了 出了好多汗",
+    "我爸一天吃了三次华法林 每次两片 现在鼻子流血",
+    "吵完架一下子打了六十个单位胰岛素",
+    "孩子被跳绳勒住脖子了 已经解开了 现在嗓子哑",
+    "右眼突然啥也看不见了 大概几分钟 后来又恢复了",
+    "我哥胸口疼得往背上钻 左手摸着冰凉 摸不到脉",
+    "怀孕35周 右边肋骨下面疼 恶心 血压160",
+    "刚测出怀孕 还没去医院 现在小肚子一边疼 出冷汗",
+    "孩子第一次吃腰果 嘴周围全红了 一直咳 声音哑哑的",
+    "我妈的脚一下子变得冰凉 脚背发白 疼得厉害",
+    "头里面好像有根筋崩了 一下子疼起来",
+    "姥爷眼睛疼 眼睛红 说看东西像隔着毛玻璃",
+    "室友吃了两整板安眠药 说头晕",
+])
+def test_emergencies_said_in_other_words_stop_the_conversation(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is not None, words
+
+
+@pytest.mark.parametrize("words", [
+    "吃了虾身上起了几个小包 有点痒 嗓子不紧 喘气也正常",
+    "每天打十个单位胰岛素 想问问饭前还是饭后打",
+    "上楼梯膝盖疼 歇一会儿就好了",
+    "华法林每天一片 最近体检都正常",
+])
+def test_look_alikes_raise_nothing(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is None, (words, state.red_flag and state.red_flag.rule_id)
