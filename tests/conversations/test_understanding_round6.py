@@ -221,3 +221,19 @@ def test_emergencies_said_in_other_words_stop_the_conversation(words):
 def test_look_alikes_raise_nothing(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
     assert state.red_flag is None, (words, state.red_flag and state.red_flag.rule_id)
+
+
+def test_a_face_that_does_not_droop_and_a_mouth_without_ulcers_are_denied():
+    state, _ = converse("身上起红疹子 前天开始的", "嘴里没烂 眼睛不红 嘴也不歪", patient=ADULT)
+    assert {"mouth_ulcer", "red_eye", "facial_droop"} <= _denied(state)
+
+
+def test_waking_breathless_at_night_is_its_own_sign_and_can_be_denied():
+    state, _ = converse("胸口闷 气短 快仨月了", "晚上没憋醒过 枕头也不用垫高", patient=ADULT)
+    assert {"paroxysmal_nocturnal_dyspnoea", "orthopnoea"} <= _denied(state)
+
+
+def test_feet_that_burn_at_night_are_no_fever():
+    state, _ = converse("手指头脚趾头都麻 半年了", "晚上脚还有点烧", patient=ADULT)
+    assert "burning_feet" in _present(state)
+    assert "fever" not in state.symptoms
