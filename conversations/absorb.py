@@ -356,7 +356,22 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
         state.diseases[mention.concept] = SymptomFact(
             concept=mention.concept, present=not mention.negated, words=mention.text,
             turn=state.turn, uncertain=mention.uncertain or mention.hypothetical,
-            history=mention.history)
+            history=mention.history or _background(state, u, mention))
+
+
+# 还有乳腺增生 / 他有食管裂孔疝, said once the complaint is known: an illness the patient lives with
+_HAS_BEFORE = re.compile(r"(?:还|也|都|本身|本来|一直|我|他|她|俺|人家)有(?:点|个)?$"
+                         r"|查出(?:来)?(?:有|是)?$")
+_NOW_IN_CLAUSE = re.compile(r"这次|这回|现在|最近|这两天|今天|刚|是不是|会不会")
+
+
+def _background(state: DialogueState, u: Understanding, mention: Mention) -> bool:
+    chief = state.facts.get("chief_complaint.symptom")
+    if chief is None or chief.turn >= state.turn or mention.negated or mention.uncertain:
+        return False
+    clause = _clause_of(u.text, mention.start)
+    return bool(_HAS_BEFORE.search(u.text[max(mention.start - 5, 0):mention.start])) \
+        and not _NOW_IN_CLAUSE.search(clause)
 
 
 def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:

@@ -50,7 +50,8 @@ KIN = {word: group for group, words in {
     "s": "姐姐 姐 妹妹 妹", "sib": "兄弟姐妹 兄弟 姐妹 姊妹", "u": "舅舅 叔叔 伯伯 舅 叔 伯",
     "a": "姑姑 姨妈 阿姨 姑 姨", "c": "儿子 女儿 孩子 子女 闺女",
     "fam": "家里人 家人 家族 家里 亲戚 父母 爸妈 爹妈 长辈 我们家 我家 俺家",
-    "": "大姨妈 姑娘 在家里 回家里",  # not relatives: menstruation, a girl, a place
+    "": "大姨妈 姑娘 在家里 回家里 生孩子 生完孩子 生小孩 生完小孩 带孩子 抱孩子 怀孩子",  # not
+    # relatives: menstruation, a girl, a place, having or minding a child
 }.items() for word in words.split()}
 SUBJECT = re.compile("|".join(sorted(KIN, key=len, reverse=True))
                       + "|(?P<self>(?:我|俺)(?![们家妈爸爹娘爷奶外姥哥姐弟妹舅叔伯姑姨儿女孩"

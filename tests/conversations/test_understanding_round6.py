@@ -237,3 +237,33 @@ def test_feet_that_burn_at_night_are_no_fever():
     state, _ = converse("手指头脚趾头都麻 半年了", "晚上脚还有点烧", patient=ADULT)
     assert "burning_feet" in _present(state)
     assert "fever" not in state.symptoms
+
+
+def _past(state) -> set[str]:
+    found = set()
+    for key in ("past.chronic_diseases", "past.operations", "past.infectious_diseases"):
+        fact = state.facts.get(key)
+        found |= set(fact.value) if fact and isinstance(fact.value, list) else set()
+    return found | {c for c, d in state.diseases.items() if d.present and d.history}
+
+
+def test_operations_in_everyday_words_are_past_history():
+    state, _ = converse("胸口闷 气短 快仨月了", "心脏放过两个支架 右边膝盖换过 上过环 喝过碘131",
+                        patient=MOTHER_OF_TYPIST)
+    assert {"pci", "knee_replacement", "iud_insertion", "radioiodine_therapy"} <= _past(state)
+
+
+def test_a_caesarean_birth_is_no_relative():
+    state, _ = converse("肚子疼三天了", "生孩子是剖的", patient=ADULT)
+    assert "caesarean_section" in _past(state)
+    assert _family(state) == []
+
+
+def test_an_illness_the_patient_has_besides_the_complaint_is_past_history():
+    state, _ = converse("左肩膀疼 十来天了", "还有乳腺增生", patient=ADULT)
+    assert "breast_hyperplasia" in _past(state)
+
+
+def test_an_illness_named_as_the_reason_now_is_not_past_history():
+    state, _ = converse("咳嗽一个礼拜了", "现在有肺炎吗 要不要拍片", patient=ADULT)
+    assert not any(d.history for d in state.diseases.values())
