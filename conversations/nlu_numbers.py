@@ -154,6 +154,31 @@ _IDIOMS = {"十天半个月": 12.5, "个把月": 30.0, "个把星期": 7.0, "个
 _IDIOM_RE = re.compile("|".join(_IDIOMS))
 
 
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_TODAY_IS = re.compile(r"今天(?:是|都|已经)?(?:周|礼拜|星期)(?P<d>[一二三四五六日天])")
+_ON_WEEKDAY = re.compile(r"(?P<w>上上个?|上个?|这个?|本)?(?:周|礼拜|星期)(?P<d>[一二三四五六日天])")
+
+
+def weekday_lengths(text: str) -> list[Quantity]:
+    """上周六打的球 今天周二 / 礼拜二开始的 今天礼拜五: the days since a weekday, counted from the
+    weekday the patient says today is (never from the server's clock: the words must agree)."""
+    today = _TODAY_IS.search(text)
+    if today is None:
+        return []
+    now = _WEEKDAY[today["d"]]
+    found = []
+    for m in _ON_WEEKDAY.finditer(text):
+        if today.start() <= m.start() < today.end():
+            continue
+        then, week = _WEEKDAY[m["d"]], m["w"] or ""
+        days = now - then + (14 if week.startswith("上上") else 7 if week.startswith("上") else 0)
+        if not week and days < 0:
+            days += 7  # 周日开始的 今天周三: the Sunday just gone
+        if days > 0:
+            found.append(Quantity(m.start(), m.end(), float(days), False))
+    return found
+
+
 def durations(text: str) -> list[Quantity]:
     """Every length of time in the text, in days; `nlu` decides which one is the complaint's."""
     found = []
@@ -184,8 +209,14 @@ def durations(text: str) -> list[Quantity]:
         approx = vague or low != high or extra or pre not in ("", "大", "小", "好") or (
             m["post"] in ("左右", "上下", "出头")) or m["m2"] == "来"
         found.append(Quantity(m.start(), m.end(), value * _UNIT_DAYS[unit], approx))
-    special = [Quantity(m.start(), m.end(), _RELATIVE[m[0]], True, relative=True)
-               for m in _RELATIVE_RE.finditer(text)]
+    weekdays = weekday_lengths(text)
+    today = _TODAY_IS.search(text) if weekdays else None
+    if today:  # 今天周二 names the day, it is no onset
+        weekdays.append(Quantity(today.start(), today.end(), 0.0, False))
+    special = weekdays + [
+        Quantity(m.start(), m.end(), _RELATIVE[m[0]], True, relative=True)
+        for m in _RELATIVE_RE.finditer(text)
+        if not any(w.start < m.end() and m.start() < w.end for w in weekdays)]
     special += [Quantity(m.start(), m.end(), _IDIOMS[m[0]] or 0.0, True)
                 for m in _IDIOM_RE.finditer(text)]
     found = [q for q in found if not any(r.start < q.end and q.start < r.end for r in special)]

@@ -267,3 +267,16 @@ def test_an_illness_the_patient_has_besides_the_complaint_is_past_history():
 def test_an_illness_named_as_the_reason_now_is_not_past_history():
     state, _ = converse("咳嗽一个礼拜了", "现在有肺炎吗 要不要拍片", patient=ADULT)
     assert not any(d.history for d in state.diseases.values())
+
+
+@pytest.mark.parametrize(("words", "days"), [
+    ("上周六打的球 今天周二", 3), ("礼拜二开始的 今天礼拜五", 3),
+    ("周日晚上开始的 今天周三了", 3), ("上礼拜二拿的报告 今天礼拜六", 11),
+    ("周三晚上吃了烧烤 周四开始拉的 今天周六", 2), ("上上周五开始的 今天周一", 10),
+])
+def test_days_since_a_weekday_count_from_the_weekday_said_to_be_today(words, days):
+    assert understand(words, default_knowledge().lexicon).duration.days == days
+
+
+def test_a_weekday_without_today_named_counts_no_days():
+    assert understand("上周六打的球", default_knowledge().lexicon).duration is None
