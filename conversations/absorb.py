@@ -297,8 +297,14 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
         and known.value < 1 <= u.duration.days and not _BEFORE_NOW.search(u.text) \
         and not any(m.history for m in u.mentions) and (
             u.duration.onset or (said_as_a_day(known.words) and not said_as_a_day(u.duration.text)))
+    # 有二十来天了 / 差不多三个月了 after 昨天早上… or 半个多钟头: how long it has lasted wins
+    lasting = known is not None and isinstance(known.value, int | float) \
+        and (known.value < 1 or said_as_a_day(known.words)) \
+        and u.duration.days >= 3 * max(float(known.value), 1.0) and not u.duration.onset \
+        and not _BEFORE_NOW.search(u.text) and not any(m.history for m in u.mentions) \
+        and bool(re.search(re.escape(normalise(u.duration.text)) + "(?:了|以来|多了)", u.text))
     return (known is None or current == "chief_complaint.duration" or u.correction
-            or said_alone or began_earlier
+            or said_alone or began_earlier or lasting
             or (known.uncertain and not u.duration.approximate and u.mentions
                 and of_the_complaint)
             or (known.words in _VAGUE_SINCE and (not u.duration.approximate

@@ -133,7 +133,9 @@ _FREQUENCY_AFTER = re.compile(
 _AGE_BEFORE = re.compile(r"(孩子|宝宝|娃|儿子|女儿|闺女|孙子|孙女|小孩|今年|刚满|才满|岁)$")
 # 月经还算准 30天左右 / 周期28天: how long a cycle is, not how long a complaint has lasted
 _CYCLE_BEFORE = re.compile(r"(?:周期|准|规律|规则)[^，,。；;]{0,3}$")
-_NOT_DURATION_AFTER = re.compile(r"大(?!概)|岁|级|代|份|初|底|号|两头|到晚|比(?!较)")
+# 三个月大 / 十个月的宝宝: an age, not a length
+_NOT_DURATION_AFTER = re.compile(r"大(?!概)|岁|级|代|份|初|底|号|两头|到晚|比(?!较)"
+                                 r"|的(?:宝宝|孩子|娃|小孩|婴儿|闺女|儿子)")
 _RELATIVE = {"大前天": 3.0, "前天晚上": 1.5, "前天夜里": 1.5, "前天": 2.0, "昨天晚上": 0.5,
              "昨天夜里": 0.5, "昨天半夜": 0.5, "昨晚": 0.5, "昨夜": 0.5, "昨天下午": 0.75,
              "昨天中午": 0.8, "昨天早上": 1.0, "昨天上午": 1.0, "昨天": 1.0, "昨儿": 1.0,

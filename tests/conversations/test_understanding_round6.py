@@ -280,3 +280,15 @@ def test_days_since_a_weekday_count_from_the_weekday_said_to_be_today(words, day
 
 def test_a_weekday_without_today_named_counts_no_days():
     assert understand("上周六打的球", default_knowledge().lexicon).duration is None
+
+
+def test_how_long_it_has_lasted_replaces_the_day_it_was_noticed():
+    state, _ = converse("我爸一站起来就头晕 昨天早上差点没站住", "吃了以后开始的 有二十来天了",
+                        patient=FATHER_OF_TYPIST)
+    assert state.facts["chief_complaint.duration"].value >= 15
+
+
+def test_how_long_stiffness_takes_to_ease_is_not_how_long_the_illness_lasted():
+    state, _ = converse("两只手好几个指头关节肿 早上起来发僵 得活动半个多钟头才能打弯",
+                        "差不多三个月了", patient=ADULT)
+    assert state.facts["chief_complaint.duration"].value >= 60
