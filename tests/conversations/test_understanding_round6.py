@@ -292,3 +292,15 @@ def test_how_long_stiffness_takes_to_ease_is_not_how_long_the_illness_lasted():
     state, _ = converse("两只手好几个指头关节肿 早上起来发僵 得活动半个多钟头才能打弯",
                         "差不多三个月了", patient=ADULT)
     assert state.facts["chief_complaint.duration"].value >= 60
+
+
+def test_a_belief_about_the_cause_is_no_occupation():
+    state, _ = converse("两只手指头关节肿", "差不多三个月了 开始还以为是老碰冷水闹的",
+                        patient=ADULT)
+    fact = state.facts.get("personal.occupation")
+    assert fact is None or "以为" not in str(fact.value)
+
+
+@pytest.mark.parametrize("said", ["在读研一", "今年高三", "上高一了", "在家考研"])
+def test_a_school_year_is_a_student(said):
+    assert default_knowledge().occupation(said) == "学生"
