@@ -33,7 +33,7 @@ HOSPITAL = "H001"
 PAST_KINDS = ("chronic_diseases", "operations", "infectious_diseases", "diseases")
 # A note says 祖父 where a patient says 爷爷 (病历书写's terms); either names the same person.
 _FORMAL_KIN = {"爷爷": ("祖父",), "奶奶": ("祖母",), "外公": ("外祖父",), "姥爷": ("外祖父",),
-               "外婆": ("外祖母",), "姥姥": ("外祖母",)}
+               "外婆": ("外祖母",), "姥姥": ("外祖母",), "姨母": ("姨妈",), "姨妈": ("姨母",)}
 PAST_KEYS = ("past.chronic_diseases", "past.operations", "past.infectious_diseases")
 
 

@@ -273,10 +273,12 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     past = [(m.end(), not m["now"]) for m in r.outside(cues.PAST)]
     now = [m.start() for m in cues.NOW.finditer(text)]
     subjects = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)]
+    term_starts = {s for s, _e, _k, _c in r.found}
     # Who a later clause of the sentence is still about: a subject that said something of itself
     # (我爸有冠心病 放过支架), not the object of a verb (生过一个孩子 剖腹产).
     speakers = [(m.end(), "self" if m["self"] else cues.KIN[m[0]]) for m in r.outside(cues.SUBJECT)
                 if _FAMILY_STATEMENT.match(text, m.end()) or m.end() in r.ends
+                or m.end() in term_starts  # 我舅舅驼背 说是强直性脊柱炎: the uncle's, both
                 or _SAME_PERSON.match(text, m.end()) or _APPOSED.search(text, 0, m.start())
                 or _NEXT_CLAUSE_STATEMENT.match(text, m.end())
                 or (_TOPIC_OF_SENTENCE.fullmatch(text, ctx.sentence_of(text, m.start())[0],
