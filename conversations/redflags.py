@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from conversations.allergy import told_spans
 from conversations.knowledge import RedFlagRule
 from conversations.nlu import normalise_mapped
 from conversations.nlu_context import (
@@ -79,22 +80,28 @@ _EARLIER = re.compile(r"过|以前|之前|去年|前年|小时候|那次|上次|
 
 
 def _told_as_history(text: str, clause: tuple[int, int], start: int, end: int,
-                     interview: bool) -> bool:
+                     interview: bool, allergy_told: list[tuple[int, int]] = ()) -> bool:
+    """A diagnosis reported for an earlier event, or, in an interview, an allergy's past
+    reaction: said after 过敏, or in answer to the allergy question (头孢吃了拉肚子, see
+    `allergy.as_answer`), unless said to be now."""
     lo = sentence_of(text, start)[0]
     now = _NOW.search(text, lo, end)  # 这回没抽, said after, denies; it does not make it now
     if REPORTED_DIAGNOSIS.match(text, clause[0]) and not now \
             and _EARLIER.search(text, lo, clause[0]):
         return True
-    return interview and bool(_ALLERGY_TOLD.search(text, lo, end)) and not now
+    told = bool(_ALLERGY_TOLD.search(text, lo, end)) or any(
+        s <= start and end <= e for s, e in allergy_told)
+    return interview and told and not now
 
 
 def _text_matches(pattern: str, utterances: list[Said], wishes: bool = False,
-                  interview: bool = False):
+                  interview: bool = False, allergy_told: list[list[tuple[int, int]]] = ()):
     """Each (message number, the patient's own words as typed) that matches, said of them, now."""
     for number, (text, index, raw) in enumerate(utterances):
+        told = allergy_told[number] if number < len(allergy_told) else []
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
-            if _told_as_history(text, clause, match.start(), match.end(), interview):
+            if _told_as_history(text, clause, match.start(), match.end(), interview, told):
                 continue
             repeat = DENIED_REPEAT.fullmatch(text, match.end(), clause[1])
             if _DENIED_AFTER.fullmatch(text, match.end(), clause[1]) \
@@ -125,7 +132,9 @@ def _item_found(item: str, state: DialogueState, utterances: list[Said],
         # emergency (see `possible`), and nothing a model says clears one.
         return [(None, fact.words)] if fact and fact.present and not fact.history \
             and fact.source in sources else []
-    return list(_text_matches(value, utterances, wishes, state.mode == "pre_consultation"))
+    told = [told_spans(m.allergy_told) for m in state.transcript if m.role == "patient"]
+    return list(_text_matches(value, utterances, wishes, state.mode == "pre_consultation",
+                              told if len(told) == len(utterances) else []))
 
 
 def _together(groups: list[list[Found]], span: int | None) -> list[str] | None:
