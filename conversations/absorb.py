@@ -381,8 +381,7 @@ def _background(state: DialogueState, u: Understanding, mention: Mention) -> boo
 
 def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Apply everything the utterance says; the caller then answers the open question."""
-    if state.current in allergy.ALLERGY_QUESTIONS:  # 头孢吃了拉肚子: an allergy, not the illness
-        u = allergy.as_answer(state, u, lexicon)
+    u = allergy.in_interview(state, u, lexicon)  # 头孢吃了拉肚子, said when asked for allergies
     _symptoms(state, u, lexicon)
     _diseases(state, u)
     _unplaced_feelings(state, u, lexicon)

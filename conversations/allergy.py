@@ -43,33 +43,103 @@ _BARE = re.compile(r"[\s、，,。.!！和跟与及或还有也都吧啊呀呢�
 _LISTED = re.compile(r"[\s、，,和跟与及或还有以及]*")
 # 花粉过敏 … 还有乳胶手套: named next to an allergy in the answer, it is one more
 _ALSO = re.compile(r"(?:还有|以及|另外|再就是|再有)(?:就是)?(?:对)?\s*$")
+# 一吃海鲜就拉肚子 / 吃芒果嘴巴会肿: a reaction every time, said in the allergen's own clause
+_HABIT = re.compile(r"一(?:吃|食|喝|用|打|碰|摸|撸|擦|贴|抹|涂|戴|接触|闻|沾|晒|吹)"
+                    r"[^，,。；;]{0,8}?就"
+                    r"|(?:吃|食|喝|用|打|碰|擦|贴|抹|涂)[^，,。；;\s]{0,8}?会(?!不会)")
+# 用过阿达帕林凝胶 脸发红起皮就不敢用了: a treatment tried for this illness, its course
+_TRIED = re.compile(r"(?:用|试|抹|涂|擦|吃)过|试了")
+# 怕胃出血 / 会不会过敏: a worry, not what happened
+_WORRY = re.compile(r"怕|担心|会不会|是不是|万一|听说")
+# 左氧吃了头晕恶心 不敢吃: avoided since (not 怕胃出血 不敢吃, a fear: `hypothetical`)
+_AVOIDED = re.compile(r"不敢(?:再)?(?:吃|食|喝|用|打|碰)|再也不(?:吃|用|打)")
 # 药物不过敏 / 食物都不过敏: a denial of that kind only
 _KIND_WORDS = {"allergy.drugs": re.compile(r"药|打针|输液"),
                "allergy.foods": re.compile(r"食物|吃的|食品|饮食")}
 _SCOPE = re.compile(r"[，,。；;！!？?\n]+|\s+|但是|但|不过(?!敏)|可是|就是|只是|而是")
-_NEGATOR = re.compile(r"没|不(?!舒服)|无|未")
+_NEGATOR = re.compile(r"没|不|无|未")
+# 医生说不是过敏 是乳糖不耐受: the patient was told it is no allergy
+_NOT_ALLERGY = re.compile(r"不是过敏|不算过敏|不耐受")
 
 
 def reread(text: str, mentions: tuple[Mention, ...], lexicon: Lexicon
            ) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
-    """On every utterance (`nlu.understand`): the exception of a denial is an allergy, and an
-    `other_allergens` word said with no allergy word is set apart (养猫, 搞装修天天吸灰尘: no
-    allergy, no fact of the illness). A reaction said with a recent time is today's symptom, and
-    so is one said after 花粉过敏 or 尘螨过敏 outside the allergy answer: that allergy goes on
-    (花粉过敏 打喷嚏流鼻涕 is why the patient came), unlike a drug's reaction."""
+    """On every utterance (`nlu.understand`): the exception of a denial is an allergy, a dated
+    past reaction makes one (`_past_reactions`), a reaction said with a recent time is today's
+    symptom, and an `other_allergens` word said with no allergy word is set apart (养猫,
+    搞装修天天吸灰尘: no allergy, no fact of the illness)."""
     excepted = [m.span() for m in _EXCEPT.finditer(text)]
     mentions = _past_reactions(text, mentions, lexicon)
-    kept, apart = [], []
+    kept, apart, told = [], [], False
     for m in mentions:
         if m.kind in ALLERGEN_KINDS and any(s <= m.start and m.end <= e for s, e in excepted):
             m = dataclasses.replace(m, allergy=True, negated=False)
-        cause = max((a for a in mentions if a.kind in ALLERGEN_KINDS and a.allergy
-                     and a.end <= m.start), key=lambda a: a.end, default=None)
-        if m.reaction and (_RECENT.search(text, *_clause_of(_clauses(text), m.start))
-                           or (cause is not None and cause.kind == "other_allergens")):
+        if m.kind in ALLERGEN_KINDS and not m.negated and told \
+                and _ALSO.search(text, _clause_of(_clauses(text), m.start)[0], m.start):
+            m = dataclasses.replace(m, allergy=True)  # 对花粉过敏 查过的 还有尘螨
+        told = told or (m.kind in ALLERGEN_KINDS and m.allergy and not m.negated)
+        if m.reaction and _RECENT.search(text, *_clause_of(_clauses(text), m.start)):
             m = dataclasses.replace(m, reaction=False)
         (apart if m.kind == "other_allergens" and not m.allergy else kept).append(m)
     return tuple(kept), tuple(apart)
+
+
+def in_interview(state: DialogueState, u: Understanding, lexicon: Lexicon) -> Understanding:
+    """What the moment of the interview adds. In answer to the allergy question: `as_answer`.
+    In the first message, a reaction after 花粉过敏 or 尘螨过敏 is why the patient came (花粉过敏
+    打喷嚏流鼻涕), unlike a drug's old reaction. Later, a reaction told as a habit of an allergen
+    (一吃海鲜就拉肚子, 吃芒果嘴巴会肿, 左氧吃了头晕恶心 不敢吃) is its allergy."""
+    if state.current in ALLERGY_QUESTIONS:
+        return as_answer(state, u, lexicon)
+    if "chief_complaint.symptom" not in state.facts:
+        allergies = [m for m in u.mentions if m.kind in ALLERGEN_KINDS and m.allergy]
+        return dataclasses.replace(u, mentions=tuple(
+            dataclasses.replace(m, reaction=False) if m.reaction and max(
+                (a for a in allergies if a.end <= m.start), key=lambda a: a.end,
+                default=m).kind == "other_allergens" else m for m in u.mentions))
+    return _habits(u, lexicon)
+
+
+def _habits(u: Understanding, lexicon: Lexicon) -> Understanding:
+    text, clauses = u.text, _clauses(u.text)
+    if _NOT_ALLERGY.search(text):
+        return u
+    # 没有过敏 就是喝牛奶会拉肚子: what follows a plain denial, the patient counts no allergy
+    denied = [d.start() for d in cues.NO_ALLERGY.finditer(text)
+              if not any(w.search(text, *_scope_of(text, d.start())) for w in _KIND_WORDS.values())]
+    mentions = sorted([*u.mentions, *u.allergens], key=lambda m: (m.start, m.end))
+    for group in _groups(text, [m for m in mentions if m.kind in ALLERGEN_KINDS
+                                and not (m.negated or m.hypothetical)]):
+        lo, hi = _window(text, clauses, group[-1])
+        own = (_clause_of(clauses, group[0].start)[0], _clause_of(clauses, group[-1].start)[1])
+        felt = [i for i, s in enumerate(mentions) if s.kind == "symptoms" and lo <= s.start < hi
+                and not (s.negated or s.hypothetical)]
+        tried = _TRIED.search(text, own[0], group[0].start)
+        if not (_HABIT.search(text, *own) or (_AVOIDED.search(text, own[0], hi) and not tried)) \
+                or any(d < group[0].start for d in denied) \
+                or not (felt or _plain(lexicon, text, lo, hi)) \
+                or _RECENT.search(text, own[0], hi) or RECURRING_NOW.search(text, own[0], hi) \
+                or NOW_WORDS.search(text, own[0], hi):
+            continue
+        for i, m in enumerate(mentions):
+            if m in group:
+                mentions[i] = dataclasses.replace(m, allergy=True)
+            elif i in felt:
+                mentions[i] = dataclasses.replace(m, reaction=True)
+    return dataclasses.replace(u, mentions=tuple(
+        m for m in mentions if m.kind != "other_allergens" or m.allergy), allergens=tuple(
+        m for m in mentions if m.kind == "other_allergens" and not m.allergy))
+
+
+def _groups(text: str, allergens: list[Mention]) -> list[list[Mention]]:
+    """Allergens said as one list (青霉素、头孢都过敏) share what is said after the last."""
+    groups: list[list[Mention]] = []
+    for m in sorted(allergens, key=lambda m: m.start):
+        if groups and _LISTED.fullmatch(text, groups[-1][-1].end, m.start):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
 
 
 def _past_reactions(text: str, mentions: tuple[Mention, ...], lexicon: Lexicon
@@ -112,10 +182,9 @@ def as_answer(state: DialogueState, u: Understanding, lexicon: Lexicon) -> Under
     for m in named:
         lo, hi = _window(text, clauses, m)
         reacted = any(lo <= s.start < hi for s in felt) or bool(_plain(lexicon, text, lo, hi))
-        c_lo = _clause_of(clauses, m.start)[0]
-        taking = _TAKING.search(text, c_lo, m.start)
-        also = bool(allergic) and bool(_ALSO.search(text, c_lo, m.start))
-        if m.allergy or bare or also or (reacted and not taking):
+        taking = _TAKING.search(text, _clause_of(clauses, m.start)[0], m.start) \
+            or _NOT_ALLERGY.search(text)
+        if m.allergy or bare or (reacted and not taking):
             allergic.append(m)
             windows.append((lo, hi))
     spans = [(_clause_of(clauses, m.start)[0], hi) for m, (_lo, hi) in zip(allergic, windows,
@@ -145,14 +214,8 @@ def reactions(u: Understanding, lexicon: Lexicon) -> dict[str, list[str]]:
     share them (青霉素 头孢都过敏 起疹子), one said apart has its own (花粉过敏 头孢也过敏
     吃了喘)."""
     text, clauses = u.text, _clauses(u.text)
-    allergic = sorted((m for m in u.mentions if m.kind in ALLERGEN_KINDS and m.allergy
-                       and not m.negated), key=lambda m: m.start)
-    groups: list[list[Mention]] = []
-    for m in allergic:
-        if groups and _LISTED.fullmatch(text, groups[-1][-1].end, m.start):
-            groups[-1].append(m)
-        else:
-            groups.append([m])
+    groups = _groups(text, [m for m in u.mentions if m.kind in ALLERGEN_KINDS and m.allergy
+                            and not m.negated])
     found: dict[str, list[str]] = {}
     for i, group in enumerate(groups):
         lo, hi = _window(text, clauses, group[-1])
@@ -201,10 +264,13 @@ def _plain(lexicon: Lexicon, text: str, lo: int, hi: int) -> list[str]:
     words = []
     for c_lo, c_hi in _clauses(text):
         a, b = max(lo, c_lo), min(hi, c_hi)
-        if a >= b or _NEGATOR.search(text, a, b):
+        if _WORRY.search(text, a, b):
             continue
-        words += [wording for pattern, wording in lexicon.allergy_reaction_words.items()
-                  if re.search(pattern, text[a:b])][:1]
+        said = [(found, wording) for pattern, wording in lexicon.allergy_reaction_words.items()
+                for found in [re.search(pattern, text[a:b])] if found]
+        if said and not _NEGATOR.search(text, max(a, a + said[0][0].start() - 2),
+                                        a + said[0][0].start()):
+            words.append(said[0][1])  # 不痒 / 没肿: denied
     return words
 
 

@@ -230,3 +230,38 @@ def test_allergens_listed_together_share_the_reaction_that_follows():
 def test_a_substance_the_lexicon_lacks_is_written_once_as_allergy():
     state = answer("对一种进口染料过敏")
     assert "过敏过敏" not in allergy_line(state)
+
+
+# -- said in passing, later in the interview ----------------------------------------------------
+
+def in_passing(words: str) -> DialogueState:
+    state, _ = converse("右边膝盖疼了一个多月", words)
+    return state
+
+
+@pytest.mark.parametrize(("words", "key", "concept"), [
+    ("一摸猫脸上就起疙瘩", "allergy.others", "cat_dander"),
+    ("吃核桃嘴里会起泡", "allergy.foods", "tree_nuts"),
+    ("左氧吃完头晕想吐 后来再也不吃了", "allergy.drugs", "levofloxacin"),
+])
+def test_a_reaction_told_as_a_habit_is_an_allergy_when_said_in_passing(words, key, concept):
+    state = in_passing(words)
+    assert concept in listed(state, key)
+    assert not any(s.present and not s.history for c, s in state.symptoms.items()
+                   if c in ("rash", "dizziness", "nausea"))
+
+
+@pytest.mark.parametrize("words", [
+    "喝牛奶肚子胀 医生说那是乳糖不耐受",
+    "没有过敏 吃海鲜会拉肚子",
+    "试过布洛芬 胃疼就不敢吃了",
+    "止痛药不敢多吃 怕伤胃出血",
+])
+def test_an_intolerance_the_patient_does_not_count_or_a_worry_is_no_allergy(words):
+    state = in_passing(words)
+    assert not any(listed(state, key) for key in allergy.SLOTS.values())
+
+
+def test_an_allergen_added_with_also_is_one_more_allergy():
+    state = in_passing("对尘螨过敏 测过过敏原 还有霉菌")
+    assert listed(state, "allergy.others") == ["dust_mite", "mould"]
