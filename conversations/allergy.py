@@ -113,7 +113,7 @@ def _habits(u: Understanding, lexicon: Lexicon) -> Understanding:
         lo, hi = _window(text, clauses, group[-1])
         own = (_clause_of(clauses, group[0].start)[0], _clause_of(clauses, group[-1].start)[1])
         felt = [i for i, s in enumerate(mentions) if s.kind == "symptoms" and lo <= s.start < hi
-                and not (s.negated or s.hypothetical)]
+                and not (s.negated or s.hypothetical) and s.concept in lexicon.allergy_reactions]
         tried = _TRIED.search(text, own[0], group[0].start)
         if not (_HABIT.search(text, *own) or (_AVOIDED.search(text, own[0], hi) and not tried)) \
                 or any(d < group[0].start for d in denied) \
@@ -168,29 +168,29 @@ def _past_reactions(text: str, mentions: tuple[Mention, ...], lexicon: Lexicon
 
 def as_answer(state: DialogueState, u: Understanding, lexicon: Lexicon) -> Understanding:
     """The patient's answer to 您对什么药物/食物过敏吗: an allergen named alone or with a reaction
-    after it is an allergy; the symptoms said after it are its reaction, unless said to be now;
-    a disease said with them (起风团 = 荨麻疹, 花粉过敏 = 花粉症) is the allergy too, not a new
-    illness. The message in the transcript keeps where the reactions were told, for the red
-    flags."""
+    after it is an allergy; the reactions said after it (the `allergy_reactions` symptoms and
+    plain words) are its reaction, unless said to be now; a disease said with them (起风团 =
+    荨麻疹, 花粉过敏 = 花粉症) is the allergy too, not a new illness. Anything else said after it
+    (突然说话不清楚) stays what it is. The message in the transcript keeps where the reactions
+    were told, for the red flags."""
     text, clauses = u.text, _clauses(u.text)
     said = sorted([*u.mentions, *u.allergens], key=lambda m: (m.start, m.end))
     named = [m for m in said if m.kind in ALLERGEN_KINDS
              and not (m.negated or m.hypothetical or m.other_person)]
     bare = bool(named) and bool(_BARE.fullmatch(_blanked(text, named)))
-    felt = [m for m in said if m.kind == "symptoms" and not (m.negated or m.hypothetical)]
-    allergic, windows = [], []
+    felt = [m for m in said if m.kind == "symptoms" and not (m.negated or m.hypothetical)
+            and m.concept in lexicon.allergy_reactions]
+    allergic, spans = [], []
     for m in named:
-        lo, hi = _window(text, clauses, m)
-        reacted = any(lo <= s.start < hi for s in felt) or bool(_plain(lexicon, text, lo, hi))
+        told = _told(lexicon, text, clauses, m, felt)
         taking = _TAKING.search(text, _clause_of(clauses, m.start)[0], m.start) \
             or _NOT_ALLERGY.search(text)
-        if m.allergy or bare or (reacted and not taking):
+        if m.allergy or bare or (told and not taking):
             allergic.append(m)
-            windows.append((lo, hi))
-    spans = [(_clause_of(clauses, m.start)[0], hi) for m, (_lo, hi) in zip(allergic, windows,
-                                                                           strict=True)]
-    reactions = [s for s in felt if any(lo <= s.start < hi for lo, hi in windows)
-                 or any(_overlap(s, m) for m in allergic)]
+            spans += [told] if told else []
+    reactions = [s for s in said if s.kind == "symptoms" and not s.negated and (
+        (s in felt and any(lo <= s.start < hi for lo, hi in spans))
+        or any(_overlap(s, m) for m in allergic))]
     mentions, apart = [], []
     for m in said:
         if m in allergic:
@@ -274,14 +274,25 @@ def _plain(lexicon: Lexicon, text: str, lo: int, hi: int) -> list[str]:
     return words
 
 
+def _told(lexicon: Lexicon, text: str, clauses: list[tuple[int, int]], m: Mention,
+          felt: list[Mention]) -> tuple[int, int] | None:
+    """From the allergen's clause to the last clause of its window that tells a reaction (a
+    reaction term or plain words), or None when none does."""
+    lo, hi = _window(text, clauses, m)
+    ends = [c_hi for c_lo, c_hi in clauses if c_hi > lo and c_lo < hi and (
+        any(max(lo, c_lo) <= s.start < min(hi, c_hi) for s in felt)
+        or _plain(lexicon, text, max(lo, c_lo), min(hi, c_hi)))]
+    return (_clause_of(clauses, m.start)[0], min(max(ends), hi)) if ends else None
+
+
 def _window(text: str, clauses: list[tuple[int, int]], m: Mention) -> tuple[int, int]:
     """Where the reaction of an allergen is said: after it, to the end of its clause or of the
-    next two, stopping before a clause said of now (现在喘不上气) or of these days."""
+    next two, stopping before a clause said of now or of these days (刚吃了头孢 嗓子发紧,
+    现在喘不上气): that is happening, not told as an allergy."""
     index = next(i for i, (lo, hi) in enumerate(clauses) if m.start < hi)
     hi = m.end
     for c_lo, c_hi in clauses[index:index + WINDOW + 1]:
-        if NOW_WORDS.search(text, max(c_lo, m.end), c_hi) or \
-                _RECENT.search(text, max(c_lo, m.end), c_hi):
+        if NOW_WORDS.search(text, c_lo, c_hi) or _RECENT.search(text, c_lo, c_hi):
             break
         hi = c_hi
     return m.end, hi

@@ -137,6 +137,15 @@ def test_a_reaction_said_to_be_happening_now_is_still_an_emergency():
     assert state.symptoms["dyspnea"].present
 
 
+@pytest.mark.parametrize(("words", "rule"), [
+    ("刚吃了头孢 嗓子发紧 喘不上气", "airway"),
+    ("吃了降压药 突然说话不清楚", "stroke"),
+])
+def test_danger_said_with_a_drug_now_is_not_taken_for_an_old_reaction(words, rule):
+    state = answer(words)
+    assert state.stage == "emergency" and rule in state.red_flag.rule_id
+
+
 def test_an_answer_about_something_else_is_no_allergy_and_still_raises_danger():
     state = answer("没有过敏 就是这两天吃了东西就吐血")
     assert state.stage == "emergency"
