@@ -101,13 +101,15 @@ def in_interview(state: DialogueState, u: Understanding, lexicon: Lexicon) -> Un
 
 
 def _habits(u: Understanding, lexicon: Lexicon) -> Understanding:
+    """A drug, food or other allergen with an allergy reaction after it, said as what happens
+    every time (一…就, …会) or as why it is avoided (不敢吃, 再也不用), not now: its allergy."""
     text, clauses = u.text, _clauses(u.text)
     if _NOT_ALLERGY.search(text):
         return u
     # 没有过敏 就是喝牛奶会拉肚子: what follows a plain denial, the patient counts no allergy
     denied = [d.start() for d in cues.NO_ALLERGY.finditer(text)
               if not any(w.search(text, *_scope_of(text, d.start())) for w in _KIND_WORDS.values())]
-    mentions = sorted([*u.mentions, *u.allergens], key=lambda m: (m.start, m.end))
+    mentions, changed = sorted([*u.mentions, *u.allergens], key=lambda m: (m.start, m.end)), False
     for group in _groups(text, [m for m in mentions if m.kind in ALLERGEN_KINDS
                                 and not (m.negated or m.hypothetical)]):
         lo, hi = _window(text, clauses, group[-1])
@@ -121,11 +123,14 @@ def _habits(u: Understanding, lexicon: Lexicon) -> Understanding:
                 or _RECENT.search(text, own[0], hi) or RECURRING_NOW.search(text, own[0], hi) \
                 or NOW_WORDS.search(text, own[0], hi):
             continue
+        changed = True
         for i, m in enumerate(mentions):
             if m in group:
                 mentions[i] = dataclasses.replace(m, allergy=True)
             elif i in felt:
                 mentions[i] = dataclasses.replace(m, reaction=True)
+    if not changed:
+        return u
     return dataclasses.replace(u, mentions=tuple(
         m for m in mentions if m.kind != "other_allergens" or m.allergy), allergens=tuple(
         m for m in mentions if m.kind == "other_allergens" and not m.allergy))
