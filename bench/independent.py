@@ -146,7 +146,8 @@ class _Slots:
         self.missed: list[str] = []
 
     def concepts(self, term: str, kinds: tuple[str, ...]) -> set[str]:
-        return {m.concept for m in understand(term, self.lexicon).mentions if m.kind in kinds}
+        said = understand(term, self.lexicon)  # 尘螨 alone is set apart: no allergy word
+        return {m.concept for m in (*said.mentions, *said.allergens) if m.kind in kinds}
 
     def match_sets(self, label: str, expected: list[str], found: set[str],
                    kinds: tuple[str, ...], extras: bool = True,
@@ -256,10 +257,10 @@ def dialogues(player: Player, items: list[dict[str, Any]]) -> tuple[list[str], l
             ok = any(r in family_text for r in (relative, *_FORMAL_KIN.get(relative, ()))) \
                 and any(n in family_text for n in names)
             score.one(f"family:{relation['relative']}{relation['condition']}", ok, True, False)
-        allergens = _list(state, "allergy.drugs", "allergy.foods")
+        allergens = _list(state, "allergy.drugs", "allergy.foods", "allergy.others")
         allergy_text = note.sections.get("allergy", "")
         score.match_sets("allergy", [a["substance"] for a in expect.get("allergies") or []],
-                         allergens, ("drugs", "foods"))
+                         allergens, ("drugs", "foods", "other_allergens"))
         for allergy in expect.get("allergies") or []:
             if allergy.get("reaction"):
                 names = {allergy["reaction"]} | {

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from conversations import allergy
 from conversations.informant import (
     as_patients_relative,
     is_the_patient,
@@ -204,6 +205,7 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
     parent_said = any(_parents_own(state, u, m) for m in u.mentions if m.kind in HISTORY_KINDS)
     parent = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
         if parent_said else None
+    reactions = allergy.reactions(u, lexicon)
     for mention in u.mentions:
         if mention.hypothetical or mention.other_person:
             continue
@@ -229,15 +231,15 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
                 _add_relatives_illness(state, mention, lexicon, words)
             else:
                 add_to_list(state, key, mention.concept, words)
-        elif mention.kind in {"drugs", "foods"} and mention.allergy and not mention.negated:
-            add_to_list(state, f"allergy.{mention.kind}", mention.concept, words)
-            _reaction(state, u, mention.concept, lexicon, words)
+        elif mention.kind in allergy.SLOTS and mention.allergy and not mention.negated:
+            add_to_list(state, allergy.SLOTS[mention.kind], mention.concept, words)
+            _reaction(state, mention.concept, reactions.get(mention.concept, []), words)
         elif mention.kind == "drugs" and not mention.negated and not mention.allergy:
             # 以前有高血压，一直吃硝苯地平: a long-term drug for a known illness is past history.
             key = "past.medications" if background else "present_illness.medications"
             add_to_list(state, key, mention.concept, words)
-    if u.no_known_allergy:
-        deny_list(state, "allergy.drugs", words)
+    for key in allergy.denied(u):  # 药物不过敏，就是花粉过敏: drugs denied, pollen kept
+        deny_list(state, key, words)
 
 
 def _clause_of(text: str, pos: int) -> str:
@@ -245,11 +247,8 @@ def _clause_of(text: str, pos: int) -> str:
     return text[lo:hi]
 
 
-def _reaction(state: DialogueState, u: Understanding, allergen: str, lexicon: Lexicon,
-              words: str) -> None:
+def _reaction(state: DialogueState, allergen: str, reactions: list[str], words: str) -> None:
     """过敏史 with the reaction: 青霉素过敏，起一身疹子 → allergy.reactions {penicillin: 皮疹}."""
-    reactions = [lexicon.allergy_reactions[m.concept] for m in u.mentions
-                 if m.reaction and not m.negated and m.concept in lexicon.allergy_reactions]
     if not reactions:
         return
     fact = state.facts.get("allergy.reactions")
@@ -355,7 +354,7 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
                                                  or mention.other_person or mention.hypothetical):
             state.sites.setdefault(mention.concept, mention.text)
         if mention.kind != "diseases" or mention.family or mention.other_person \
-                or _parents_own(state, u, mention):
+                or mention.reaction or _parents_own(state, u, mention):
             continue
         if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):
             continue  # 感冒 is already counted as the symptom it names
@@ -382,6 +381,7 @@ def _background(state: DialogueState, u: Understanding, mention: Mention) -> boo
 
 def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Apply everything the utterance says; the caller then answers the open question."""
+    u = allergy.in_interview(state, u, lexicon)  # 头孢吃了拉肚子, said when asked for allergies
     _symptoms(state, u, lexicon)
     _diseases(state, u)
     _unplaced_feelings(state, u, lexicon)
@@ -393,7 +393,8 @@ def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon)
 
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
-_CONSUMING_KINDS = {"chronic_diseases", "operations", "infectious_diseases", "drugs", "foods"}
+_CONSUMING_KINDS = {"chronic_diseases", "operations", "infectious_diseases", "drugs", "foods",
+                    "other_allergens"}
 NONE_CUE = ".none"
 # 我妈说我脸色不好: the relative reports what they saw in the patient
 _REPORTED_BY = re.compile(r"(?:说|讲|觉得|看|嫌|发现)")

@@ -18,7 +18,7 @@ from conversations import occupations
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LEXICON_KINDS = ("symptoms", "body_sites", "characters", "chronic_diseases", "operations",
-                 "infectious_diseases", "drugs", "foods", "diseases")
+                 "infectious_diseases", "drugs", "foods", "other_allergens", "diseases")
 PRESENT_ILLNESS_SLOTS = ("onset", "site", "character", "severity", "timing", "aggravating",
                          "relieving", "associated", "treatment", "medications", "course")
 HISTORY_SECTIONS = ("past", "personal", "family", "allergy", "obstetric", "paediatric")
@@ -52,6 +52,7 @@ class Lexicon:
     site_pain: dict[str, str] = field(default_factory=dict)  # body site -> its pain symptom
     short_forms: dict[str, str] = field(default_factory=dict)  # 痰 -> sputum, after a negator
     allergy_reactions: dict[str, str] = field(default_factory=dict)  # symptom -> 过敏史 wording
+    allergy_reaction_words: dict[str, str] = field(default_factory=dict)  # 肿了一大块 (regex) -> …
     site_feelings: dict[str, str] = field(default_factory=dict)  # 麻 -> numbness, after a site
     site_swelling: dict[str, str] = field(default_factory=dict)  # knee -> joint_swelling
     site_lump: dict[str, str] = field(default_factory=dict)  # neck -> neck_lump
@@ -177,7 +178,8 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
     concepts: dict[str, dict[str, Concept]] = {kind: {} for kind in LEXICON_KINDS}
     owners: dict[str, dict[str, str]] = {kind: {} for kind in LEXICON_KINDS}
     tables: dict[str, dict[str, str]] = {"site_pain": {}, "short_forms": {},
-                                         "allergy_reactions": {}, "site_feelings": {},
+                                         "allergy_reactions": {}, "allergy_reaction_words": {},
+                                         "site_feelings": {},
                                          "site_swelling": {}, "site_lump": {},
                                          "site_tightness": {}, "site_foreign_body": {},
                                          "site_redness": {}, "complaint_pain": {},
@@ -203,20 +205,21 @@ def _lexicon(files: list[tuple[str, dict[str, Any]]]) -> Lexicon:
                 _require(concept_id not in concepts[kind], at, "defined twice")
                 concepts[kind][concept_id] = _concept(kind, concept_id, entry, owners[kind], at)
     for table, entries in tables.items():
-        for key, symptom in entries.items() if table != "allergy_reactions" else ():
+        for key, symptom in entries.items() if not table.startswith("allergy_") else ():
             _require(symptom in concepts["symptoms"], f"lexicon {table}.{key}",
                      f"unknown symptom {symptom!r}")
     _require(set(tables["site_pain"]) <= set(concepts["body_sites"]), "lexicon site_pain",
              "keys must be body sites")
     _require(set(tables["allergy_reactions"]) <= set(concepts["symptoms"]),
              "lexicon allergy_reactions", "keys must be symptoms")
-    for subject, denied in [*normal.items(), *impaired.items()]:
+    for subject, denied in [*normal.items(), *impaired.items(),
+                            *((w, ()) for w in tables["allergy_reaction_words"])]:
         _require(all(d in concepts["symptoms"] for d in denied), f"lexicon normal_function "
                  f"{subject}", "values must be symptoms")
         try:
             re.compile(subject)
         except re.error as exc:
-            raise KnowledgeError(f"lexicon normal_function {subject}: bad regex: {exc}") from exc
+            raise KnowledgeError(f"lexicon {subject}: bad regex: {exc}") from exc
     sources = "; ".join(str(data["source"]) for _where, data in files)
     return Lexicon(source=sources, concepts=concepts, normal_function=normal,
                    lesion_words=lesions, impaired_function=impaired, **tables)

@@ -13,6 +13,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from conversations import allergy as allergies
 from conversations import informant
 from conversations import nlu_context as ctx
 from conversations import nlu_cues as cues
@@ -93,6 +94,8 @@ class Understanding:
     deny: bool
     affirm: bool
     no_known_allergy: bool = False  # 没有过敏 / 无药物过敏, and no allergy named in the answer
+    # 尘螨, 猫毛 named with no allergy word: an allergy only in answer to the allergy question
+    allergens: tuple[Mention, ...] = ()
     intensity: str | None = None  # 疼得受不了: the patient's words when no score was given
     since: Duration | None = None  # 昨天 / 前天: when it began, said without a length
     for_relative: bool = False  # 我妈头晕: a relative's symptoms, told by someone else (代述)
@@ -294,7 +297,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         if kind == "symptoms" and who and who[-1][1] != "self" \
                 and text[who[-1][0]:who[-1][0] + 1] not in ("也", "都"):  # 我妈也偏头疼: like me
             patients.add(who[-1][1])
-    allergens = [e for s, e, kind, _cid in r.found if kind in ("drugs", "foods")
+    allergens = [e for s, e, kind, _cid in r.found if kind in allergies.ALLERGEN_KINDS
                  and "过敏" in text[_span_of(r.scopes, s)[0]:_span_of(r.scopes, s)[1]]]
     def who_of(s: int) -> bool:
         """A relative (not the speaker) is the subject of the clause at `s`."""
@@ -320,7 +323,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         negated = negated and not gone
         doubt = [flag for end, flag in unsure if lo < end <= s]
         uncertain = bool(doubt and doubt[-1]) or bool(cues.UNSURE.match(text, pos, hi))
-        allergy = kind in ("drugs", "foods") and (any(lo <= c < hi for c in allergy_cues)
+        allergy = kind in allergies.ALLERGEN_KINDS and (any(lo <= c < hi for c in allergy_cues)
                                                    or bool(_ALL_ALLERGIC.match(text, e)))
         negated = negated or (allergy and any(lo <= c < hi for c in no_allergy))
         if kind in cues.HISTORY_KINDS:  # chronic: history unless 这次/是不是/要做 makes it now
@@ -413,7 +416,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     """Read one utterance. Pure and fast (a cached matcher per lexicon, regexes compiled once)."""
     r = _Reader(text, lexicon)
     norm, compact = r.text, COMPACT.sub("", r.text)
-    mentions = _mentions(r, lexicon)
+    mentions, allergens = allergies.reread(norm, _mentions(r, lexicon), lexicon)
     found = qty.durations(norm)
     unknown = bool(compact) and bool(UNKNOWN.fullmatch(compact))
     deny = not unknown and bool(DENY.fullmatch(compact))
@@ -428,7 +431,8 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         and temperature is None)) and not any(kind == "symptoms" for _s, _e, kind, _c in r.found)
     attached = [(r.attach(q.start, q.end), q) for q in found]
     named_allergy = any(m.allergy and not m.negated for m in mentions)
-    said_none = any(not any(lo <= x.start < hi for x in mentions if x.kind in ("drugs", "foods"))
+    said_none = any(not any(lo <= x.start < hi for x in (*mentions, *allergens)
+                            if x.kind in allergies.ALLERGEN_KINDS)
                     for lo, hi in (_span_of(r.scopes, m.start())
                                    for m in cues.NO_ALLERGY.finditer(norm)))
     return Understanding(
@@ -438,7 +442,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
         uncertain=unknown,
         skip=bool(SKIP.search(norm) or SKIP_BARE.fullmatch(compact)), back=back,
         correction=correction and not back, deny=deny, affirm=affirm,
-        no_known_allergy=said_none and not named_allergy,
+        no_known_allergy=said_none and not named_allergy, allergens=allergens,
         since=next((Duration(q.value, r.original(q.start, q.end), True) for q in found
                     if q.relative), None),
         for_relative=_told_for_a_relative(r), unplaced_feelings=tuple(r.unplaced),

@@ -63,5 +63,6 @@ ONSET = re.compile(r"[^，,。；;\s]{0,4}?(?:开始|起的|以来|得的|犯的
 STARTED = re.compile(r"的?(?:开始|起|以来|到现在|就|一直|突然)")
 KIND_TOPIC = {"chronic_diseases": "hist", "operations": "hist", "infectious_diseases": "hist",
                "diseases": "hist",
-               "drugs": "drug", "foods": "drug"}  # symptoms, body sites, characters: "symptom"
+               "drugs": "drug", "foods": "drug",
+               "other_allergens": "drug"}  # symptoms, body sites, characters: "symptom"
 HISTORY_KINDS = ("chronic_diseases", "operations", "infectious_diseases")

@@ -23,7 +23,8 @@ LIST_SLOTS = {
     "present_illness.resolved": "symptoms", "past.symptoms": "symptoms",
     "past.chronic_diseases": "chronic_diseases",
     "past.operations": "operations", "past.infectious_diseases": "infectious_diseases",
-    "allergy.drugs": "drugs", "allergy.foods": "foods", "present_illness.medications": "drugs",
+    "allergy.drugs": "drugs", "allergy.foods": "foods", "allergy.others": "other_allergens",
+    "present_illness.medications": "drugs",
     "past.medications": "drugs", "past.diseases": "diseases",
 }
 NONE_WORDS = {"无", "没有", "否认", "都没有"}
@@ -177,7 +178,9 @@ class NoteWriter:
 
 
 def _allergen_kind(writer: NoteWriter, concept: str) -> str:
-    return "drugs" if concept in writer.knowledge.lexicon.concepts["drugs"] else "foods"
+    concepts = writer.knowledge.lexicon.concepts
+    return next((kind for kind in ("drugs", "other_allergens") if concept in concepts[kind]),
+                "foods")
 
 
 def _symptom_facts(state: DialogueState) -> dict[str, Fact]:
@@ -340,12 +343,15 @@ class _Narrative:
         reactions = self.state.facts.get("allergy.reactions")
         seen = reactions.value if reactions and isinstance(reactions.value, dict) else {}
         parts = []
-        for key, none in (("allergy.drugs", "否认药物过敏史"), ("allergy.foods", "否认食物过敏史")):
+        for key, none in (("allergy.drugs", "否认药物过敏史"), ("allergy.foods", "否认食物过敏史"),
+                          ("allergy.others", "否认其他过敏史")):
             fact = self.state.facts.get(key)
             if fact is None or fact.value in UNSAID:
                 continue
-            if not isinstance(fact.value, list):
-                parts.append(none if str(fact.value) in NONE_WORDS else f"{fact.value}过敏")
+            if not isinstance(fact.value, list):  # the patient's words: 对尘螨过敏, not …过敏过敏
+                said = str(fact.value)
+                parts.append(none if said in NONE_WORDS else
+                             said if said.endswith("过敏") else f"{said}过敏")
                 continue
             if not fact.value:
                 parts.append(none)

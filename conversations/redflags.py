@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from conversations.allergy import told_spans
 from conversations.knowledge import RedFlagRule
 from conversations.nlu import normalise_mapped
 from conversations.nlu_context import (
@@ -79,22 +80,28 @@ _EARLIER = re.compile(r"过|以前|之前|去年|前年|小时候|那次|上次|
 
 
 def _told_as_history(text: str, clause: tuple[int, int], start: int, end: int,
-                     interview: bool) -> bool:
+                     interview: bool, allergy_told: list[tuple[int, int]] = ()) -> bool:
+    """A diagnosis reported for an earlier event, or, in an interview, an allergy's past
+    reaction: said after 过敏, or in answer to the allergy question (头孢吃了拉肚子, see
+    `allergy.as_answer`), unless said to be now."""
     lo = sentence_of(text, start)[0]
     now = _NOW.search(text, lo, end)  # 这回没抽, said after, denies; it does not make it now
     if REPORTED_DIAGNOSIS.match(text, clause[0]) and not now \
             and _EARLIER.search(text, lo, clause[0]):
         return True
-    return interview and bool(_ALLERGY_TOLD.search(text, lo, end)) and not now
+    told = bool(_ALLERGY_TOLD.search(text, lo, end)) or any(
+        s <= start and end <= e for s, e in allergy_told)
+    return interview and told and not now
 
 
 def _text_matches(pattern: str, utterances: list[Said], wishes: bool = False,
-                  interview: bool = False):
+                  interview: bool = False, allergy_told: list[list[tuple[int, int]]] = ()):
     """Each (message number, the patient's own words as typed) that matches, said of them, now."""
     for number, (text, index, raw) in enumerate(utterances):
+        told = allergy_told[number] if allergy_told else ()
         for match in _compiled(pattern).finditer(text):
             clause = _clause(text, match.start(), match.end())
-            if _told_as_history(text, clause, match.start(), match.end(), interview):
+            if _told_as_history(text, clause, match.start(), match.end(), interview, told):
                 continue
             repeat = DENIED_REPEAT.fullmatch(text, match.end(), clause[1])
             if _DENIED_AFTER.fullmatch(text, match.end(), clause[1]) \
@@ -117,7 +124,8 @@ Found = tuple[int | None, str]  # the message it was said in (None: a symptom of
 
 
 def _item_found(item: str, state: DialogueState, utterances: list[Said],
-                sources: tuple[str, ...] = ("patient",), wishes: bool = False) -> list[Found]:
+                sources: tuple[str, ...] = ("patient",), wishes: bool = False,
+                told: list[list[tuple[int, int]]] = ()) -> list[Found]:
     kind, _, value = item.partition(":")
     if kind == "symptom":
         fact = state.symptoms.get(value)
@@ -125,7 +133,7 @@ def _item_found(item: str, state: DialogueState, utterances: list[Said],
         # emergency (see `possible`), and nothing a model says clears one.
         return [(None, fact.words)] if fact and fact.present and not fact.history \
             and fact.source in sources else []
-    return list(_text_matches(value, utterances, wishes, state.mode == "pre_consultation"))
+    return list(_text_matches(value, utterances, wishes, state.mode == "pre_consultation", told))
 
 
 def _together(groups: list[list[Found]], span: int | None) -> list[str] | None:
@@ -166,19 +174,29 @@ def _applies(rule: RedFlagRule, state: DialogueState, utterances: list[Said]) ->
 INTERVIEW_SPAN = 2
 
 
+def allergy_told(state: DialogueState, utterances: list[Said]) -> list[list[tuple[int, int]]]:
+    """Per patient message, the spans that told an allergy's past reaction in answer to the
+    allergy question (头孢吃了拉肚子, see `allergy.as_answer`): history, not now."""
+    told = [told_spans(m.allergy_told) if m.allergy_told else []
+            for m in state.transcript if m.role == "patient"]
+    return told if len(told) == len(utterances) and any(told) else []
+
+
 def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
-             sources: tuple[str, ...] = ("patient",)) -> list[str] | None:
+             sources: tuple[str, ...] = ("patient",),
+             told: list[list[tuple[int, int]]] | None = None) -> list[str] | None:
     """The words that make `rule` fire, or None."""
     if not _applies(rule, state, utterances):
         return None
     wishes = rule.level == "screen"  # 要是我死了就好了: a death wish is said as a conditional
+    told = allergy_told(state, utterances) if told is None else told
     groups = [*rule.all_of, *([rule.any_of] if rule.any_of else [])]
     span = INTERVIEW_SPAN if state.mode == "pre_consultation" and len(groups) > 1 else None
     found: list[list[Found]] = []
     for group in groups:
         options: list[Found] = []
         for item in group:
-            options += _item_found(item, state, utterances, sources, wishes)
+            options += _item_found(item, state, utterances, sources, wishes, told)
             if options and span is None:
                 break  # only the first finding is quoted
         if not options:
@@ -202,11 +220,11 @@ def _hit(rule: RedFlagRule, words: list[str], state: DialogueState) -> RedFlagHi
 def check(rules: Iterable[RedFlagRule], state: DialogueState,
           utterances: list[Said]) -> RedFlagHit | None:
     """The first emergency rule that fires; else the first screening rule not yet asked."""
-    screen = None
+    screen, told = None, allergy_told(state, utterances)
     for rule in rules:
         if rule.level == "screen" and (screen is not None or rule.id in state.screened):
             continue
-        words = evaluate(rule, state, utterances)
+        words = evaluate(rule, state, utterances, told=told)
         if not words:
             continue
         if rule.level == "emergency":
@@ -227,10 +245,11 @@ def possible(rules: Iterable[RedFlagRule], state: DialogueState,
              utterances: list[Said]) -> RedFlagHit | None:
     """An emergency the rules fire on only once a language model's reading is counted: shown to
     the patient as 可能 and logged for review. Called only when the rules found none."""
+    told = allergy_told(state, utterances)
     for rule in rules:
         if rule.level != "emergency":
             continue
-        words = evaluate(rule, state, utterances, sources=("patient", "model"))
+        words = evaluate(rule, state, utterances, sources=("patient", "model"), told=told)
         if words:
             return RedFlagHit(rule_id=rule.id, name=f"可能：{rule.name}",
                               advice=f"根据您的描述，可能是急症。{rule.advice}",

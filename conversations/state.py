@@ -81,6 +81,9 @@ class Message:
     role: str  # patient | assistant
     text: str
     turn: int
+    # Spans (start, end) of the normalised text that told an allergy's past reaction in answer to
+    # the allergy question (头孢吃了拉肚子): history for the red flags, not what happens now.
+    allergy_told: list[list[int]] = field(default_factory=list)
 
 
 @dataclass

@@ -10,7 +10,8 @@ What the EMR receives, all patient-reported and so `unconfirmed` until a clinici
 - Composition (LOINC 34117-2 History and physical note): the narrative split into its 一诉五史
   sections, each with its LOINC section code and references to the coded resources below.
 - Condition per chronic or infectious disease (problem-list-item) and one for the chief complaint;
-  AllergyIntolerance per drug or food allergy; Flag for a red flag.
+  AllergyIntolerance per allergy (drug, food, or other: 花粉, 尘螨, 乳胶, 蜂蜇 → environment) with
+  the reaction the patient gave; Flag for a red flag.
 
 Every entry is a POST with `ifNoneExist` on that resource's identifier, and every identifier is
 deterministic, so a retried transaction creates nothing twice. The Composition and the
@@ -86,7 +87,13 @@ ALERT_SECTION = ("104605-1", "Alert")  # IPS alerts section, which holds Flags
 SECTION_BY_TITLE = {title: name for name, title in SECTION_TITLES.items()}
 CONDITION_SLOTS = {"past.chronic_diseases": "chronic_diseases", "past.diseases": "diseases",
                    "past.infectious_diseases": "infectious_diseases"}
-ALLERGY_SLOTS = {"allergy.drugs": ("drugs", "medication"), "allergy.foods": ("foods", "food")}
+ALLERGY_SLOTS = {"allergy.drugs": ("drugs", "medication"), "allergy.foods": ("foods", "food"),
+                 "allergy.others": ("other_allergens", "environment")}
+# allergy-intolerance-category `biologic`: "a preparation synthesized from living organisms or
+# their products, especially a human or animal protein, such as a hormone or antitoxin" (破伤风
+# 抗毒素, 免疫球蛋白, 血液制品); other medicines stay `medication`. Insect venom and latex are
+# `environment`: "any substance not already classified as food, medication, or biologic".
+BIOLOGIC_DRUG_CLASSES = frozenset({"antitoxins", "immunoglobulins", "plasma_products"})
 COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 令狐 夏侯 宇文 司徒 司空 轩辕 端木 "
     "独孤 南宫 西门 呼延 万俟 澹台 申屠 太史 钟离 宗政 濮阳 淳于 单于 赫连 公冶 闻人 百里 "
@@ -321,9 +328,12 @@ class _Mapping:
 
     def _allergy(self, key: str, concept: str) -> _Entry:
         kind, category = ALLERGY_SLOTS[key]
+        known = self.knowledge.lexicon.concepts[kind].get(concept)
+        if known is not None and known.drug_class in BIOLOGIC_DRUG_CLASSES:
+            category = "biologic"
         uid = self._per_visit(f"allergy/{kind}/{concept}")
         ours = {"system": f"{SID}/allergy-intolerance", "value": uid}
-        resource = {
+        resource: dict[str, Any] = {
             "resourceType": "AllergyIntolerance", "identifier": [ours],
             "clinicalStatus": _concept("allergyintolerance-clinical", "active", "Active"),
             "verificationStatus": _concept("allergyintolerance-verification", "unconfirmed",
@@ -332,8 +342,20 @@ class _Mapping:
             "code": self._coded(kind, concept, self.knowledge.lexicon.name(kind, concept)),
             "patient": self.subject, "encounter": self.encounter, "recordedDate": self.at,
             "recorder": self.subject, "asserter": self.subject}
+        # 青霉素过敏（皮疹、呼吸困难）: each manifestation in the note's words
+        said = [w.strip() for w in self._reactions().get(concept, "").split("、") if w.strip()]
+        if said:
+            resource["reaction"] = [{"manifestation": [{"text": w} for w in dict.fromkeys(said)]}]
         return _Entry(uid, resource, ours, AllergyIntolerance,
                       f"AllergyIntolerance {kind}/{concept}")
+
+    def _reactions(self) -> dict[str, str]:
+        """allergy.reactions as stored ({concept: "皮疹、瘙痒"}); anything else reports none."""
+        slot = self.by_key.get("allergy.reactions")
+        value = slot["value"] if slot else None
+        if not isinstance(value, dict):
+            return {}
+        return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
     def _flag(self) -> _Entry | None:
         flag = self.note.red_flag

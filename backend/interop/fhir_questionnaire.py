@@ -129,7 +129,8 @@ def _build(knowledge: Knowledge) -> QuestionnaireIndex:
             history_keys.append(question.key)
     standard = [f"present_illness.{slot}" for slot in (*PRESENT_ILLNESS_SLOTS, "negatives",
                                                        "resolved")]
-    derived = ["past.symptoms", "past.diseases", "past.medications", "allergy.reactions",
+    derived = ["past.symptoms", "past.diseases", "past.medications", "allergy.others",
+               "allergy.reactions",
                "present_illness.informant"]  # filled from what was said, never asked
     extras = sorted(k for k in asked if k.startswith("present_illness.extra."))
     cued = sorted({key.removesuffix(NONE_CUE) for key in knowledge.cues})
