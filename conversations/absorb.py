@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 from conversations import allergy
-from conversations.informant import (
-    as_patients_relative,
-    is_the_patient,
-    patient_is,
-    possessor,
-    speakers_own,
-    typing_parent,
-)
+from conversations.facts import add_to_list, deny_list, set_fact
+from conversations.informant import typing_parent
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
-from conversations.nlu_context import KIN_NAMES, feeling_at, span_between
+from conversations.nlu_context import feeling_at, span_between
 from conversations.nlu_numbers import said_as_a_day
 from conversations.occupations import is_job_noun
-from conversations.state import DialogueState, Fact, SymptomFact
+from conversations.relatives import (
+    add_relatives_illness,
+    family_name,
+    parents_own,
+    relatives_symptom,
+    same_in_relatives,
+)
+from conversations.state import DialogueState, SymptomFact
 
 HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "past.operations",
                  "infectious_diseases": "past.infectious_diseases"}
@@ -37,10 +37,6 @@ _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五�
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 OCCUPATION = "personal.occupation"
-_ALSO_HAS = re.compile("(?:我|俺)?(?P<kin>" + "|".join(sorted(KIN_NAMES, key=len, reverse=True))
-                       + r")(?:也|都|同样)(?:有|是|得过|得了|患过)(?:这个?病|这毛病)?"
-                       r"(?=$|[\s，,。；;])")
-_UMBRELLA_TUMOUR = {"癌", "癌症", "肿瘤", "恶性肿瘤", "良性肿瘤"}
 _FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
 # 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
 _BEFORE_NOW = re.compile(r"以前|之前|过去|早年|年轻|小时候|上回|那回|那次")  # 以前也疼过几年
@@ -50,29 +46,6 @@ _WHEN = re.compile(r"时候|的时|以后|之后|以前[^是在]|那天|那会")
 _ASKED = re.compile(r"是不是|会不会|是否|吗|呢|[？?]")
 
 
-def set_fact(state: DialogueState, key: str, value: Any, words: str, *, uncertain: bool = False,
-             source: str = "patient") -> None:
-    state.facts[key] = Fact(key=key, value=value, words=words, turn=state.turn, source=source,
-                            uncertain=uncertain)
-
-
-def add_to_list(state: DialogueState, key: str, item: str, words: str,
-                source: str = "patient") -> None:
-    fact = state.facts.get(key)
-    values = list(fact.value) if fact and isinstance(fact.value, list) else []
-    if item not in values:
-        values.append(item)
-    joined = words if fact is None or words in fact.words else f"{fact.words}；{words}"
-    set_fact(state, key, values, joined, source=source)
-
-
-def deny_list(state: DialogueState, key: str, words: str) -> None:
-    """The patient said "none": record an explicit empty list, unless items were named."""
-    fact = state.facts.get(key)
-    if fact is None or not fact.value:
-        set_fact(state, key, [], words)
-
-
 def _symptoms(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
     """Symptoms the patient has, had in this illness, or denies. A question or worry (会不会…),
     someone else's illness and an allergy's old reaction are not the patient's symptoms; a denial
@@ -80,10 +53,10 @@ def _symptoms(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
     for mention in u.mentions:
         if mention.kind != "symptoms" or mention.family or mention.hypothetical \
                 or mention.other_person or mention.reaction \
-                or (mention.history and _parents_own(state, u, mention)):
+                or (mention.history and parents_own(state, u, mention)):
             continue
-        if mention.relative and not mention.negated and _relatives_symptom(state, u, mention):
-            _add_relatives_illness(state, mention, lexicon, u.text)  # 我妈耳背好多年了
+        if mention.relative and not mention.negated and relatives_symptom(state, u, mention):
+            add_relatives_illness(state, mention, lexicon, u.text)  # 我妈耳背好多年了
             continue
         known = state.symptoms.get(mention.concept)
         if mention.negated and known and known.present and not u.correction:
@@ -100,23 +73,7 @@ def _symptoms(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
             turn=state.turn, uncertain=mention.uncertain, resolved=mention.resolved)
 
 
-def _relatives_symptom(state: DialogueState, u: Understanding, mention: Mention) -> bool:
-    """我妈耳背好多年了 / 我爸跟我爷爷都秃, once the patient's own complaint is known: the
-    relative is not the patient (unless the patient is that relative: 帮我妈问的 … 我妈还恶心)."""
-    if "chief_complaint.symptom" not in state.facts or _REPORTED_BY.search(
-            u.text, max(mention.start - 6, 0), mention.start):
-        return False
-    fact = state.facts.get("present_illness.informant")
-    patient = patient_is(fact.words) if fact else None
-    return not is_the_patient(str(mention.relative), patient)
-
-
 LESION_PAIN = "local_pain"
-
-
-def _parents_own(state: DialogueState, u: Understanding, mention: Mention) -> bool:
-    """我小时候哮喘, typed by a child's parent: not the child's symptom or disease."""
-    return state.patient.is_child and speakers_own(u.text, mention.start)
 
 
 def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon) -> None:
@@ -144,65 +101,12 @@ def _unplaced_feelings(state: DialogueState, u: Understanding, lexicon: Lexicon)
                                               words=word, turn=state.turn)
 
 
-def _family_name(mention: Mention, lexicon: Lexicon) -> str:
-    """A relative's cancer keeps its organ (父亲胃癌): it decides which screening the patient
-    needs, and the class name 恶性肿瘤 would lose it."""
-    name = lexicon.name(mention.kind, mention.concept)
-    said = mention.text
-    if said.endswith(("癌", "瘤")) and len(said) >= 2 and said not in _UMBRELLA_TUMOUR:
-        return said
-    return name
-
-
-def _same_in_relatives(state: DialogueState, u: Understanding, words: str) -> None:
-    """我妈有糖尿病 我姥姥也有: a relative who 'also has it' has the illness just named."""
-    named = [m for m in u.mentions if m.family and m.kind in HISTORY_KINDS and not m.negated]
-    if not named:
-        return
-    for m in _ALSO_HAS.finditer(u.text):
-        if m.start() < named[0].end or any(x.family and m.start() <= x.start <= m.end() + 4
-                                          for x in named):
-            continue
-        whose = possessor(u.text, m.start("kin"))
-        relative = _patients_relative(state, KIN_NAMES.get(m["kin"]), whose)
-        last = max((x for x in named if x.end <= m.start()), key=lambda x: x.end, default=None)
-        said = _patients_relative(state, last.relative, last.relative_of) if last else None
-        fact = state.facts.get("family.history")
-        values = [str(v) for v in fact.value] if fact and isinstance(fact.value, list) else []
-        earlier = next((v for v in reversed(values) if said and v.startswith(said)), None)
-        if relative and earlier:
-            add_to_list(state, "family.history", relative + earlier[len(said):], words)
-
-
-def _patients_relative(state: DialogueState, relative: str | None, whose: str) -> str | None:
-    """我姥姥, typed by a daughter for her mother, is the patient's 母亲; a relative by marriage
-    only (我爸, for the same mother) is None: not family history."""
-    if not relative:
-        return relative
-    fact = state.facts.get("present_illness.informant")
-    patient = patient_is(fact.words) if fact else None
-    if patient is None:
-        return relative
-    typist = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
-        if patient == "子女" else None
-    names = [as_patients_relative(n, whose or "typist", patient, typist)
-             for n in relative.split("、")]
-    return "、".join(dict.fromkeys(n for n in names if n)) or None
-
-
-def _add_relatives_illness(state: DialogueState, mention: Mention, lexicon: Lexicon,
-                           words: str) -> None:
-    relative = _patients_relative(state, mention.relative, mention.relative_of)
-    if relative is not None:
-        add_to_list(state, "family.history", f"{relative}{_family_name(mention, lexicon)}", words)
-
-
 def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon) -> None:
     """Past illnesses, family history with who had it (母亲高血压), allergies with their
     reaction, medicines. A worry (怕是胃癌) or someone else's illness is none of these."""
     background = any(m.kind in HISTORY_KINDS and not m.negated and not m.family
                      for m in u.mentions) or bool(_LONG_TERM.search(u.text))
-    parent_said = any(_parents_own(state, u, m) for m in u.mentions if m.kind in HISTORY_KINDS)
+    parent_said = any(parents_own(state, u, m) for m in u.mentions if m.kind in HISTORY_KINDS)
     parent = typing_parent([m.text for m in state.transcript if m.role == "patient"]) \
         if parent_said else None
     reactions = allergy.reactions(u, lexicon)
@@ -210,15 +114,15 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
         if mention.hypothetical or mention.other_person:
             continue
         if parent_said and mention.kind in HISTORY_KINDS and not mention.family \
-                and _parents_own(state, u, mention):
+                and parents_own(state, u, mention):
             if parent and not mention.negated:  # 她妈甲亢 我痛风: the father types
                 add_to_list(state, "family.history",
-                            f"{parent}{_family_name(mention, lexicon)}", words)
+                            f"{parent}{family_name(mention, lexicon)}", words)
             continue  # a parent's own illness is never the child's past history
         if mention.kind == "diseases" and mention.family and not any(
                 m.kind in HISTORY_KINDS and m.family and m.start < mention.end
                 and mention.start < m.end for m in u.mentions):
-            _add_relatives_illness(state, mention, lexicon, words)
+            add_relatives_illness(state, mention, lexicon, words)
             continue
         if mention.kind in HISTORY_KINDS and mention.uncertain \
                 and _ASKED.search(_clause_of(u.text, mention.start)):
@@ -228,7 +132,7 @@ def _history(state: DialogueState, u: Understanding, words: str, lexicon: Lexico
             if mention.negated:
                 deny_list(state, key, words)
             elif mention.family:
-                _add_relatives_illness(state, mention, lexicon, words)
+                add_relatives_illness(state, mention, lexicon, words)
             else:
                 add_to_list(state, key, mention.concept, words)
         elif mention.kind in allergy.SLOTS and mention.allergy and not mention.negated:
@@ -336,7 +240,7 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
         count = f"{_CN_DIGIT[span[1]]}～{_CN_DIGIT[span[2]]}" if span else u.times_per_day
         set_fact(state, "present_illness.extra.stool_frequency", f"每天{count}次", words)
     if u.for_relative and "present_illness.informant" not in state.facts and not any(
-            m.relative and _relatives_symptom(state, u, m) for m in u.mentions):
+            m.relative and relatives_symptom(state, u, m) for m in u.mentions):
         set_fact(state, "present_illness.informant", "家属代述", words)
     for habit, summary in u.habits.items():
         set_fact(state, f"personal.{habit}", summary, words)
@@ -354,7 +258,7 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
                                                  or mention.other_person or mention.hypothetical):
             state.sites.setdefault(mention.concept, mention.text)
         if mention.kind != "diseases" or mention.family or mention.other_person \
-                or mention.reaction or _parents_own(state, u, mention):
+                or mention.reaction or parents_own(state, u, mention):
             continue
         if any(s <= mention.start and mention.end <= e for s, e in symptom_spans):
             continue  # 感冒 is already counted as the symptom it names
@@ -387,7 +291,7 @@ def absorb(state: DialogueState, u: Understanding, words: str, lexicon: Lexicon)
     _unplaced_feelings(state, u, lexicon)
     state.last_site = u.sites[-1] if u.sites else state.last_site
     _history(state, u, words, lexicon)
-    _same_in_relatives(state, u, words)
+    same_in_relatives(state, u, words)
     _describers(state, u, state.current)
     _measures(state, u, words, state.current)
 
@@ -396,10 +300,6 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\s]+")
 _CONSUMING_KINDS = {"chronic_diseases", "operations", "infectious_diseases", "drugs", "foods",
                     "other_allergens"}
 NONE_CUE = ".none"
-# 我妈说我脸色不好: the relative reports what they saw in the patient
-_REPORTED_BY = re.compile(r"(?:说|讲|觉得|看|嫌|发现)")
-
-
 def _said_something_else(u: Understanding) -> bool:
     """The clause was about a term, a number or a habit: it filled its own slots already."""
     return bool(u.mentions or u.duration or u.severity is not None or u.temperature is not None

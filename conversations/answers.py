@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from conversations.absorb import set_fact
+from conversations.facts import set_fact
 from conversations.knowledge import Question
 from conversations.nlu import Understanding
 from conversations.state import DialogueState, SymptomFact

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from conversations.absorb import OCCUPATION, absorb, deny_list, route_clauses, set_fact
+from conversations.absorb import OCCUPATION, absorb, route_clauses
 from conversations.answer_fit import (
     fits_options,
     fits_slot,
@@ -33,6 +33,7 @@ from conversations.answers import (
 )
 from conversations.department_model import DepartmentModel
 from conversations.emergency_model import EmergencyModel
+from conversations.facts import deny_list, set_fact
 from conversations.knowledge import Knowledge, Question
 from conversations.nlu import Understanding, not_an_answer, understand
 from conversations.note import LIST_SLOTS, NoteWriter, PreVisitNote

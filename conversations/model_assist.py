@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conversations.absorb import add_to_list, set_fact
+from conversations.facts import add_to_list, set_fact
 from conversations.knowledge import Lexicon
 from conversations.llm.base import GuardedModel
 from conversations.llm.extraction import extract_with_model

@@ -24,8 +24,8 @@ from backend.services import audit, emr
 from backend.services.access import parse_id
 from backend.services.conversations import assistant, load_session, save_state
 from backend.timeutil import utcnow
-from conversations.absorb import set_fact
 from conversations.dialogue import Turn
+from conversations.facts import set_fact
 from conversations.knowledge import default_knowledge
 from conversations.state import DialogueState
 
