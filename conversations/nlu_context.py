@@ -67,7 +67,8 @@ ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|�
 # Signs a bystander sees now in the person beside them (同学浮上来不动, 室友下巴挨不到胸口)
 HELP_NOW = re.compile(r"不动|没知觉|没气|没反应|叫不醒|挨不到|碰不到|抽起来|口吐白沫|发紫|发青"
                       r"|按压|人工呼吸|缓过来|刚醒|躺在地上|倒在地上|躺地上|拉上来|捞上来|脸是青的"
-                      r"|说(?:肚子|头|胸口|心口)?(?:疼|痛|难受|晕|恶心|想吐|喘不上来?气?)")
+                      r"|说(?:肚子|头|胸口|心口)?(?:疼|痛|难受|晕|恶心|想吐|喘不上来?气?)"
+                      r"|敲门(?:不应|没人应)|没人开门")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月")

@@ -304,3 +304,47 @@ def test_a_belief_about_the_cause_is_no_occupation():
 @pytest.mark.parametrize("said", ["在读研一", "今年高三", "上高一了", "在家考研"])
 def test_a_school_year_is_a_student(said):
     assert default_knowledge().occupation(said) == "学生"
+
+
+@pytest.mark.parametrize("words", [
+    "存折密码写在纸上了 该交代的都交代了",
+    "江边那块我去看过了 晚上没人",
+    "老鼠药我藏好了 不想拖累儿女",
+    "脑子里有个声音叫我去死",
+    "开车的时候想往护栏上撞",
+    "上回拿煤气试过一次没成 这回把门窗关好了",
+    "心绞痛以前半个月犯一次 这几天一天犯好几次 睡着觉也犯",
+    "左边胳膊内侧酸胀 牵着下巴也疼 一动就加重",
+    "坐了十几个小时火车 下车就喘 胸口一吸气就扎着疼 咳了口血痰",
+    "吃了块蛋糕 浑身起风团 喉咙像塞了东西",
+    "被流浪猫抓破了手 出血了",
+    "孩子吐了一天 吐的是绿水 肚子胀",
+    "生完孩子第五天 头疼 看东西模糊 血压150",
+    "孙子翻出他爷爷的药盒 吃了几片降压药",
+    "拔完牙流血一晚上了 咬纱布也止不住",
+    "隔壁一股煤气味 敲门没人应",
+])
+def test_fresh_wordings_of_emergencies_stop_the_conversation(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is not None, words
+
+
+@pytest.mark.parametrize("words", [
+    "哮喘好多年了 最近挺好 换季了想备点药",
+    "狗舔了一下手 没破皮",
+    "心绞痛好几年了 一直很稳定 想开点药",
+    "坐长途车回来腿有点酸 别的没事",
+])
+def test_everyday_look_alikes_raise_no_alarm(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is None, (words, state.red_flag and state.red_flag.rule_id)
+
+
+@pytest.mark.parametrize("words", [
+    "要是哪天出门被车撞了 我可能也觉得是解脱",
+    "老说阎王爷咋还不来收我",
+    "老伴走了以后 我就想跟他一起去算了",
+])
+def test_a_wish_to_be_gone_gets_the_screening_question(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is not None or getattr(state, "screened", None), words
