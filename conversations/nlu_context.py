@@ -22,7 +22,9 @@ HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防"
     r"|有什么(?:症状|表现|危害)|怎么样才|急救要?怎么做|要?怎么急救)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
-OTHER_PEOPLE = re.compile(r"邻居|同事|朋友|同学|别人|(?<!老)人家|隔壁|楼上|楼下|新闻|电视上|听说"
+# 被邻居家狗咬了: whose dog it was, the bite is the patient's
+OTHER_PEOPLE = re.compile(r"(?:邻居|同事|朋友|同学|别人|隔壁|楼上|楼下)(?!(?:邻居)?家?的?[狗猫])"
+                          r"|(?<!老)人家|新闻|电视上|听说"
                           r"|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)"
                           r"|村里|单位里|熟人|病友|室友|别人家|工友|老乡|同伴|队友"
                           r"|(?:村|单位|小区|厂|学校|楼)里?有(?:个)?人")
@@ -124,7 +126,8 @@ def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bo
 
 
 def about_someone_else(text: str, clause: tuple[int, int], start: int) -> bool:
-    return bool(OTHER_PEOPLE.search(text, clause[0], start))
+    # read to the end of the text so 邻居家的|狗 sees its dog
+    return any(m.start() < start for m in OTHER_PEOPLE.finditer(text, clause[0]))
 
 
 def resolved(text: str, end: int, hi: int, negated_before: str) -> bool:

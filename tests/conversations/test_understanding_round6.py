@@ -348,3 +348,20 @@ def test_everyday_look_alikes_raise_no_alarm(words):
 def test_a_wish_to_be_gone_gets_the_screening_question(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
     assert state.red_flag is not None or getattr(state, "screened", None), words
+
+
+@pytest.mark.parametrize("words", [
+    "被楼下邻居家的狗咬了小腿 咬出血了",
+    "被不认识的狗咬了一口 流血了",
+    "上个月被猫抓过 这两天怕水 一喝水就抽",
+    "尿管堵了 一滴都不出",
+    "他说有人谋划害我 他准备先下手",
+    "我爸不说疼 就说心口难受 脸上一层汗",
+    "奶奶今天说右边看不着东西 老撞右边门框",
+    "我妈打电话来 说了半天我听不懂 词都是乱的",
+    "左眼今天早上一下看不清了 中间缺了一块",
+    "孩子打开了奶奶的药盒 不知道吃了几片降糖药",
+])
+def test_more_fresh_wordings_stop_the_conversation(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is not None, words
