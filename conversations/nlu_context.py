@@ -260,7 +260,8 @@ def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon:
 
 _PAIN_AFTER_SITE = re.compile(
     r"(?:朵|子|部|那|这|边|里|上|下|头|块|儿|的|有点儿?|一直|老是?|总是?|特别|很|好|挺|隐隐的?|也|还"
-    r"|又|一阵一阵的?|阵阵|就|都|[前后里外](?:面|边|头))*(?P<feels>疼|痛|通红|发红|红|肿)")
+    r"|又|一阵一阵的?|阵阵|就|都|[前后里外左右两](?:面|边|头)|[刺闷胀隐绞酸])*"
+    r"(?P<feels>疼|痛|通红|发红|红|肿)")
 _FEELING_OF = {"疼": "pain", "痛": "pain", "通红": "redness", "发红": "redness", "红": "redness",
                "肿": "swelling"}
 

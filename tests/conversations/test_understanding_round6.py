@@ -365,3 +365,18 @@ def test_a_wish_to_be_gone_gets_the_screening_question(words):
 def test_more_fresh_wordings_stop_the_conversation(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
     assert state.red_flag is not None, words
+
+
+def test_a_fall_on_the_way_to_the_toilet_at_night_is_the_complaint_not_nocturia():
+    state, _ = converse("我妈前天晚上起夜摔了一跤 屁股着地", patient=MOTHER_OF_TYPIST)
+    assert state.facts["chief_complaint.symptom"].value == "trauma"
+    assert "polyuria" not in state.symptoms
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("胸口左边一阵一阵刺痛", "chest_pain"), ("嘴里老长溃疡", "mouth_ulcer"),
+    ("月经量特别多", "menorrhagia"), ("他最近耳朵越来越背", "hearing_loss"),
+])
+def test_everyday_words_for_a_complaint_name_it(words, concept):
+    state, _ = converse(words, patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == concept
