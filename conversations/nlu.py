@@ -321,6 +321,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
         gone = ctx.resolved(text, e, c_hi, text[last[-1][0]:s] if negated and last else (
             text[s:e] if s in r.inner_negated else ""))  # 摸着不烫了: denied inside the words
         negated = negated and not gone
+        if text[max(s - 3, 0):s] == "不怎么" and text[e:e + 1] == "了":
+            negated, gone = True, False  # 现在不怎么喘了: hardly at all now, a denial
         doubt = [flag for end, flag in unsure if lo < end <= s]
         uncertain = bool(doubt and doubt[-1]) or bool(cues.UNSURE.match(text, pos, hi))
         allergy = kind in allergies.ALLERGEN_KINDS and (any(lo <= c < hi for c in allergy_cues)

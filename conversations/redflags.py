@@ -206,9 +206,9 @@ def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
     if words is None:
         return None
     if rule.unless and any(_compiled(i.partition(":")[2]).search(text)
-                           for i in rule.unless for text, _index, _raw in utterances) \
-            and not _text_match(_SUDDEN, utterances):
-        return None  # a benign explanation (压着睡麻了, 康复), unless something says sudden
+                           and not _text_match(_SUDDEN, [(text, index, raw)])
+                           for i in rule.unless for text, index, raw in utterances):
+        return None  # a benign explanation (压着睡麻了, 康复), unless that message says sudden
     return words
 
 

@@ -380,3 +380,21 @@ def test_a_fall_on_the_way_to_the_toilet_at_night_is_the_complaint_not_nocturia(
 def test_everyday_words_for_a_complaint_name_it(words, concept):
     state, _ = converse(words, patient=ADULT)
     assert state.facts["chief_complaint.symptom"].value == concept
+
+
+@pytest.mark.parametrize("words", [
+    "那颗牙以前补过 补的东西掉了一块",
+    "是不是血压药吃多了",
+    "嗓子两边肿 照镜子看有白点点",
+    "小时候就有湿疹 还有哮喘 现在不怎么喘了",
+    "早上起来下床头几步疼得遭不住",
+])
+def test_calm_interview_answers_do_not_stop_the_interview(words):
+    state, _ = converse("两三个礼拜了", words, patient=ADULT)
+    assert state.stage != "emergency", (words, state.red_flag and state.red_flag.rule_id)
+
+
+def test_a_benign_explanation_in_one_message_is_not_undone_by_sudden_in_another():
+    state, _ = converse("潮热出汗 睡不好", "大半年了 一天好几回 突然从胸口往上一股热 脸通红 一身汗",
+                        patient=MOTHER_OF_TYPIST)
+    assert state.stage != "emergency"
