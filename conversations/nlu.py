@@ -34,6 +34,7 @@ from conversations.nlu_intents import (
 )
 from conversations.nlu_matcher import GENERIC_LUMP, matcher, sites_inside
 from conversations.nlu_numbers import parse_chinese_number
+from conversations.nlu_pregnancy import pregnancy_said
 from conversations.nlu_types import Duration, Mention, Understanding
 from conversations.normalise import _normalise, normalise, normalise_mapped
 
@@ -378,7 +379,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     return Understanding(
         text=norm, mentions=mentions, duration=duration, severity=severity,
         temperature=temperature, times_per_day=qty.times_per_day(norm),
-        habits=qty.habits(norm, r.topics, attached), pregnant=ctx.pregnancy_said(norm),
+        habits=qty.habits(norm, r.topics, attached), pregnant=pregnancy_said(norm),
         uncertain=unknown,
         skip=bool(SKIP.search(norm) or SKIP_BARE.fullmatch(compact)), back=back,
         correction=correction and not back, deny=deny, affirm=affirm,
