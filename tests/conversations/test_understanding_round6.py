@@ -398,3 +398,12 @@ def test_a_benign_explanation_in_one_message_is_not_undone_by_sudden_in_another(
     state, _ = converse("潮热出汗 睡不好", "大半年了 一天好几回 突然从胸口往上一股热 脸通红 一身汗",
                         patient=MOTHER_OF_TYPIST)
     assert state.stage != "emergency"
+
+
+@pytest.mark.parametrize(("said", "job"), [
+    ("我做建材生意", "个体经营"), ("做外贸", "职员"), ("软件测试", "程序员"),
+    ("在超市理货", "营业员"), ("我在物流公司开叉车", "叉车司机"), ("一辈子在家", "家务"),
+])
+def test_a_job_said_after_the_habits_is_the_occupation(said, job):
+    state, _ = converse("肚子疼三天了", f"不抽烟 不喝酒 {said}", patient=ADULT)
+    assert str(state.facts["personal.occupation"].value).startswith(job)
