@@ -197,9 +197,11 @@ _ALL_ALLERGIC = re.compile(r"(?:[\s、，,和跟与及]{1,3}[^\s、，,。；;�
                            r"(?:都|全|也都)过敏")
 # 我妈也就是孩子外婆 / 我舅舅就是她哥 / 孩子外婆: the later word names the relative
 _KIN_WORD = "(?:" + "|".join(sorted(ctx.KIN_NAMES, key=len, reverse=True)) + ")"
-_SAME_PERSON = re.compile(r"(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?的?(?:大|二|三|小)?" + _KIN_WORD)
+# 我姥爷 她爸 也是心衰走的: named twice side by side, one person
+_SAME_PERSON = re.compile(r"(?:(?:也|那)?就是(?:孩子|宝宝|娃|他|她)?|\s+(?:孩子|他|她|我))"
+                          r"的?(?:大|二|三|小)?" + _KIN_WORD)
 _CHILDS = re.compile("的?" + _KIN_WORD)
-_APPOSED = re.compile(r"就是(?:孩子|宝宝|娃|他|她)?的?(?:大|二|三|小)?$")  # 我舅舅就是她哥 心梗走的
+_APPOSED = re.compile(r"(?:就是(?:孩子|宝宝|娃|他|她)?|\s(?:孩子|他|她|我))的?(?:大|二|三|小)?$")
 
 
 def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:

@@ -407,3 +407,10 @@ def test_a_benign_explanation_in_one_message_is_not_undone_by_sudden_in_another(
 def test_a_job_said_after_the_habits_is_the_occupation(said, job):
     state, _ = converse("肚子疼三天了", f"不抽烟 不喝酒 {said}", patient=ADULT)
     assert str(state.facts["personal.occupation"].value).startswith(job)
+
+
+def test_a_relative_named_twice_side_by_side_is_one_person():
+    state, _ = converse("我妈腿肿 一个来月了", "我姥爷 她爸 也是心衰走的", patient=MOTHER_OF_TYPIST)
+    family = _family(state)
+    assert any(v.startswith("父亲") and "心" in v for v in family)
+    assert not any(v.startswith("外祖父") for v in family)
