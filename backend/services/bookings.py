@@ -11,6 +11,7 @@ are checked, so two parallel requests cannot both squeeze under the active-booki
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth import Principal
@@ -30,6 +31,7 @@ from backend.models import (
     BookingStatus,
     Organization,
     PatientProfile,
+    PrincipalKind,
     Schedule,
     Slot,
 )
@@ -91,10 +93,22 @@ _SLOT_WITH_SESSION = select(Slot).where(Slot.external_id == bindparam("slot_id")
                                       joinedload(Schedule.doctor),
                                       joinedload(Schedule.organization)))
 
+# What a patient's hold starts from, in one round trip: the slot as above, the 就诊人 of the
+# account (row locked for the rules, as below) and the id of a booking this Idempotency-Key
+# already made. No row: the slot or the person is not there (the checks below say which).
+_HOLD_START = (
+    _SLOT_WITH_SESSION.add_columns(
+        PatientProfile,
+        select(Booking.id).where(Booking.account_id == bindparam("account_id"),
+                                 Booking.idempotency_key == bindparam("key"))
+        .scalar_subquery().label("twin_id"))
+    .join(PatientProfile, (PatientProfile.external_id == bindparam("patient_id"))
+          & (PatientProfile.account_id == bindparam("account_id"))
+          & PatientProfile.archived_at.is_(None))
+    .with_for_update(of=PatientProfile))
 
-def _bookable_slot(slot_id) -> Slot:
-    slot = db.session.execute(_SLOT_WITH_SESSION,
-                              {"slot_id": parse_id(slot_id)}).scalar_one_or_none()
+
+def _check_slot(slot: Slot | None) -> Slot:
     now = utcnow()
     if slot is None or as_utc(slot.schedule.release_at) > now:
         raise NotFound("没有找到这个号源。")
@@ -103,6 +117,40 @@ def _bookable_slot(slot_id) -> Slot:
     if as_utc(slot.starts_at) <= now:
         raise Conflict("这个时段已经过了，请选择其他时间。", code="slot_past")
     return slot
+
+
+def _bookable_slot(slot_id) -> Slot:
+    return _check_slot(db.session.execute(_SLOT_WITH_SESSION,
+                                          {"slot_id": parse_id(slot_id)}).scalar_one_or_none())
+
+
+def _locked_person(principal: Principal, patient_id) -> PatientProfile:
+    patient = db.session.execute(visible_profiles(principal).where(
+        PatientProfile.external_id == parse_id(patient_id)).with_for_update(
+        of=PatientProfile)).scalar_one_or_none()
+    if patient is None:
+        raise NotFound("没有找到这位就诊人。")
+    return patient
+
+
+def _start(principal: Principal, args: dict[str, Any], key: str | None
+           ) -> tuple[Booking | None, Slot | None, PatientProfile | None]:
+    """(the booking this key already made, or the bookable slot and the 就诊人 with their row
+    locked). A patient's request asks once; when that finds nothing, or for anyone else, the
+    steps one by one, in the same order, so the refusal names what is missing."""
+    if principal.kind == PrincipalKind.ACCOUNT:
+        row = db.session.execute(_HOLD_START, {
+            "slot_id": parse_id(args["slot_id"]), "patient_id": parse_id(args["patient_id"]),
+            "account_id": principal.account_id, "key": key}).one_or_none()
+        if row is not None:
+            if row.twin_id is not None:
+                return _by_key(principal.account_id, key), None, None
+            return None, _check_slot(row[0]), row[1]
+    existing = _by_key(principal.account_id, key)
+    if existing is not None:
+        return existing, None, None
+    slot = _bookable_slot(args["slot_id"])
+    return None, slot, _locked_person(principal, args["patient_id"])
 
 
 def _take_and_history_statements():
@@ -172,19 +220,11 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
 
     `journey_check` adds a journey's own rule (the 接种门诊: one visit per child per day), run
     with the person's row locked like the engine's rules."""
-    existing = _by_key(principal.account_id, key)
+    existing, slot, patient = _start(principal, args, key)
     if existing is not None:
         return existing, False
-    slot = _bookable_slot(args["slot_id"])
     schedule, organization = slot.schedule, slot.schedule.organization
     rules = rules_for(organization)
-    # The person's row is locked while their rules are checked (two parallel holds of one
-    # 就诊人 cannot both pass the limits).
-    patient = db.session.execute(visible_profiles(principal).where(
-        PatientProfile.external_id == parse_id(args["patient_id"])).with_for_update(
-        of=PatientProfile)).scalar_one_or_none()
-    if patient is None:
-        raise NotFound("没有找到这位就诊人。")
     history, taken = _history_and_take(patient, slot, _no_show_since(rules))
     try:
         _check_person(patient, slot, rules, history)
@@ -218,22 +258,33 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
     return booking, True
 
 
+_BOOKING = Booking.__table__
+_INSERT_BOOKING = insert(_BOOKING).returning(_BOOKING.c.id)
+
+
 def _insert_booking(principal: Principal, key: str | None, patient: PatientProfile, slot: Slot,
                     rules: BookingRules) -> Booking:
-    """One INSERT … RETURNING (no unit-of-work flush); what the response shows is attached
-    from the rows already loaded, so nothing is read again after the commit. A session without
-    a fee is confirmed at once."""
+    """One Core INSERT … RETURNING id (no unit of work, no reload of the row): every column's
+    value is known here, so the booking joins the session as the row it now is, with what the
+    response shows attached from the rows already loaded. A session without a fee is confirmed
+    at once."""
     schedule, now = slot.schedule, utcnow()
     free = schedule.fee_fen == 0
-    values = {"account_id": principal.account_id, "patient_id": patient.id,
-              "organization_id": schedule.organization_id,
-              "department_id": schedule.department_id, "doctor_id": schedule.doctor_id,
-              "schedule_id": schedule.id, "slot_id": slot.id,
-              "clinic_date": schedule.clinic_date, "fee_fen": schedule.fee_fen,
-              "status": BookingStatus.CONFIRMED if free else BookingStatus.HELD,
-              "idempotency_key": key, "confirmed_at": now if free else None,
-              "hold_expires_at": None if free else now + timedelta(minutes=rules.hold_minutes)}
-    booking = db.session.scalars(insert(Booking).returning(Booking), [values]).one()
+    values = dict.fromkeys(_BOOKING.c.keys())
+    values.update(
+        external_id=uuid.uuid4(), created_at=now, updated_at=now,
+        account_id=principal.account_id, patient_id=patient.id,
+        organization_id=schedule.organization_id, department_id=schedule.department_id,
+        doctor_id=schedule.doctor_id, schedule_id=schedule.id, slot_id=slot.id,
+        clinic_date=schedule.clinic_date, fee_fen=schedule.fee_fen,
+        status=BookingStatus.CONFIRMED if free else BookingStatus.HELD, idempotency_key=key,
+        confirmed_at=now if free else None,
+        hold_expires_at=None if free else now + timedelta(minutes=rules.hold_minutes))
+    del values["id"]
+    booking_id = db.session.connection().execute(_INSERT_BOOKING, values).scalar_one()
+    booking = Booking(id=booking_id, **values)
+    make_transient_to_detached(booking)  # as if loaded: no pending change, nothing to flush
+    db.session.add(booking)
     for name, value in (("patient", patient), ("organization", schedule.organization),
                         ("slot", slot), ("schedule", schedule),
                         ("department", schedule.department), ("doctor", schedule.doctor)):
