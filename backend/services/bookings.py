@@ -240,7 +240,7 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         raise
     listings.changed(schedule.organization_id, schedule.department_id)
     try:
-        booking = _insert_booking(principal, key, patient, slot, rules)
+        booking, audit_number = _insert_booking(principal, key, patient, slot, rules)
     except IntegrityError:
         db.session.rollback()
         existing = _by_key(principal.account_id, key)
@@ -249,7 +249,7 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         raise Conflict("同一天同一个科室只能挂一个号。", code="duplicate_booking") from None
     audit.record("booking.hold", "booking", str(booking.external_id),
                  {"patient": str(patient.external_id), "slot": str(slot.external_id),
-                  "free": booking.status == BookingStatus.CONFIRMED})
+                  "free": booking.status == BookingStatus.CONFIRMED}, number=audit_number)
     if booking.status == BookingStatus.CONFIRMED:
         messages.notify(booking, "booked", {})
     commit()
@@ -260,14 +260,19 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
 
 _BOOKING = Booking.__table__
 _INSERT_BOOKING = insert(_BOOKING).returning(_BOOKING.c.id)
+# With the hold's audit entry number, on PostgreSQL: taken as the booking is written, just
+# before the commit.
+_INSERT_NUMBERED = insert(_BOOKING).returning(_BOOKING.c.id,
+                                              audit.NEXT_NUMBER.label("audit_number"))
 
 
 def _insert_booking(principal: Principal, key: str | None, patient: PatientProfile, slot: Slot,
-                    rules: BookingRules) -> Booking:
+                    rules: BookingRules) -> tuple[Booking, int | None]:
     """One Core INSERT … RETURNING id (no unit of work, no reload of the row): every column's
     value is known here, so the booking joins the session as the row it now is, with what the
-    response shows attached from the rows already loaded. A session without a fee is confirmed
-    at once."""
+    response shows attached from the rows already loaded. On PostgreSQL the same statement
+    takes the number of the hold's audit entry (returned beside the booking). A session without
+    a fee is confirmed at once."""
     schedule, now = slot.schedule, utcnow()
     free = schedule.fee_fen == 0
     values = dict.fromkeys(_BOOKING.c.keys())
@@ -281,7 +286,11 @@ def _insert_booking(principal: Principal, key: str | None, patient: PatientProfi
         confirmed_at=now if free else None,
         hold_expires_at=None if free else now + timedelta(minutes=rules.hold_minutes))
     del values["id"]
-    booking_id = db.session.connection().execute(_INSERT_BOOKING, values).scalar_one()
+    if audit.numbers_in_statements(db.session):
+        booking_id, number = db.session.connection().execute(_INSERT_NUMBERED, values).one()
+    else:
+        booking_id, number = db.session.connection().execute(
+            _INSERT_BOOKING, values).scalar_one(), None
     booking = Booking(id=booking_id, **values)
     make_transient_to_detached(booking)  # as if loaded: no pending change, nothing to flush
     db.session.add(booking)
@@ -289,7 +298,7 @@ def _insert_booking(principal: Principal, key: str | None, patient: PatientProfi
                         ("slot", slot), ("schedule", schedule),
                         ("department", schedule.department), ("doctor", schedule.doctor)):
         set_committed_value(booking, name, value)
-    return booking
+    return booking, number
 
 
 def _visible(principal: Principal):
