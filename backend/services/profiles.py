@@ -93,8 +93,8 @@ def list_profiles(principal: Principal) -> list[PatientProfile]:
 
 
 def get_profile(principal: Principal, external_id: str) -> PatientProfile:
-    profile = access.load_profile(principal, external_id)
-    audit.record("profile.read", "patient_profile", str(profile.external_id))
+    profile, number = access.load_profile_numbered(principal, external_id)
+    audit.record("profile.read", "patient_profile", str(profile.external_id), number=number)
     db.session.commit()
     return profile
 
