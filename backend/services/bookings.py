@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
+from sqlalchemy.orm import joinedload, load_only, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth import Principal
@@ -29,6 +29,8 @@ from backend.models import (
     ACTIVE_STATUSES,
     Booking,
     BookingStatus,
+    Department,
+    Doctor,
     Organization,
     PatientProfile,
     PrincipalKind,
@@ -87,11 +89,20 @@ def _by_key(account_id: int, key: str | None) -> Booking | None:
 
 
 # The slot with its session, department, doctor and hospital in one query; built once, since
-# every hold runs it.
+# every hold runs it. Only the columns a hold reads and answers with are loaded (fewer to
+# fetch and build on every hold); anything else is loaded if ever asked for.
 _SLOT_WITH_SESSION = select(Slot).where(Slot.external_id == bindparam("slot_id")).options(
-    joinedload(Slot.schedule).options(joinedload(Schedule.department),
-                                      joinedload(Schedule.doctor),
-                                      joinedload(Schedule.organization)))
+    joinedload(Slot.schedule).options(
+        load_only(Schedule.organization_id, Schedule.department_id, Schedule.doctor_id,
+                  Schedule.clinic_date, Schedule.half_day, Schedule.registration_type,
+                  Schedule.fee_fen, Schedule.release_at, Schedule.status, Schedule.now_serving,
+                  Schedule.minutes_per_patient, Schedule.external_id),
+        joinedload(Schedule.department).load_only(
+            Department.name, Department.external_id, Department.min_age, Department.max_age,
+            Department.sex_limit),
+        joinedload(Schedule.doctor).load_only(Doctor.name, Doctor.external_id),
+        joinedload(Schedule.organization).load_only(
+            Organization.name, Organization.external_id, Organization.booking_rules)))
 
 # What a patient's hold starts from, in one round trip: the slot as above, the 就诊人 of the
 # account (row locked for the rules, as below) and the id of a booking this Idempotency-Key
@@ -105,6 +116,10 @@ _HOLD_START = (
     .join(PatientProfile, (PatientProfile.external_id == bindparam("patient_id"))
           & (PatientProfile.account_id == bindparam("account_id"))
           & PatientProfile.archived_at.is_(None))
+    .options(load_only(PatientProfile.account_id, PatientProfile.relationship,
+                       PatientProfile.name, PatientProfile.sex, PatientProfile.birth_date,
+                       PatientProfile.document_type, PatientProfile.document_number,
+                       PatientProfile.archived_at, PatientProfile.external_id))
     .with_for_update(of=PatientProfile))
 
 
@@ -155,7 +170,8 @@ def _start(principal: Principal, args: dict[str, Any], key: str | None
 
 def _take_and_history_statements():
     """(PostgreSQL's one statement, the two statements elsewhere), built once: the conditional
-    slot UPDATE and the person's live bookings and no-shows since a day."""
+    slot UPDATE and the person's live bookings and no-shows since a day; PostgreSQL's also says
+    whether the request's Idempotency-Key has made a booking."""
     slots = Slot.__table__
     take = update(slots).where(slots.c.id == bindparam("slot_id"),
                                slots.c.booked < slots.c.capacity).values(
@@ -166,24 +182,34 @@ def _take_and_history_statements():
     columns = (Booking.status, Booking.department_id, Booking.clinic_date)
     taken = select(func.count().label("taken")).select_from(
         take.returning(slots.c.id).cte("taken")).subquery()
-    together = select(taken.c.taken, *columns).select_from(taken).outerjoin(Booking, history)
+    twins = Booking.__table__.alias("twin")
+    twin_id = select(twins.c.id).where(twins.c.account_id == bindparam("account_id"),
+                                       twins.c.idempotency_key == bindparam("key"))
+    together = select(taken.c.taken, twin_id.scalar_subquery().label("twin_id"),
+                      *columns).select_from(taken).outerjoin(Booking, history)
     return together, (take, select(*columns).where(history))
 
 
 _TAKE_WITH_HISTORY, (_TAKE, _HISTORY) = _take_and_history_statements()
 
 
-def _history_and_take(patient: PatientProfile, slot: Slot, since) -> tuple[list[tuple], bool]:
-    """The person's live bookings and no-shows since `since`, and one place taken in the slot
-    (`UPDATE … WHERE booked < capacity`: never more than its places), in one round trip on
-    PostgreSQL. Read after the person's row was locked, so a parallel hold of theirs that
-    committed first is seen; a refusal afterwards rolls the place back with the transaction."""
-    params = {"slot_id": slot.id, "patient_id": patient.id, "since": since}
+def _history_and_take(principal: Principal, key: str | None, patient: PatientProfile,
+                      slot: Slot, since) -> tuple[list[tuple], bool, bool]:
+    """The person's live bookings and no-shows since `since`, one place taken in the slot
+    (`UPDATE … WHERE booked < capacity`: never more than its places), and whether a booking of
+    this Idempotency-Key may exist, in one round trip on PostgreSQL. Read after the person's
+    row was locked, so a parallel hold of theirs (a twin request too: it takes the same lock
+    before it writes) that committed first is seen; a refusal afterwards rolls the place back
+    with the transaction."""
+    params = {"slot_id": slot.id, "patient_id": patient.id, "since": since,
+              "account_id": principal.account_id, "key": key}
     if db.session.get_bind().dialect.name != "postgresql":  # no UPDATE inside WITH
         rows = db.session.execute(_HISTORY, params).all()
-        return [tuple(row) for row in rows], db.session.execute(_TAKE, params).rowcount == 1
+        taken = db.session.execute(_TAKE, params).rowcount == 1
+        return [tuple(row) for row in rows], taken, key is not None
     rows = db.session.execute(_TAKE_WITH_HISTORY, params).all()
-    return [tuple(row[1:]) for row in rows if row.status is not None], rows[0].taken == 1
+    return ([tuple(row[2:]) for row in rows if row.status is not None], rows[0].taken == 1,
+            rows[0].twin_id is not None)
 
 
 def _check_person(patient: PatientProfile, slot: Slot, rules: BookingRules,
@@ -225,7 +251,8 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
         return existing, False
     schedule, organization = slot.schedule, slot.schedule.organization
     rules = rules_for(organization)
-    history, taken = _history_and_take(patient, slot, _no_show_since(rules))
+    history, taken, twin_made = _history_and_take(principal, key, patient, slot,
+                                                  _no_show_since(rules))
     try:
         _check_person(patient, slot, rules, history)
         if journey_check is not None:
@@ -234,7 +261,8 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
             raise Conflict("这个时段的号已经约满了，请选择其他时间。", code="slot_full")
     except Conflict:
         db.session.rollback()  # gives the place back at once
-        twin = _by_key(principal.account_id, key)  # a twin request that held the lock first
+        # A twin request that held the lock first (only looked up when it made a booking).
+        twin = _by_key(principal.account_id, key) if twin_made else None
         if twin is not None:
             return twin, False
         raise
