@@ -14,6 +14,7 @@ from backend import config as config_module
 from backend.api import register_api
 from backend.commands import register_commands
 from backend.console import register_console
+from backend.cookie_sessions import CookieSessions
 from backend.db_pool import check_on_checkout
 from backend.errors import register_error_handlers
 from backend.extensions import db, limiter, migrate, redis_client
@@ -34,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
     is the gunicorn worker's thread count, which sizes the database pool."""
     settings = config_module.load(**(config or {}))
     app = Flask(__name__, instance_relative_config=False)
+    app.session_interface = CookieSessions()
     app.config.update(settings)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=config_module.sqlalchemy_url(settings["DATABASE_URL"]),

@@ -36,7 +36,14 @@ class Principal:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    """The app's token serializer, built once per signing key (every authenticated request
+    uses it)."""
+    key = current_app.config["SECRET_KEY"]
+    built = current_app.extensions.get("session_serializer")
+    if built is None or built[0] != key:
+        built = (key, URLSafeTimedSerializer(key, salt=_SALT))
+        current_app.extensions["session_serializer"] = built
+    return built[1]
 
 
 def open_session(*, kind: PrincipalKind, channel: str, account_id: int | None = None,
@@ -80,7 +87,10 @@ def _load_session(token: str) -> Row:
         session_id = uuid.UUID(hex=raw_id)
     except (BadSignature, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
-    row = db.session.execute(_SESSION_ROW, {"session_id": session_id}).one_or_none()
+    # On the session's connection (its transaction), without the ORM's execute around a Core
+    # statement.
+    row = db.session.connection().execute(_SESSION_ROW,
+                                          {"session_id": session_id}).one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthenticated()
     return row

@@ -24,7 +24,8 @@ class Clinic:
 
 
 def session(days_ahead: int = 2, department: str = "CARD", capacity: int = 3, slots: int = 2,
-            fee_fen: int = 1500, his_ref: str | None = None, hour: int = 8) -> dict:
+            fee_fen: int = 1500, his_ref: str | None = None, hour: int = 8,
+            doctor_id: str | None = None) -> dict:
     day = local_today() + timedelta(days=days_ahead)
     start = datetime(day.year, day.month, day.day, hour, 0, tzinfo=CLINIC_TZ)
     return {"his_ref": his_ref or f"{department}-{day:%Y%m%d}-{hour}",
@@ -33,7 +34,8 @@ def session(days_ahead: int = 2, department: str = "CARD", capacity: int = 3, sl
             "registration_type": "general", "fee_fen": fee_fen,
             "slots": [{"starts_at": (start + timedelta(minutes=30 * i)).isoformat(),
                        "ends_at": (start + timedelta(minutes=30 * (i + 1))).isoformat(),
-                       "capacity": capacity} for i in range(slots)]}
+                       "capacity": capacity} for i in range(slots)],
+            **({"doctor_id": doctor_id} if doctor_id else {})}
 
 
 def open_clinic(client, **session_args) -> Clinic:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 
 from backend.auth import Principal
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models import PatientProfile, PrincipalKind, SignedResident, StaffRole, StaffUser
+from backend.services.audit import NEXT_NUMBER, numbers_in_statements
 
 
 def parse_id(external_id: str | uuid.UUID) -> uuid.UUID:
@@ -47,10 +48,37 @@ def visible_profiles(principal: Principal) -> Select:
     return query.where(_signed_to(principal))
 
 
+# A patient's own 就诊人 by public id: built once, since every read of one runs it.
+_OWN_PROFILE = select(PatientProfile).where(
+    PatientProfile.archived_at.is_(None), PatientProfile.account_id == bindparam("account_id"),
+    PatientProfile.external_id == bindparam("external_id"))
+# The same with the number of the read's audit entry: PostgreSQL evaluates it only for a row
+# found, so an unknown id takes no number.
+_OWN_PROFILE_NUMBERED = _OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number"))
+
+
 def load_profile(principal: Principal, external_id: str | uuid.UUID) -> PatientProfile:
-    profile = db.session.execute(
-        visible_profiles(principal).where(PatientProfile.external_id == parse_id(external_id))
-    ).scalar_one_or_none()
-    if profile is None:
+    return _load(principal, external_id, numbered=False)[0]
+
+
+def load_profile_numbered(principal: Principal, external_id: str | uuid.UUID
+                          ) -> tuple[PatientProfile, int | None]:
+    """The profile and, for a patient on PostgreSQL, the number of the audit entry that records
+    this read, taken by the same statement (for `audit.record(..., number=…)`; None: numbered
+    at the commit)."""
+    return _load(principal, external_id, numbered=True)
+
+
+def _load(principal: Principal, external_id: str | uuid.UUID, numbered: bool
+          ) -> tuple[PatientProfile, int | None]:
+    profile_id = parse_id(external_id)
+    if principal.kind == PrincipalKind.ACCOUNT:
+        numbered = numbered and numbers_in_statements(db.session)
+        row = db.session.execute(_OWN_PROFILE_NUMBERED if numbered else _OWN_PROFILE, {
+            "account_id": principal.account_id, "external_id": profile_id}).one_or_none()
+    else:
+        row = db.session.execute(visible_profiles(principal).where(
+            PatientProfile.external_id == profile_id)).one_or_none()
+    if row is None:
         raise NotFound("没有找到这位就诊人。")
-    return profile
+    return row[0], (row[1] if len(row) > 1 else None)

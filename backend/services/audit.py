@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert, literal_column, text
 from sqlalchemy.orm import Session
 
 from backend.auth import current_principal
@@ -80,14 +80,19 @@ def legacy_hash(entry: AuditEntry) -> str:
 def record(action: str, subject_kind: str, subject_id: str | None,
            detail: dict[str, Any] | None = None, *, actor_kind: str | None = None,
            actor_id: str | None = None, actor_role: str | None = None,
-           organization_id: int | None = None) -> None:
+           organization_id: int | None = None, number: int | None = None) -> None:
     """Add one audit entry to the current transaction; it is written when the caller commits
     (and dropped with everything else on a rollback).
 
     The entry belongs to the acting staff member's organization, or to `organization_id` when
-    the caller names one (a staff login before there is a session)."""
-    _add_pending(_pending_row(action, subject_kind, subject_id, detail, actor_kind, actor_id,
-                              actor_role, organization_id))
+    the caller names one (a staff login before there is a session). `number`: one the caller
+    already took with `NEXT_NUMBER` in its own last statement (a hold's booking INSERT), which
+    saves the commit a round trip; otherwise the entry is numbered at the commit."""
+    row = _pending_row(action, subject_kind, subject_id, detail, actor_kind, actor_id,
+                       actor_role, organization_id)
+    if number is not None:
+        row["seq"] = number
+    _add_pending(row)
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,15 @@ def _add_pending(*rows: dict[str, Any]) -> None:
 
 
 _NUMBERS = text("SELECT nextval('audit_entry_seq') FROM generate_series(1, :n)")
+# An entry's number taken inside a caller's statement (PostgreSQL; `numbers_in_statements`).
+NEXT_NUMBER = literal_column("nextval('audit_entry_seq')")
 _INSERT = insert(AuditEntry.__table__)
+
+
+def numbers_in_statements(session: Session) -> bool:
+    """Whether a caller may take an entry's number with `NEXT_NUMBER` (not on SQLite, whose
+    numbers come from its write lock at the commit)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _next_numbers(session: Session, count: int) -> list[int]:
@@ -157,8 +170,11 @@ def _append_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()
-    for row, seq in zip(pending, _next_numbers(session, len(pending)), strict=True):
-        row["seq"] = seq
+    unnumbered = [row for row in pending if "seq" not in row]
+    if unnumbered:
+        for row, seq in zip(unnumbered, _next_numbers(session, len(unnumbered)), strict=True):
+            row["seq"] = seq
+    for row in pending:
         row["mac"] = entry_mac(row)
     session.connection().execute(_INSERT, pending)  # Core: no ORM bookkeeping per entry
 

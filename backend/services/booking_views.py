@@ -39,3 +39,30 @@ def present(booking: Booking, new: bool = False) -> dict[str, Any]:
         "payment": None if new else _payment(payments.latest_order(booking)),
         "queue": bookings.queue_position(booking),
     }
+
+
+def _ref(row) -> dict[str, str] | None:
+    return None if row is None else {"id": str(row.external_id), "name": row.name}
+
+
+def _iso(moment) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def new_hold_json(booking: Booking) -> dict[str, Any]:
+    """A booking this request just made, as `BookingSchema` dumps it (a new booking has no
+    payment and no queue number yet), built directly: the hold is the busiest write on 放号 day
+    and this shape needs no schema machinery. `test_booking_holds` checks it against the
+    schema's own answer to a retry of the same hold."""
+    view = present(booking, new=True)
+    return {
+        "id": str(booking.external_id), "status": str(booking.status),
+        "status_label": view["status_label"], "patient": _ref(booking.patient),
+        "hospital": _ref(booking.organization), "department": _ref(booking.department),
+        "doctor": _ref(booking.doctor), "clinic_date": booking.clinic_date.isoformat(),
+        "half_day": view["half_day"], "starts_at": _iso(view["starts_at"]),
+        "ends_at": _iso(view["ends_at"]), "registration_type": view["registration_type"],
+        "fee_fen": booking.fee_fen, "hold_expires_at": _iso(booking.hold_expires_at),
+        "end_reason": booking.end_reason, "cancel_deadline": _iso(view["cancel_deadline"]),
+        "can_cancel": view["can_cancel"], "payment": None, "queue": None,
+    }

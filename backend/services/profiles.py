@@ -92,9 +92,21 @@ def list_profiles(principal: Principal) -> list[PatientProfile]:
     return list(profiles)
 
 
+def profile_json(profile: PatientProfile) -> dict[str, Any]:
+    """One 就诊人 as `ProfileSchema` dumps it, identifiers masked, built directly: reading a
+    就诊人 is among the busiest requests and this shape needs no schema machinery
+    (`test_profiles` checks it against the schema's answer in the list)."""
+    return {"id": str(profile.external_id), "relationship": profile.relationship,
+            "name": profile.name, "sex": profile.sex,
+            "birth_date": profile.birth_date.isoformat(), "age": profile.age,
+            "document_type": profile.document_type,
+            "document_number_masked": profile.document_number_masked,
+            "phone_masked": profile.phone_masked, "created_at": profile.created_at.isoformat()}
+
+
 def get_profile(principal: Principal, external_id: str) -> PatientProfile:
-    profile = access.load_profile(principal, external_id)
-    audit.record("profile.read", "patient_profile", str(profile.external_id))
+    profile, number = access.load_profile_numbered(principal, external_id)
+    audit.record("profile.read", "patient_profile", str(profile.external_id), number=number)
     db.session.commit()
     return profile
 

@@ -153,3 +153,19 @@ def test_an_account_holds_at_most_ten_people(client, patient):
     eleventh = add(client, headers, relationship="other_relative", document_number=f.resident_id())
     assert eleventh.status_code == 409
     assert eleventh.json["error"]["code"] == "too_many_profiles"
+
+
+def test_reading_one_profile_answers_what_the_list_says_of_it(client, patient):
+    """The read of one 就诊人 is built without the schema; it must say exactly what the list
+    (dumped by ProfileSchema) says, masks included, with and without a phone."""
+    _, headers = patient
+    with_phone = add(client, headers, phone="13800138000").json["data"]
+    child = add(client, headers, relationship="child", name="王小明",
+                 document_number=f.resident_id(date(2016, 5, 1), male=True)).json["data"]
+    listed = client.get("/api/v1/mp/profiles", headers=headers).json["data"]
+    for added in (with_phone, child):
+        one = client.get(f"/api/v1/mp/profiles/{added['id']}", headers=headers)
+        assert one.status_code == 200
+        assert one.json["data"] == next(p for p in listed if p["id"] == added["id"])
+    assert listed[0]["phone_masked"] == "138****8000" and listed[1]["phone_masked"] is None
+    assert "13800138000" not in one.get_data(as_text=True)

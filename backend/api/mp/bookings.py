@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import g
+from flask import current_app, g
 
 from backend.api.common import BEARER, IDEMPOTENCY_HEADER, idempotency_key
 from backend.api.mp.blueprint import blp
@@ -23,7 +23,7 @@ from backend.schemas.booking import (
 )
 from backend.schemas.common import envelope
 from backend.services import booking_lifecycle, bookings, messages, payments
-from backend.services.booking_views import present
+from backend.services.booking_views import new_hold_json, present
 
 
 @blp.route("/bookings", methods=["POST"])
@@ -36,7 +36,9 @@ from backend.services.booking_views import present
 def hold_slot(body):
     """Hold one place in a slot for a 就诊人; pay before `hold_expires_at` or it is released."""
     booking, created = bookings.hold(g.principal, body, idempotency_key())
-    return {"data": present(booking, new=created)}, 201 if created else 200
+    if created:  # the common answer, without a schema dump (same JSON: new_hold_json)
+        return current_app.json.response({"data": new_hold_json(booking)}), 201
+    return {"data": present(booking)}, 200
 
 
 @blp.route("/bookings", methods=["GET"])

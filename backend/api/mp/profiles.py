@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import g
+from flask import current_app, g
 
 from backend.api.common import BEARER
 from backend.api.mp.blueprint import blp
@@ -38,7 +38,8 @@ def add_profile(body):
 @require_account
 @blp.response(200, envelope(ProfileSchema))
 def get_profile(profile_id: UUID):
-    return {"data": profiles.get_profile(g.principal, profile_id)}
+    profile = profiles.get_profile(g.principal, profile_id)
+    return current_app.json.response({"data": profiles.profile_json(profile)})
 
 
 @blp.route("/profiles/<uuid:profile_id>", methods=["PATCH"])

@@ -350,3 +350,23 @@ def test_audit_seal_command_seals_what_is_pending(app, ctx):
     result = CliRunner().invoke(app.cli, ["audit", "seal", "--once"])
     assert result.exit_code == 0, result.output
     assert "sealed 3 entries" in result.output and "chain head 3" in result.output
+
+
+def test_a_refused_profile_read_takes_no_number_from_the_log(client, ctx):
+    """A read's entry is numbered by the statement that finds the profile: a 404 (someone
+    else's 就诊人) takes none, so the sealer never waits on a number nobody wrote."""
+    mine, theirs = f.account(), f.account()
+    headers = f.bearer(f.account_token(mine))
+    own, other = f.profile(mine), f.profile(theirs)
+    db.session.commit()
+    assert client.get(f"/api/v1/mp/profiles/{other.external_id}",
+                      headers=headers).status_code == 404
+    assert client.get(f"/api/v1/mp/profiles/{own.external_id}",
+                      headers=headers).status_code == 200
+    db.session.expire_all()
+    entries = _entries()
+    assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + len(entries)))
+    assert entries[-1].action == "profile.read" and entries[-1].subject_id == str(own.external_id)
+    sealed = audit_seal.seal_pending()
+    assert (sealed.gaps, sealed.waiting_on) == (0, None)
+    assert audit_verify.verify_chain()[1] == []
