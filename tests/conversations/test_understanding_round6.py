@@ -414,3 +414,13 @@ def test_a_relative_named_twice_side_by_side_is_one_person():
     family = _family(state)
     assert any(v.startswith("父亲") and "心" in v for v in family)
     assert not any(v.startswith("外祖父") for v in family)
+
+
+def test_urine_that_is_not_dark_is_no_word_on_jaundice_and_a_bare_no_fit_is_a_denial():
+    state, _ = converse("孩子发烧两天了", "眼睛不黄 尿不黄 没抽", patient=ADULT)
+    assert {"jaundice", "dark_urine", "convulsion"} <= _denied(state)
+
+
+def test_pain_that_keeps_one_awake_at_night_is_night_pain():
+    state, _ = converse("右边后牙疼得厉害 两天了", "晚上疼得睡不着", patient=ADULT)
+    assert "night_pain_waking" in _present(state)
