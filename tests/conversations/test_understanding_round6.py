@@ -424,3 +424,9 @@ def test_urine_that_is_not_dark_is_no_word_on_jaundice_and_a_bare_no_fit_is_a_de
 def test_pain_that_keeps_one_awake_at_night_is_night_pain():
     state, _ = converse("右边后牙疼得厉害 两天了", "晚上疼得睡不着", patient=ADULT)
     assert "night_pain_waking" in _present(state)
+
+
+def test_urine_that_burns_is_dysuria_not_a_fever():
+    state, _ = converse("小便完了还滴 一个多月了", "尿尿有点烧 不发烧", patient=ADULT)
+    assert "dysuria" in _present(state)
+    assert "fever" in _denied(state)
