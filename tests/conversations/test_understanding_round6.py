@@ -1,6 +1,6 @@
 """Patients in their own words, sixth round (issue 9): relatives named by apposition or with
-an ordinal (我外公就是她爸, 他大哥), and relatives' long-standing complaints said once the
-patient's own complaint is known, are family history from the patient's side."""
+an ordinal, relatives' long-standing complaints, operations and denials in everyday words,
+durations counted from weekdays, and emergencies (and their look-alikes) from fresh blind sets."""
 
 from __future__ import annotations
 
@@ -10,15 +10,11 @@ from conversations.knowledge import default_knowledge
 from conversations.nlu import understand
 from conversations.state import PatientContext
 from tests.conversations.test_understanding import converse
+from tests.conversations.test_understanding_round5 import _family
 
 FATHER_OF_TYPIST = PatientContext(age_years=74, sex="male")
 MOTHER_OF_TYPIST = PatientContext(age_years=66, sex="female")
 ADULT = PatientContext(age_years=45, sex="female")
-
-
-def _family(state) -> list[str]:
-    fact = state.facts.get("family.history")
-    return [str(v) for v in fact.value] if fact else []
 
 
 def test_his_eldest_brother_is_the_patients_brother_not_the_typists():
