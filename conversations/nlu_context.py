@@ -97,10 +97,12 @@ NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好
 NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁"
                          r"|能吃|吃得[下进香]|香|软|能张|屁(?:也|都|还)?有|有屁")
 # 嘴歪倒没歪: the same word denied right after; 看不见那是前年的事: history said after the words
-DENIED_REPEAT = re.compile(r"(?:倒|也|都|倒是|还)(?:没有|没|不)(.)(?:的|啊|呢|哈)?")
+DENIED_REPEAT = re.compile(r"(?:倒|也|都|倒是|还)(?:没有|没|不)(.)[^，,。；;\s]{0,3}?"
+                           r"(?:的|啊|呢|哈)?")
 # 抽过一回 医生说是热性惊厥: the name a doctor gave an earlier event, at the start of a clause
 REPORTED_DIAGNOSIS = re.compile(r"\s*(?:医生|大夫)?(?:说|讲)(?:是|叫)|\s*诊断(?:为|是)")
-HISTORY_AFTER = re.compile(r"[^，,。\s]{0,4}\s*[，,]?\s*(?:那|这)(?:都|已经)?是.{0,8}的事")
+HISTORY_AFTER = re.compile(r"[^，,。\s]{0,4}\s*[，,]?\s*(?:(?:那|这)(?:都|已经)?是.{0,8}的事"
+                           r"|后来(?:就)?(?:没|没有)(?:再)?(?:犯|发作|抽|有)过?)")
 
 KIN_NAMES = {
     "爸爸": "父亲", "老爸": "父亲", "父亲": "父亲", "爸": "父亲", "俺爹": "父亲", "老爹": "父亲",

@@ -426,3 +426,12 @@ def test_urine_that_burns_is_dysuria_not_a_fever():
     state, _ = converse("小便完了还滴 一个多月了", "尿尿有点烧 不发烧", patient=ADULT)
     assert "dysuria" in _present(state)
     assert "fever" in _denied(state)
+
+
+@pytest.mark.parametrize("words", [
+    "我妈糊涂倒不糊涂 精神挺好 就是有点低烧",
+    "孩子小时候抽过 热性惊厥 后来没再犯过",
+])
+def test_a_sign_denied_by_repeating_it_or_long_since_gone_raises_nothing(words):
+    state, _ = converse(words, mode="triage", patient=ADULT)
+    assert state.red_flag is None, (words, state.red_flag and state.red_flag.rule_id)
