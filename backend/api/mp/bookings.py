@@ -22,7 +22,7 @@ from backend.schemas.booking import (
     SubscriptionsSchema,
 )
 from backend.schemas.common import envelope
-from backend.services import booking_lifecycle, bookings, messages, payments
+from backend.services import booking_hold, booking_lifecycle, bookings, messages, payments
 from backend.services.booking_views import new_hold_json, present
 
 
@@ -35,7 +35,7 @@ from backend.services.booking_views import new_hold_json, present
                   description="A retry with the same Idempotency-Key: the booking it made.")
 def hold_slot(body):
     """Hold one place in a slot for a 就诊人; pay before `hold_expires_at` or it is released."""
-    booking, created = bookings.hold(g.principal, body, idempotency_key())
+    booking, created = booking_hold.hold(g.principal, body, idempotency_key())
     if created:  # the common answer, without a schema dump (same JSON: new_hold_json)
         return current_app.json.response({"data": new_hold_json(booking)}), 201
     return {"data": present(booking)}, 200

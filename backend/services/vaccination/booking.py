@@ -13,7 +13,7 @@ from backend.auth import Principal
 from backend.errors import Conflict
 from backend.extensions import db
 from backend.models import ACTIVE_STATUSES, Booking, Department, PatientProfile, Slot
-from backend.services import bookings
+from backend.services import booking_hold
 from backend.services.vaccination import due
 from backend.timeutil import age_on, local_today
 
@@ -44,5 +44,5 @@ def _one_visit_a_day(child: PatientProfile, slot: Slot) -> None:
 
 
 def book(principal: Principal, args: dict[str, Any], key: str | None) -> tuple[Booking, bool]:
-    return bookings.hold(principal, {"patient_id": args["child_id"], "slot_id": args["slot_id"]},
-                         key, journey_check=_one_visit_a_day)
+    place = {"patient_id": args["child_id"], "slot_id": args["slot_id"]}
+    return booking_hold.hold(principal, place, key, journey_check=_one_visit_a_day)
