@@ -183,6 +183,29 @@ def _describers(state: DialogueState, u: Understanding, current: str | None) -> 
             set_fact(state, "present_illness.character", mention.text, mention.text)
 
 
+# 托育园上了一个月 / 退休五年了 / 降压药吃了三年: how long something else has gone on
+_ACTIVITY_BEFORE = re.compile(
+    r"(?:上了|干了|做了|住了|学了|练了|用了|吃了|喝了|抽了|工作了|退休|搬来|搬过来)"
+    r"(?:快|差不多|大概|将近|有)?$")
+_LENGTH_SAID = re.compile(r"^(?:了|多了|以来|来|开始|起|左右了|的时候开始)")
+
+
+def _of_an_activity(u: Understanding) -> bool:
+    said = normalise(u.duration.text) if u.duration else ""
+    at = u.text.find(said) if said else -1
+    return at > 0 and bool(_ACTIVITY_BEFORE.search(u.text, 0, at))
+
+
+def _is_age(state: DialogueState, u: Understanding) -> bool:
+    """宝宝拉肚子 十个月: a child's age in months, said beside the complaint, is no length."""
+    months = state.patient.age_months
+    if months is None or u.duration is None or abs(u.duration.days - 30 * months) > 15:
+        return False
+    said = normalise(u.duration.text)
+    at = u.text.find(said)
+    return at >= 0 and not _LENGTH_SAID.match(u.text[at + len(said):])
+
+
 def _duration_wins(state: DialogueState, u: Understanding, current: str | None) -> bool:
     """A new length replaces the old one when asked for, corrected, said on its own ("三个多月
     了" after "躺下两三个小时都睡不着"), or when the old one was only a vague time of day."""
@@ -206,6 +229,8 @@ def _duration_wins(state: DialogueState, u: Understanding, current: str | None) 
         and u.duration.days >= 3 * max(float(known.value), 1.0) and not u.duration.onset \
         and not _BEFORE_NOW.search(u.text) and not any(m.history for m in u.mentions) \
         and bool(re.search(re.escape(normalise(u.duration.text)) + "(?:了|以来|多了)", u.text))
+    if current != "chief_complaint.duration" and (_of_an_activity(u) or _is_age(state, u)):
+        return False
     return (known is None or current == "chief_complaint.duration" or u.correction
             or said_alone or began_earlier or lasting
             or (known.uncertain and not u.duration.approximate and u.mentions
@@ -221,8 +246,12 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
                 or u.correction or state.complaint:
             set_fact(state, "chief_complaint.duration", u.duration.days, u.duration.text,
                      uncertain=u.duration.approximate)
-    elif u.since and current == "chief_complaint.duration":
-        # 昨天吃了烧烤，晚上开始拉: asked how long, a day said on its own is the start
+    elif u.since and (current == "chief_complaint.duration" or (
+            "chief_complaint.duration" not in state.facts and not _is_age(state, u)
+            and any(m.kind == "symptoms" and not (m.negated or m.history or m.family
+                                                  or m.other_person) for m in u.mentions))):
+        # 昨天吃了烧烤，晚上开始拉: asked how long, a day said on its own is the start; said with
+        # the complaint before anyone asks (右边腰疼 昨天夜里疼醒的), it is the start too
         set_fact(state, "chief_complaint.duration", u.since.days, u.since.text, uncertain=True)
     explicit = _SCORE.search(words) is not None  # "有8分" beats an earlier "疼得厉害"
     if u.severity is not None and (current == "present_illness.severity" or u.correction

@@ -325,6 +325,10 @@ def _one_reading_per_span(mentions: list[Mention]) -> tuple[Mention, ...]:
         for m in mentions)
 
 
+# 一个半月前感冒(以后)开始堵的: the day an antecedent illness came is when this one began
+_STARTED_AFTER = re.compile(r"前[^，,。；;\s]{0,6}?(?:以后|之后|后)?开始")
+
+
 def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ...],
               correction: bool) -> Duration | None:
     """The longest length said of a current symptom (the illness began with it), else one said
@@ -336,6 +340,8 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
         if topic and topic[2] == "symptom" and topic[0] not in past:
             scored.append((2, q))
         elif topic is None and (not q.relative or cues.STARTED.match(r.text, q.end)):
+            scored.append((1, q))
+        elif topic and _STARTED_AFTER.match(r.text, q.end):  # 一个半月前感冒开始堵的
             scored.append((1, q))
     if not scored:
         return None

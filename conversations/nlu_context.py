@@ -228,6 +228,9 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
     for s, e, kind, site in hits:
         m = SITE_PAIN.match(text, e) if kind == "body_sites" else None
         if m is None or len(m["gap"]) > 6:
+            lump = _lump_after(text, e, hits, site, lexicon) if kind == "body_sites" else None
+            if lump:
+                found.append((s, lump, "symptoms", lexicon.site_lump[site]))
             continue
         feeling = m["pain"]
         lump = len(feeling) > 1 and feeling[-1] in "包瘩块节球物结"
@@ -242,6 +245,24 @@ def site_pains(text: str, hits: list[tuple[int, int, str, str]], covered: bytear
             if m["neg"]:
                 negated.add(s)
     return found, negated
+
+
+# 乳房外上边有个硬疙瘩 / 脖子后面摸到好几个小疙瘩 / 乳头底下鼓起来一块: a lump a few words after
+# its site, in the same clause, with no other site or negator between.
+LUMP_AFTER_SITE = re.compile(
+    r"(?P<gap>[^，,。；;！!？?\s不没无]{0,10}?)"
+    r"(?:(?:小|硬|大|圆|肉)*(?:疙瘩|包块|鼓包|肿块|硬块|肉球|肿物|硬结|小球|小圆球)"
+    r"|(?:个|一个|了个|几个|些)(?:小|硬|大|肉)*包(?![括装扎子])"
+    r"|(?:鼓|肿|凸|突|隆)起(?:来)?了?(?:一|个)?(?:块|个包|坨))")
+
+
+def _lump_after(text: str, end: int, hits: list[tuple[int, int, str, str]], site: str,
+                lexicon: Lexicon) -> int | None:
+    """Where the lump said after the site ends, or None."""
+    m = LUMP_AFTER_SITE.match(text, end) if site in lexicon.site_lump else None
+    if m is None or any(k == "body_sites" and end < hs < m.end() for hs, _e, k, _c in hits):
+        return None
+    return m.end()
 
 
 def joined_site_pains(text: str, hits: list[tuple[int, int, str, str]], lexicon: Lexicon

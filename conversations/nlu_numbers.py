@@ -134,7 +134,7 @@ _AGE_BEFORE = re.compile(r"(孩子|宝宝|娃|儿子|女儿|闺女|孙子|孙女
 # 月经还算准 30天左右 / 周期28天: how long a cycle is, not how long a complaint has lasted
 _CYCLE_BEFORE = re.compile(r"(?:周期|准|规律|规则)[^，,。；;]{0,3}$")
 # 三个月大 / 十个月的宝宝: an age, not a length
-_NOT_DURATION_AFTER = re.compile(r"大(?!概)|岁|级|代|份|初|底|号|两头|到晚|比(?!较)"
+_NOT_DURATION_AFTER = re.compile(r"大(?![概便])|岁|级|代|份|初|底|号|两头|到晚|比(?!较)"
                                  r"|的(?:宝宝|孩子|娃|小孩|婴儿|闺女|儿子)")
 _RELATIVE = {"大前天": 3.0, "前天晚上": 1.5, "前天夜里": 1.5, "前天": 2.0, "昨天晚上": 0.5,
              "昨天夜里": 0.5, "昨天半夜": 0.5, "昨晚": 0.5, "昨夜": 0.5, "昨天下午": 0.75,
@@ -191,9 +191,10 @@ def durations(text: str) -> list[Quantity]:
         if _NOT_DURATION_AFTER.match(text, m.end()) or _AGE_BEFORE.search(
                 text, 0, m.start()):
             continue  # 三个月大 / 孩子两个半月 (age), 八十年代, 三天两头, 3月5号
-        if text[max(m.start() - 1, 0):m.start()] in ("每", "月") or _FREQUENCY_AFTER.match(
-                text, m.end()) or (unit in ("天", "日") and _CYCLE_BEFORE.search(
-                    text, max(m.start() - 8, 0), m.start())):
+        before = text[max(m.start() - 1, 0):m.start()]  # 过几个钟头 / 隔两天: later, not how long
+        if before in ("每", "月", "过", "隔") or _FREQUENCY_AFTER.match(text, m.end()) or (
+                unit in ("天", "日") and _CYCLE_BEFORE.search(text, max(m.start() - 8, 0),
+                                                            m.start())):
             continue  # 每天 / 一天拉五次 / 一天一包烟: a rate, not a length
         if num == "半":
             low = high = 2 / 3 if pre == "大" else 1 / 3 if pre == "小" else 0.5

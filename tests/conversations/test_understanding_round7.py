@@ -1,0 +1,112 @@
+"""Patients in their own words, seventh round (issue 9): a lump said a few words after its site,
+the day an illness began said with the complaint, a child's age in months beside the complaint,
+and lengths of something else (a nursery, a medicine) that are not the complaint's."""
+
+from __future__ import annotations
+
+import pytest
+
+from conversations.knowledge import default_knowledge
+from conversations.nlu import understand
+from conversations.state import PatientContext
+from tests.conversations.test_understanding import converse
+
+ADULT = PatientContext(age_years=52, sex="female")
+MAN = PatientContext(age_years=60, sex="male")
+BABY = PatientContext(age_years=0, sex="male", age_months=8)
+LEXICON = default_knowledge().lexicon
+
+
+def _present(text: str) -> set[str]:
+    return {m.concept for m in understand(text, LEXICON).mentions
+            if m.kind == "symptoms" and not m.negated}
+
+
+@pytest.mark.parametrize(("words", "lump"), [
+    ("右边乳房外侧有个硬疙瘩 黄豆那么大", "breast_lump"),
+    ("右边乳房靠腋窝那边有个硬疙瘩", "axillary_lump"),
+    ("左边奶上摸着有个硬块 不怎么疼", "breast_lump"),
+    ("乳头下面鼓起来一块 按着有点疼", "breast_lump"),
+    ("孩子耳朵后面脖子上摸到两个小疙瘩", "neck_lump"),
+    ("大腿外侧长了个包 有鸡蛋大", "limb_lump"),
+])
+def test_a_lump_said_a_few_words_after_its_site_is_that_sites_lump(words, lump):
+    assert lump in _present(words)
+
+
+@pytest.mark.parametrize("words", [
+    "脖子上戴的包括一条项链",  # 包括 is no lump
+    "胳膊上没摸到什么疙瘩",
+])
+def test_no_lump_where_none_was_felt(words):
+    assert not ({"limb_lump", "neck_lump"} & _present(words))
+
+
+def test_a_lump_felt_in_the_breast_is_the_complaint():
+    state, _ = converse("昨天洗澡发现左边乳房上面有个硬疙瘩", patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == "breast_lump"
+
+
+@pytest.mark.parametrize(("words", "days"), [
+    ("左边腰疼 前天半夜疼醒的", 1.5),
+    ("我妈摔了一跤 大前天的事 手腕一直肿着", 3.0),
+    ("孙子昨天踢球把脚崴了", 1.0),
+])
+def test_the_day_it_began_said_with_the_complaint_is_its_length(words, days):
+    state, _ = converse(words, patient=ADULT)
+    assert state.facts["chief_complaint.duration"].value == pytest.approx(days, abs=0.6)
+
+
+def test_a_babys_age_in_months_beside_the_complaint_is_no_length():
+    state, _ = converse("宝宝拉肚子 八个月", "前天开始拉的 一天五六次", patient=BABY)
+    assert state.facts["chief_complaint.duration"].value == pytest.approx(2.0, abs=0.6)
+
+
+def test_months_said_as_a_length_of_a_babys_complaint_still_count():
+    state, _ = converse("宝宝湿疹 八个月了 一直反反复复", patient=BABY)
+    assert state.facts["chief_complaint.duration"].value == pytest.approx(240, abs=20)
+
+
+def test_how_long_the_child_has_been_at_nursery_is_not_how_long_the_fever_is():
+    state, _ = converse("孩子发烧", "今天早上开始烧的 最高38度9", "幼儿园上了两个月",
+                        patient=PatientContext(age_years=3, sex="female"))
+    assert state.facts["chief_complaint.duration"].value < 1
+
+
+def test_hours_later_is_no_length_of_the_fever():
+    state, _ = converse("孩子发烧", "前天晚上开始的 吃了退烧药 过几个钟头又烧起来",
+                        patient=PatientContext(age_years=4, sex="male"))
+    assert state.facts["chief_complaint.duration"].value >= 1
+
+
+def test_a_month_and_more_before_bowel_words_is_a_length():
+    state, _ = converse("我爸这两个多月大便老是稀的 一天好几回", patient=MAN)
+    assert state.facts["chief_complaint.duration"].value == pytest.approx(66, abs=10)
+
+
+def test_began_years_ago_is_a_complaint_still_going_not_history():
+    said = understand("五年前开始腰疼 时好时坏", LEXICON)
+    pain = next(m for m in said.mentions if m.concept == "low_back_pain")
+    assert not pain.history
+    assert said.duration is not None and said.duration.days == pytest.approx(5 * 365)
+
+
+def test_an_illness_years_ago_is_still_history():
+    said = understand("五年前得过一次肺炎", LEXICON)
+    assert all(m.history for m in said.mentions if m.kind in ("diseases", "symptoms"))
+
+
+def test_the_stuffy_nose_began_when_the_cold_came_weeks_ago():
+    said = understand("两个月前感冒以后开始鼻子不通", LEXICON)
+    assert said.duration is not None and said.duration.days == pytest.approx(60)
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("这半年体重一直往下掉", "weight_loss"),
+    ("干什么都没意思 提不起劲", "low_mood"),
+    ("搬花盆闪着腰了", "low_back_pain"),
+    ("骑车摔了 膝盖磕破了皮", "abrasion"),
+    ("坐久了会阴胀痛", "perineal_pain"),
+])
+def test_everyday_words_of_round_seven(words, concept):
+    assert concept in _present(words)
