@@ -35,6 +35,7 @@ from conversations.nlu_intents import (
 from conversations.nlu_matcher import GENERIC_LUMP, matcher, sites_inside
 from conversations.nlu_numbers import parse_chinese_number
 from conversations.nlu_pregnancy import pregnancy_said
+from conversations.nlu_readings import blood_pressure, night_voiding
 from conversations.nlu_types import Duration, Mention, Understanding
 from conversations.normalise import _normalise, normalise, normalise_mapped
 
@@ -91,7 +92,8 @@ class _Reader:
         found, shorts = ([h for h in hits if h[2] != "symptoms" or not any(
             n[0] <= h[0] and h[1] <= n[1] and (n[0], n[1]) != (h[0], h[1]) for n in normal)]
             for hits in (found, shorts))
-        readings, normal_readings = ctx.blood_pressure(self.text, lexicon)
+        readings, normal_readings = blood_pressure(self.text, lexicon)
+        readings += night_voiding(self.text, lexicon)
         readings = [h for h in readings if not any(self.covered[h[0]:h[1]])]
         self.inner_negated |= normal_readings
         named = {(s, cid) for s, _e, _k, cid in found}

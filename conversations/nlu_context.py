@@ -84,7 +84,7 @@ SITE_PAIN = re.compile(
     r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候|最近|近来|现在"
     r"|一阵一阵|一阵阵|隐隐约约|隐隐|绞着|揪着|拧着|胀着|坠着|火辣辣的?|针扎似的|刀割似的)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
-    r"(?P<pain>疼|痛|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|红肿|肿胀|肿|闷|发闷|花"
+    r"(?P<pain>疼|痛(?!快)|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|红肿|肿胀|肿|闷|发闷|花"
     r"|(?:上|里|下面|底下|旁边|前面|后面|一边|这边|那边|左边|右边|边上)?"
     r"(?:长|鼓|起|冒|摸到|摸着|发现|有)了?(?:个|一个|了个|几个)?"
     r"(?:小|硬|大|黄豆大的|花生大的)?(?:包|疙瘩|硬块|肿块|结节|肉球|肉疙瘩|肿物|硬结))")
@@ -256,12 +256,17 @@ LUMP_AFTER_SITE = re.compile(
     r"|(?:鼓|肿|凸|突|隆)起(?:来)?了?(?:一|个)?(?:块|个包|坨))")
 
 
+_RASH_BEFORE = re.compile(r"(?:红|片|层|满|些|串|密密麻麻的?)$")
+
+
 def _lump_after(text: str, end: int, hits: list[tuple[int, int, str, str]], site: str,
                 lexicon: Lexicon) -> int | None:
     """Where the lump said after the site ends, or None."""
     m = LUMP_AFTER_SITE.match(text, end) if site in lexicon.site_lump else None
     if m is None or any(k == "body_sites" and end < hs < m.end() for hs, _e, k, _c in hits):
         return None
+    if _RASH_BEFORE.search(m["gap"]):
+        return None  # 腰上一片红疙瘩: a rash, not a lump
     return m.end()
 
 
@@ -381,29 +386,3 @@ def feeling_at(lexicon: Lexicon, kind: str, word: str, site: str) -> str | None:
             "pain": lexicon.site_pain.get(site),
             "bruise": "bruising" if "bruising" in lexicon.concepts.get("symptoms", {}) else None,
             }.get(kind)
-
-
-# -- a blood pressure read off the cuff: 高压170 低压105, 血压160多, 140/95 ---------------------
-
-BP_READING = re.compile(
-    r"(?:血压|高压|收缩压)[^0-9，,。；;]{0,5}(?P<s>[1-2]?[0-9]{2})(?:多)?"
-    r"(?:\s*[/／]\s*|[^0-9，,。；;]{0,3}(?:低压|舒张压)[^0-9，,。；;]{0,2})?(?P<d>[0-9]{2,3})?"
-    r"|(?<![0-9./])(?P<s2>1[0-9]{2}|[89][0-9])\s*[/／]\s*(?P<d2>[4-9][0-9]|1[0-4][0-9])(?![0-9./])")
-ELEVATED_BP = "elevated_blood_pressure"
-
-
-def blood_pressure(text: str, lexicon: Lexicon) -> tuple[list[tuple[int, int, str, str]], set[int]]:
-    """A reading is a finding: 140/90 or more is raised blood pressure; a lower one denies it.
-    Returns the hits and the starts of those that deny."""
-    if ELEVATED_BP not in lexicon.concepts.get("symptoms", {}):
-        return [], set()
-    found, normal = [], set()
-    for m in BP_READING.finditer(text):
-        s, d = (m["s"], m["d"]) if m["s"] else (m["s2"], m["d2"])
-        systolic, diastolic = int(s), int(d) if d else 0
-        if not 70 <= systolic <= 300 or (diastolic and not 40 <= diastolic <= 200):
-            continue
-        found.append((m.start(), m.end(), "symptoms", ELEVATED_BP))
-        if systolic < 140 and diastolic < 90:
-            normal.add(m.start())
-    return found, normal

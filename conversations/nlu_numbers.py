@@ -151,6 +151,7 @@ def said_as_a_day(words: str) -> bool:
 
 
 _RELATIVE_RE = re.compile("|".join(sorted(_RELATIVE, key=len, reverse=True)))
+_WAITED = frozenset("等蹲憋坐站排找弄忙哄")
 _IDIOMS = {"十天半个月": 12.5, "个把月": 30.0, "个把星期": 7.0, "个把礼拜": 7.0, "一年半载": 365.0,
            "三天两头": None, "一天到晚": None, "天天": None, "一年四季": None, "一年到头": None}
 _IDIOM_RE = re.compile("|".join(_IDIOMS))
@@ -196,6 +197,8 @@ def durations(text: str) -> list[Quantity]:
                 unit in ("天", "日") and _CYCLE_BEFORE.search(text, max(m.start() - 8, 0),
                                                             m.start())):
             continue  # 每天 / 一天拉五次 / 一天一包烟: a rate, not a length
+        if num == "半" and unit == "天" and (before in _WAITED or text.startswith("才", m.end())):
+            continue  # 尿等半天才出来 / 蹲半天: a while, not how long the illness has lasted
         if num == "半":
             low = high = 2 / 3 if pre == "大" else 1 / 3 if pre == "小" else 0.5
             vague = pre in ("大", "小")

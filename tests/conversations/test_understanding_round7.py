@@ -110,3 +110,37 @@ def test_the_stuffy_nose_began_when_the_cold_came_weeks_ago():
 ])
 def test_everyday_words_of_round_seven(words, concept):
     assert concept in _present(words)
+
+
+@pytest.mark.parametrize("words", [
+    "夜里得起来三四回尿尿",
+    "晚上起夜特别勤",
+    "一晚上起来解手五六趟",
+])
+def test_getting_up_twice_or_more_a_night_to_pass_water_is_nocturia(words):
+    assert "polyuria" in _present(words)
+
+
+@pytest.mark.parametrize("words", [
+    "夜里起来一回",  # once a night is no complaint
+    "夜里咳得起来好几回",  # up for the cough, not to pass water
+    "晚上起来上厕所摔了一跤",
+])
+def test_no_nocturia_without_two_nights_up_to_pass_water(words):
+    assert "polyuria" not in _present(words)
+
+
+def test_passing_water_not_smoothly_is_hesitancy_not_a_denied_pain():
+    said = understand("我爸尿尿不痛快 老是滴滴答答", LEXICON)
+    assert {m.concept for m in said.mentions if not m.negated} >= {"urinary_retention"}
+    assert "dysuria" not in {m.concept for m in said.mentions}
+
+
+def test_a_red_rash_on_the_flank_is_no_lump_and_grandma_is_no_breast():
+    assert "back_lump" not in _present("右边腰上起了一片红疙瘩 有小水疱")
+    said = understand("我奶奶子宫癌走的", LEXICON)
+    assert "breast" not in {m.concept for m in said.mentions}
+
+
+def test_waiting_a_while_to_pass_water_is_no_length():
+    assert understand("尿等半天才出来", LEXICON).duration is None
