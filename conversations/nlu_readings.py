@@ -42,17 +42,17 @@ NIGHT_VOIDING = re.compile(
     r"(?:起夜|起来(?:尿尿?|解手|小便|上厕所)?|尿|解手|上厕所)[^，,。；;\s0-9]{0,3}?"
     rf"(?P<n>{NUM}|好几|几)(?:多|来)?(?:次|回|趟|遍)"
     r"|起夜(?:特别|非常|很|挺|老|越来越)?(?:多|频繁|勤)")
-POLYURIA = "polyuria"
+NOCTURIA = "nocturia"
 
 
 def night_voiding(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
     """Up twice or more a night to pass water is nocturia (ICS 2002: one or more; twice is when
     patients and guidelines start to count it as a complaint)."""
-    if POLYURIA not in lexicon.concepts.get("symptoms", {}):
+    if NOCTURIA not in lexicon.concepts.get("symptoms", {}):
         return []
     found = []
     for m in NIGHT_VOIDING.finditer(text):
         counted = number_range(m["n"]) if m["n"] not in (None, "好几", "几") else None
         if counted is None or counted[1] >= 2:
-            found.append((m.start(), m.end(), "symptoms", POLYURIA))
+            found.append((m.start(), m.end(), "symptoms", NOCTURIA))
     return found
