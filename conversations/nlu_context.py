@@ -63,7 +63,9 @@ PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好
 # 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")
 # 这半天老是迷糊: "always" within a spell that began today is not a lasting complaint
-RECENT_SPELL = re.compile(r"这半天|半天了|这一上午|这一下午|从早上|今天一天|今早起")
+# 喷了两次还是喘不过来: still, after the medicine just taken, is this attack, not a lasting state
+RECENT_SPELL = re.compile(r"这半天|半天了|这一上午|这一下午|从早上|今天一天|今早起"
+                          r"|[喷吸用吃含打]了[^，,。；;]{0,8}(?:还是|仍然)")
 ACUTE_NOW = re.compile(r"刚才|刚刚|刚|现在|突然|正在|还在|一直|还没|这会|今天|马上|都晕了|晕倒了"
                        r"|倒了|叫不醒|没反应")
 # Signs a bystander sees now in the person beside them (同学浮上来不动, 室友下巴挨不到胸口)

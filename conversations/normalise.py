@@ -27,9 +27,11 @@ TYPOS_FILE = Path(__file__).resolve().parent / "data" / "typos.yaml"
 
 
 def _typos(path: Path) -> tuple[dict[str, str], re.Pattern[str] | None]:
-    """Slip -> correction; a correction of another length would break quoting, so it is refused."""
+    """Slip (or dialect word) -> its Mandarin form; a correction of another length would break
+    quoting, so it is refused."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    table = {str(k).translate(_TABLE).lower(): str(v) for k, v in (data.get("typos") or {}).items()}
+    said = {**(data.get("typos") or {}), **(data.get("dialect") or {})}
+    table = {str(k).translate(_TABLE).lower(): str(v) for k, v in said.items()}
     wrong = sorted(k for k, v in table.items() if len(k) != len(v))
     if wrong:
         raise ValueError(f"{path.name}: a correction must keep the length of its slip: {wrong}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conversations import redflags
 from conversations.state import PatientContext
 from tests.conversations.test_understanding import ADULT, ASSISTANT, WOMAN, converse, note_of
 
@@ -24,8 +25,11 @@ def test_feelings_after_a_site_in_one_message_are_of_that_site():
 
 
 def test_a_reading_said_after_still_in_another_clause_is_now():
-    state, turn = converse("打篮球后哮喘发作 喷了三次还是喘 指脉氧只有88", mode="triage")
-    assert turn.stage == "emergency" and state.red_flag.rule_id == "critical_vital_signs"
+    words = "打篮球后哮喘发作 喷了三次还是喘 指脉氧只有88"
+    state, turn = converse(words, mode="triage")
+    assert turn.stage == "emergency"
+    vitals = next(r for r in ASSISTANT.knowledge.red_flags if r.id == "critical_vital_signs")
+    assert redflags.evaluate(vitals, state, redflags.said([words])) is not None
 
 
 def test_someone_in_the_village_and_a_denied_thought_are_no_emergency():
