@@ -48,11 +48,13 @@ RECURRING_NOW = re.compile(r"又|这次|这回|最近|现在|目前|还在|今�
 HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻时|年轻的时候|早年|当年|那年|去年"
                          r"|前年|[0-9几一二两三四五六七八九十多]+年前|好几年|上次|上回|那次"
                          r"|半年前|[0-9几一二两三四五六七八九十]+个多?月前|上个?月|上上个月"
-                         r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?(?:的时候|时)")
+                         r"|老毛病|[0-9几一二两三四五六七八九十]+岁多?(?:的时候|时)"
+                         r"|前(?:几|两|些|三)年|那几年")
 # Said of a lasting or recurring state, not of something that has just happened: 还是没劲 after a
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病"
-                         r"|以前也这样|一直这样|老这样|经常这样"
+                         r"|以前也这样|一直这样|老这样|经常这样|(?:跟|和)(?:平时|往常|平常)一样|老样子"
+                         r"|(?:中过|得过)(?:一次|一回)?(?:风|脑梗|中风)[^。]{0,16}还"
                          r"|一(?:紧张|着急|生气|激动|闻到)[^，,。；;]{0,6}就")
 # 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
 # 感冒好了以后才有的 / 感冒那会儿烧到38度: a cold that came and went before this illness is

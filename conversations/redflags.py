@@ -66,8 +66,8 @@ def said(raw_utterances: Iterable[str]) -> list[Said]:
 
 
 # 手没劲倒没有: the denial comes after the words; 是突然的吗: the patient echoes our question
-_DENIED_AFTER = re.compile(r"(?:的?(?:念头|想法|打算|情况|事|症状|毛病))?"
-                           r"(?:倒|也|都|倒是|还|一直|从来|根本|完全)?"
+_DENIED_AFTER = re.compile(r"(?:的?(?:念头|想法|打算|情况|事|症状|毛病)|样?的?(?:疼|痛))?"
+                           r"(?:倒|也|都|倒是|还|一直|从来|根本|完全|是)?"
                            r"(?:没有|没|不是|不)(?:的|啊|呢|哈)?")
 _ECHOED_QUESTION = re.compile(r"是[^，,。]{0,8}的?[吗么嘛]")
 

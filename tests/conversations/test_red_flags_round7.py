@@ -90,6 +90,14 @@ def test_fewer_movements_late_in_pregnancy_is_an_emergency_unless_counted_well_a
     "前年脾切了 现在好好的 想打疫苗",
     "刷牙牙龈出血 吐了口血水",
     "以前划过手 现在早不划了",
+    "前年中过一次风 现在左手还有点不灵活 想问问康复",
+    "我爷爷痴呆好多年了 今天跟平时一样糊涂 饭吃得香",
+    "打羽毛球扭了一下手腕 肿了 拿不住拍子",
+    "胸口撕裂样的疼倒是没有 就是肩膀酸",
+    "吃了铋剂 大便是黑的 头晕是没有的",
+    "笑得我肚子都抽了",
+    "喝了半杯隔夜茶 会不会中毒",
+    "我朋友前几年割过腕 现在挺好的 我想问怎么陪她",
 ])
 def test_look_alikes_raise_no_alarm(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
