@@ -78,7 +78,10 @@ def answer_duration(state: DialogueState, words: str) -> None:
         set_fact(state, DURATION.key, None, words, uncertain=True)
 
 
-_FOR_REVIEW = re.compile(r"复查|复诊|随访|开药|拿药|配药|看看|咨询|问问|怎么办|要紧")
+# 我三年前心梗放过支架 我想问问: an old illness named while starting to talk is background; it
+# leads only when the patient comes about it (复查, 开药), not for 问问 / 看看
+_OLD_ILLNESS_REVIEW = re.compile(r"复查(?![^，,。]{0,4}(?:挺好|正常|没事|没问题|都好))|复诊|随访"
+                                 r"|开药|拿药|配药")
 
 
 def named_lead(state: DialogueState) -> SymptomFact | None:
@@ -91,4 +94,4 @@ def named_lead(state: DialogueState) -> SymptomFact | None:
     if now:
         return now[0]
     latest = next((m.text for m in reversed(state.transcript) if m.role == "patient"), "")
-    return said[0] if said and _FOR_REVIEW.search(latest) else None
+    return said[0] if said and _OLD_ILLNESS_REVIEW.search(latest) else None

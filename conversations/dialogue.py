@@ -268,8 +268,10 @@ class Assistant:
         if not present and lead is None:
             state.unclear += 1
             return
-        chosen = lead or next((s for s in present if self._complaint_for(state, s.concept)),
-                              present[0])
+        # a symptom that has gone (咳嗽 不咳了 现在主要是没劲) leads only when nothing else is left
+        ongoing = [s for s in present if not s.resolved] or present
+        chosen = lead or next((s for s in ongoing if self._complaint_for(state, s.concept)),
+                              ongoing[0])
         complaint = self._complaint_for(state, chosen.concept)
         state.complaint = complaint.id if complaint else None
         state.unclear = 0

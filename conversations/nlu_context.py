@@ -15,7 +15,7 @@ from conversations.knowledge import Lexicon
 
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
-    r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|要是|假如|预防|避免|防止|防着|以防"
+    r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|(?<![主只需重])要是|假如|预防|避免|防止|防着|以防"
     r"|是不是|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)|科普|文章|新闻|怎么防|防"
     r"|视频里|视频上|电视剧|电视里|电影里|小说里|听说|打完会|打了会|想学|以为")
 HYPOTHETICAL_AFTER = re.compile(

@@ -144,3 +144,41 @@ def test_a_red_rash_on_the_flank_is_no_lump_and_grandma_is_no_breast():
 
 def test_waiting_a_while_to_pass_water_is_no_length():
     assert understand("尿等半天才出来", LEXICON).duration is None
+
+
+def test_a_symptom_that_has_gone_does_not_lead_when_another_is_left():
+    state, _ = converse("前阵子咳嗽 现在不咳了 主要是没劲 走几步就累", patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value == "fatigue"
+
+
+def test_mainly_is_no_if():
+    said = understand("主要是头晕 别的还好", LEXICON)
+    dizzy = next(m for m in said.mentions if m.concept == "dizziness")
+    assert not dizzy.hypothetical
+
+
+def test_an_old_illness_named_while_starting_to_talk_does_not_become_the_complaint():
+    state, _ = converse("医生您好 我想问问 我五年前脑梗过", "这两天两条腿肿", patient=MAN)
+    assert state.facts["chief_complaint.symptom"].value == "oedema"
+
+
+def test_an_old_illness_leads_when_the_patient_comes_for_its_review():
+    state, _ = converse("我去年心梗放了支架 想来复查开药", patient=MAN)
+    assert state.facts["chief_complaint.symptom"].value in {
+        "acute_myocardial_infarction", "coronary_stent_status", "myocardial_infarction"}
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("小腿上青筋鼓起来好多", "varicose_vein_symptoms"),
+    ("嗓子里老像有东西 咽不下去吐不出来", "throat_itch"),
+    ("宝宝屁股红 有点烂", "nappy_rash"),
+    ("左边蛋蛋下面有点坠胀", "varicocele"),
+    ("右边眼皮耷拉下来了", "ptosis"),
+    ("我系咳 成个月都系咳", "cough"),
+])
+def test_everyday_words_of_round_seven_in_scripts(words, concept):
+    assert concept in _present(words)
+
+
+def test_a_click_in_the_back_when_lifting_is_no_palpitation():
+    assert "palpitations" not in _present("提水上楼 腰背那咯噔一下 之后一直疼")
