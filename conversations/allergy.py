@@ -62,6 +62,11 @@ _NEGATOR = re.compile(r"没|不|无|未")
 _NOT_ALLERGY = re.compile(r"不是过敏|不算过敏|不耐受")
 
 
+# 过敏 尘螨 猫毛 / 过敏的话 对造影剂: a message headed by the word, then the list
+_FINE_AFTER = re.compile(r"[^，,。；;\s]{0,3}?(?:没事|没问题|不过敏|能用|能吃|都行|可以)")
+_HEADED = re.compile(r"^(?:过敏(?!性)(?:史|的话|方面|呢|嘛)?)[：:，,\s]+")
+
+
 def reread(text: str, mentions: tuple[Mention, ...], lexicon: Lexicon
            ) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
     """On every utterance (`nlu.understand`): the exception of a denial is an allergy, a dated
@@ -71,7 +76,11 @@ def reread(text: str, mentions: tuple[Mention, ...], lexicon: Lexicon
     excepted = [m.span() for m in _EXCEPT.finditer(text)]
     mentions = _past_reactions(text, mentions, lexicon)
     kept, apart, told = [], [], False
+    headed = _HEADED.match(text)
     for m in mentions:
+        if headed and m.kind in ALLERGEN_KINDS and not m.negated and m.start >= headed.end() \
+                and not _FINE_AFTER.match(text, m.end):
+            m = dataclasses.replace(m, allergy=True)  # 过敏 尘螨 猫毛: a list under its heading
         if m.kind in ALLERGEN_KINDS and any(s <= m.start and m.end <= e for s, e in excepted):
             m = dataclasses.replace(m, allergy=True, negated=False)
         if m.kind in ALLERGEN_KINDS and not m.negated and told \

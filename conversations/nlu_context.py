@@ -99,7 +99,7 @@ NORMAL_AFTER = re.compile(r"[^，,。；;不没]{0,6}?(?:没问题|正常|挺好
                           r"|跟(?:以前|平时|平常|原来)(?:差不多|一样))")
 # 尿挺多 / 体重没掉 / 能躺平: the subject itself already says it is fine
 NORMAL_SAID = re.compile(r"不|没|挺多|不少|还行|正常|能躺|躺得平|有劲|有力|好使|放屁"
-                         r"|能吃|吃得[下进香]|香|软|能张|屁(?:也|都|还)?有|有屁")
+                         r"|能吃|吃得[下进香]|香|软|能张|屁(?:也|都|还)?有|有屁|(?<=尿)(?:也|都|还)有")
 # 嘴歪倒没歪: the same word denied right after; 看不见那是前年的事: history said after the words
 DENIED_REPEAT = re.compile(r"(?:倒|也|都|倒是|还)(?:没有|没|不)(.)[^，,。；;\s]{0,3}?"
                            r"(?:的|啊|呢|哈)?")

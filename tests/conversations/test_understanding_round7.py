@@ -182,3 +182,33 @@ def test_everyday_words_of_round_seven_in_scripts(words, concept):
 
 def test_a_click_in_the_back_when_lifting_is_no_palpitation():
     assert "palpitations" not in _present("提水上楼 腰背那咯噔一下 之后一直疼")
+
+
+@pytest.mark.parametrize(("words", "denied"), [
+    ("吃喝都正常 没发烧", "poor_appetite"),
+    ("精神好 能吃能玩", "poor_appetite"),
+    ("吃奶挺好 睡得也好", "poor_feeding"),
+    ("喝水还行 尿也有", "oliguria"),
+    ("吞东西不费劲 声音也没哑", "dysphagia"),
+    ("尿的时候不疼 也没见血", "dysuria"),
+    ("不红 也没流脓", "skin_infection"),
+])
+def test_normal_functions_said_in_passing_are_denials(words, denied):
+    said = understand(words, LEXICON)
+    assert any(m.concept == denied and m.negated for m in said.mentions), words
+
+
+def test_allergens_listed_under_the_word_allergy_are_allergies():
+    said = understand("过敏 花粉 尘螨", LEXICON)
+    assert {m.concept for m in said.mentions if m.allergy} >= {"pollen", "dust_mite"}
+
+
+def test_a_drug_said_to_be_fine_under_the_heading_is_no_allergy():
+    said = understand("过敏 青霉素没事 头孢也可以", LEXICON)
+    assert not any(m.allergy and not m.negated for m in said.mentions)
+
+
+def test_a_rash_as_an_allergys_reaction_is_a_rash_not_peeling_skin():
+    said = understand("对磺胺过敏 起皮疹", LEXICON)
+    assert "rash" in {m.concept for m in said.mentions}
+    assert "scaly_rash" not in {m.concept for m in said.mentions}
