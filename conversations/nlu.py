@@ -183,7 +183,10 @@ _FAMILY_STATEMENT = re.compile(r"[\s，,]?(?:也|都|以前|年轻时候?|早年
 # introduces the patient.
 _TOPIC_OF_SENTENCE = re.compile(r"\s*(?:我|俺|他|她|孩子|娃|宝宝)?(?:们|家)?的?")
 _TOPIC_PREDICATE = re.compile(r"[^，,\s。；;]{0,4}(?:也|都)|[^，,\s。；;]{0,6}(?:不好|毛病|病)")
-_NEXT_CLAUSE_STATEMENT = re.compile(r"[\s，,]+(?:也|都|以前|年轻时候?|早年)*(?:得过|患过|有过)")
+_NEXT_CLAUSE_STATEMENT = re.compile(r"[\s，,]+(?:也|都|以前|年轻时候?|早年)*(?:得过|患过|有过)"
+                                    # 我妈五十岁绝经 有骨质疏松: her age, then what she has
+                                    r"|[0-9一二两三四五六七八九十几多]+岁[^，,\s。；;]{0,4}[\s，,]+有")
+_LIKE_ME = re.compile(r"[^，,\s。；;]{0,4}?(?:也|都)")
 
 
 def _told_for_a_relative(r: _Reader) -> bool:
@@ -238,7 +241,7 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
     for s, _e, kind, _id in r.found:
         who = [(end, g) for end, g in subjects if end <= s]
         if kind == "symptoms" and who and who[-1][1] != "self" \
-                and text[who[-1][0]:who[-1][0] + 1] not in ("也", "都"):  # 我妈也偏头疼: like me
+                and not _LIKE_ME.match(text, who[-1][0]):  # 我妈也偏头疼 / 我爸身上也长: like me
             patients.add(who[-1][1])
     allergens = [e for s, e, kind, _cid in r.found if kind in allergies.ALLERGEN_KINDS
                  and "过敏" in text[_span_of(r.scopes, s)[0]:_span_of(r.scopes, s)[1]]]

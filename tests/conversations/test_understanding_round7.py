@@ -212,3 +212,13 @@ def test_a_rash_as_an_allergys_reaction_is_a_rash_not_peeling_skin():
     said = understand("对磺胺过敏 起皮疹", LEXICON)
     assert "rash" in {m.concept for m in said.mentions}
     assert "scaly_rash" not in {m.concept for m in said.mentions}
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("我姥姥六十岁绝经 有骨质疏松", "osteoporosis"),
+    ("我爸身上也长这种包 医生说是脂肪瘤", "lipoma"),
+    ("我哥腿上血管堵了截肢了", "limb_arteriosclerosis_obliterans"),
+])
+def test_a_relatives_illness_said_after_their_age_or_like_mine_is_family_history(words, concept):
+    said = understand(words, LEXICON)
+    assert any(m.concept == concept and m.family for m in said.mentions), words
