@@ -308,13 +308,15 @@ def development(departments: dict[str, str], dump: Path | None = None) -> list[s
                             ("emergencies_5", "emergencies_dev5", emergencies),
                             ("emergencies_6", "emergencies_dev6", emergencies),
                             ("emergencies_7", "emergencies_dev7", emergencies),
+                            ("emergencies_8", "emergencies_dev8", emergencies),
                             ("triage", "triage_dev", triage),
                             ("dialogues", "dialogues_dev", dialogues),
                             ("dialogues_2", "dialogues_dev2", dialogues),
                             ("dialogues_3", "dialogues_dev3", dialogues),
                             ("dialogues_4", "dialogues_dev4", dialogues),
                             ("dialogues_5", "dialogues_dev5", dialogues),
-                            ("dialogues_6", "dialogues_dev6", dialogues)):
+                            ("dialogues_6", "dialogues_dev6", dialogues),
+                            ("dialogues_7", "dialogues_dev7", dialogues)):
         items = load(file, DEV_DIR)
         if items:
             found, misses[name] = run(player, items)
