@@ -310,9 +310,14 @@ def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...
         _require(level in {"emergency", "screen"}, at, "level is emergency or screen")
         _require(level == "emergency" or bool(entry.get("screen")), at,
                  "a screening rule needs its `screen` question")
+        for item in [i for group in all_of for i in group] + list(any_of):
+            _require(str(item).partition(":")[0] in {"symptom", "text"}, at,
+                     f"item {item!r} must be symptom: or text:")
+        for item in unless:  # settled: holds even when its message names a day
+            _require(str(item).partition(":")[0] in {"text", "settled"}, at,
+                     f"unless item {item!r} must be text: or settled:")
         for item in [i for group in all_of for i in group] + list(any_of) + list(unless):
             kind, _, value = str(item).partition(":")
-            _require(kind in {"symptom", "text"}, at, f"item {item!r} must be symptom: or text:")
             if kind == "symptom":
                 _require(value in lexicon.concepts["symptoms"], at, f"unknown symptom {value!r}")
             else:

@@ -15,11 +15,11 @@ from conversations.knowledge import Lexicon
 
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
-    r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|(?<![主只需重])要是|假如|预防|避免|防止|防着|以防"
+    r"会不会|怕(?!冷|热|光|风|吵|声)|担心|害怕|万一|如果|(?<![主只需重])要是|假如|差点|差一点|险些|预防|避免|防止|防着|以防"
     r"|是不是|需不需要|要不要|能不能|可不可以|应该怎么|如何|怎样|书上|网上(?:说|看|写|讲|查到|有人|都说|的文章|视频)|科普|文章|新闻|怎么防|防"
     r"|视频里|视频上|电视剧|电视里|电影里|小说里|听说|打完会|打了会|想学|以为")
 HYPOTHETICAL_AFTER = re.compile(
-    r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防"
+    r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防|是[^，,。]{0,4}(?:前兆|征兆|信号)"
     r"|有什么(?:症状|表现|危害)|怎么样才|急救要?怎么做|要?怎么急救)")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 # 被邻居家狗咬了: whose dog it was, the bite is the patient's
@@ -54,6 +54,7 @@ HISTORY_CUE = re.compile(r"以前|以往|过去|曾经|从前|小时候|年轻�
 # stroke, 每次来月经都疼得打滚.
 CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每个月|一到.{0,6}就|老毛病"
                          r"|以前也这样|一直这样|老这样|经常这样|(?:跟|和)(?:平时|往常|平常)一样|老样子"
+                         r"|平时也是这样"
                          r"|(?:中过|得过)(?:一次|一回)?(?:风|脑梗|中风)[^。]{0,16}还"
                          r"|一(?:紧张|着急|生气|激动|闻到)[^，,。；;]{0,6}就")
 # 晕倒过一次 / 抽过: a thing that has happened before (过 ending the phrase), unless now again.
@@ -77,7 +78,7 @@ HELP_NOW = re.compile(r"不动|没知觉|没气|没反应|叫不醒|挨不到|�
                       r"|敲门(?:不应|没人应)|没人开门")
 # An event that is over for someone else: not the patient's emergency now.
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
-                              r"|送医|出院|前几天|前天|上周|上个月")
+                              r"|送医|出院|前几天|前天|上周|上个月|住下了|医生在治|已经在.{0,4}医院")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
 SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
 SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)"

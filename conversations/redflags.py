@@ -207,9 +207,12 @@ def evaluate(rule: RedFlagRule, state: DialogueState, utterances: list[Said],
     if words is None:
         return None
     if rule.unless and any(_compiled(i.partition(":")[2]).search(text)
-                           and not _text_match(_SUDDEN, [(text, index, raw)])
+                           and (i.startswith("settled:")
+                                or not _text_match(_SUDDEN, [(text, index, raw)]))
                            for i in rule.unless for text, index, raw in utterances):
-        return None  # a benign explanation (压着睡麻了, 康复), unless that message says sudden
+        # a benign explanation (压着睡麻了, 康复), unless that message says sudden; a matter
+        # already settled (已经打了狂犬疫苗, 复查钾4.5) holds whatever day it names
+        return None
     return words
 
 

@@ -54,6 +54,23 @@ PREGNANT = PatientContext(age_years=29, sex="female", pregnant=True)
     "游泳时头像炸开了一样",
     "喘 喘 走不动了",
     "咯血 一口一口的 满嘴都是",
+    "游戏账号都送人了 银行卡密码也告诉我姐了",
+    "炭买好了 车库门关上就行",
+    "注销了所有账号 问最后一个问题",
+    "我想说钥匙 说出来是药水 自己都吓一跳",
+    "胸口发紧 这礼拜开始的 今天躺着也发紧",
+    "胸口闷 最近睡觉都会憋醒",
+    "家里心电图贴显示st抬高 胸口有点闷",
+    "吃了头孢 嘴唇肿了 舌头也胀",
+    "同桌突然抓着脖子 一声不出",
+    "工友眼睛溅进了石灰水 一直喊看不见",
+    "白内障做完第二天 眼睛越来越疼 越来越看不清",
+    "老人抽了快十分钟了 还没停",
+    "hcg两千多 b超说子宫里是空的 肚子越来越疼",
+    "人刚从河里捞上来 不喘气",
+    "搬货闪了腰 会阴那块麻 尿尿没感觉",
+    "我哥双相 停药一个礼拜 三天没怎么睡 半夜出门乱跑",
+    "疼得直冒汗 例假推迟了十天",
 ])
 def test_emergencies_told_by_sign_stop_the_conversation(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
@@ -98,6 +115,14 @@ def test_fewer_movements_late_in_pregnancy_is_an_emergency_unless_counted_well_a
     "笑得我肚子都抽了",
     "喝了半杯隔夜茶 会不会中毒",
     "我朋友前几年割过腕 现在挺好的 我想问怎么陪她",
+    "前天被狗咬了 当天就打了狂犬疫苗 第二针啥时候打",
+    "一氧化碳报警器响了 是电池没电了 换了就好 家里人都没事",
+    "透析的 昨天钾6.7 今天复查钾4.6 没不舒服",
+    "我妈摔了磕到头 吃着华法林 昨天拍了ct没出血 留观一晚今天接回家了",
+    "右手每天半夜麻 医生说是腕管综合征",
+    "隐形眼镜掉了一片 一只眼看不清",
+    "头要裂开了 今天加了一天班",
+    "打篮球被撞了一下胸口 差点吐血 现在不疼了",
 ])
 def test_look_alikes_raise_no_alarm(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
@@ -110,6 +135,9 @@ def test_look_alikes_raise_no_alarm(words):
     "老觉得人没了就不用烦了",
     "死了比活着轻松多了",
     "得个急病走了倒也省事",
+    "开车时想 要是撞了就不用上班了",
+    "世界上没有我也挺好的",
+    "每天醒来都想 为啥还要醒",
 ])
 def test_more_ways_of_wishing_to_be_gone_get_the_screening_question(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
