@@ -190,6 +190,13 @@ _ACTIVITY_BEFORE = re.compile(
 _LENGTH_SAID = re.compile(r"^(?:了|多了|以来|来|开始|起|左右了|的时候开始)")
 
 
+def _dates_an_old_illness(u: Understanding) -> bool:
+    """我妈前年脑梗过 / 我去年得过面瘫: the day names when an old illness was, not this one."""
+    said = normalise(u.since.text) if u.since else ""
+    at = u.text.find(said) if said else -1
+    return at >= 0 and any(m.history and abs(m.start - at) <= 8 for m in u.mentions)
+
+
 def _of_an_activity(u: Understanding) -> bool:
     said = normalise(u.duration.text) if u.duration else ""
     at = u.text.find(said) if said else -1
@@ -248,6 +255,7 @@ def _measures(state: DialogueState, u: Understanding, words: str, current: str |
                      uncertain=u.duration.approximate)
     elif u.since and (current == "chief_complaint.duration" or (
             "chief_complaint.duration" not in state.facts and not _is_age(state, u)
+            and not _dates_an_old_illness(u)
             and any(m.kind == "symptoms" and not (m.negated or m.history or m.family
                                                   or m.other_person) for m in u.mentions))):
         # 昨天吃了烧烤，晚上开始拉: asked how long, a day said on its own is the start; said with

@@ -334,6 +334,9 @@ def _one_reading_per_span(mentions: list[Mention]) -> tuple[Mention, ...]:
 _STARTED_AFTER = re.compile(r"前[^，,。；;\s]{0,6}?(?:以后|之后|后)?开始")
 
 
+_THIS_BOUT = re.compile(r"(?:这回|这次|这一次|这一回|这趟)(?:又|是|都|已经|有)?$")
+
+
 def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ...],
               correction: bool) -> Duration | None:
     """The longest length said of a current symptom (the illness began with it), else one said
@@ -353,8 +356,10 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
     # A length said (半个多月) outranks a time of day that may only say when it is worse
     # (早上起来晕得厉害); among lengths, the one said of a symptom, then the longest.
     # 前天开始疼的 今天起了水泡: the day it began outranks a later day
+    # 反反复复两年多 这回一个礼拜: the length of this bout outranks how long it has come and gone
     best = scored[-1][1] if correction else max(
-        scored, key=lambda p: (not p[1].relative, _began(r.text, p[1]), p[0], p[1].value))[1]
+        scored, key=lambda p: (bool(_THIS_BOUT.search(r.text, max(p[1].start - 4, 0), p[1].start)),
+                               not p[1].relative, _began(r.text, p[1]), p[0], p[1].value))[1]
     topic = r.attach(best.start, best.end)
     of = next((cid for s, _e, kind, cid in r.found if topic and s == topic[0]
                and kind == "symptoms"), None)

@@ -124,7 +124,8 @@ _UNIT_DAYS = {"分钟": 1 / 1440, "小时": 1 / 24, "钟头": 1 / 24, "天": 1.0
 _DURATION = re.compile(
     r"(?P<pre>将近|差不多|大概|大约|快要?|近|约|大|小|好)?"
     rf"(?P<num>{NUM}(?:(?:到|至|-|~){NUM})?|半)"  # 三 / 3-5 / 三到五 / 半
-    r"(?P<m1>多|来|余)?(?P<ge>个)?(?P<m2>多|来)?(?P<half>半)?"  # 十多 / 一个多 / 一个半
+    # 十多 / 一个多 / 一个半 / 一个半多
+    r"(?P<m1>多|来|余)?(?P<ge>个)?(?P<m2>多|来)?(?P<half>半)?(?P<m3>多)?"
     r"(?P<unit>分钟|小时|钟头|天|日|周|星期|礼拜|月|年)"
     r"(?P<post>多|半(?![个包支根次])|左右|上下|出头)?")  # 一年多 / 三天半 / 一周左右
 _FREQUENCY_AFTER = re.compile(
@@ -200,7 +201,8 @@ def durations(text: str) -> list[Quantity]:
         if num == "半" and unit == "天" and (before in _WAITED or text.startswith("才", m.end())):
             continue  # 尿等半天才出来 / 蹲半天: a while, not how long the illness has lasted
         if num == "半":
-            low = high = 2 / 3 if pre == "大" else 1 / 3 if pre == "小" else 0.5
+            # 大半年: a bit over half a year (seven months or so), not two thirds of it
+            low = high = 0.6 if pre == "大" else 0.4 if pre == "小" else 0.5
             vague = pre in ("大", "小")
         else:
             rng = number_range(("好" if pre == "好" else "") + num + (m["m1"] or ""))
@@ -210,7 +212,7 @@ def durations(text: str) -> list[Quantity]:
         value = (low + high) / 2 + (0.5 if m["half"] or m["post"] == "半" else 0)
         # 一个多月, 一年多: a little more than the unit (people say 一个多月 for five or six
         # weeks, rarely for seven); the note still writes 1个月余
-        extra = m["m2"] == "多" or m["post"] == "多"
+        extra = m["m2"] == "多" or m["post"] == "多" or m["m3"] == "多"
         value += (0.2 if value >= 1 else 0.1) if extra else 0  # 半年多: a little more
         approx = vague or low != high or extra or pre not in ("", "大", "小", "好") or (
             m["post"] in ("左右", "上下", "出头")) or m["m2"] == "来"

@@ -113,7 +113,7 @@ def test_mentions_and_their_context(text, expected):
 @pytest.mark.parametrize(("text", "days", "approximate"), [
     ("三天", 3, False), ("3天", 3, False), ("两三天", 2.5, True), ("三四个月", 105, True),
     ("十来天", 10, True), ("一个多星期", 8.4, True), ("一周", 7, False), ("半个月", 15, False),
-    ("大半年", 243.3, True), ("一年多", 438, True), ("好几年", 1460, True), ("几天了", 3, True),
+    ("大半年", 219, True), ("一年多", 438, True), ("好几年", 1460, True), ("几天了", 3, True),
     ("昨天开始的", 1, True), ("昨晚开始肚子疼", 0.5, True), ("昨天晚上开始发烧", 0.5, True),
     ("今天早上起来头晕", 0.25, True), ("前天开始拉肚子", 2, True), ("上周开始咳嗽", 7, True),
     ("刚刚开始胸口疼", 1 / 24, True), ("3个小时了胸口疼", 0.125, False),

@@ -222,3 +222,19 @@ def test_a_rash_as_an_allergys_reaction_is_a_rash_not_peeling_skin():
 def test_a_relatives_illness_said_after_their_age_or_like_mine_is_family_history(words, concept):
     said = understand(words, LEXICON)
     assert any(m.concept == concept and m.family for m in said.mentions), words
+
+
+@pytest.mark.parametrize(("words", "days"), [
+    ("一个半多月了 天天起", 51),
+    ("反反复复两年多 这回一个礼拜", 7),
+    ("大半年了", 219),
+])
+def test_lengths_of_round_seven(words, days):
+    said = understand(words, LEXICON).duration
+    assert said is not None and said.days == pytest.approx(days, abs=1)
+
+
+def test_the_year_an_old_illness_came_is_not_how_long_this_one_has_lasted():
+    state, _ = converse("我去年得过面瘫 现在没事", "这次是右耳朵里面疼 流黄水", patient=ADULT)
+    assert state.facts.get("chief_complaint.duration") is None or \
+        state.facts["chief_complaint.duration"].value < 30
