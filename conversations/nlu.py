@@ -367,6 +367,21 @@ def _duration(r: _Reader, found: list[qty.Quantity], mentions: tuple[Mention, ..
                     onset=_began(r.text, best))
 
 
+# 眼皮跳 不是 是眼皮耷拉 / 尿床 不对 是憋不住: the patient takes the first word back
+_TAKEN_BACK = re.compile(r"[\s，,]+(?:不是|不对|说错了?)[\s，,]*(?:是|应该是)")
+
+
+def _retracted(text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Symptoms said just before a self-correction, in its sentence, are not the patient's."""
+    for m in _TAKEN_BACK.finditer(text):
+        lo = ctx.sentence_of(text, m.start())[0]
+        after = any(x.kind == "symptoms" and x.start >= m.end() for x in mentions)
+        mentions = tuple(x for x in mentions if not (
+            after and x.kind in ("symptoms", "diseases") and lo <= x.start and x.end <= m.start()
+            and not text[x.end:m.start()].strip(" ，,")))
+    return mentions
+
+
 def _began(text: str, q: qty.Quantity) -> bool:
     return bool(cues.ONSET.match(text, q.end))
 
@@ -376,6 +391,7 @@ def understand(text: str, lexicon: Lexicon) -> Understanding:
     r = _Reader(text, lexicon)
     norm, compact = r.text, COMPACT.sub("", r.text)
     mentions, allergens = allergies.reread(norm, _mentions(r, lexicon), lexicon)
+    mentions = _retracted(norm, mentions)
     found = qty.durations(norm)
     unknown = bool(compact) and bool(UNKNOWN.fullmatch(compact))
     deny = not unknown and bool(DENY.fullmatch(compact))

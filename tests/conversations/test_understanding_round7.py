@@ -238,3 +238,22 @@ def test_the_year_an_old_illness_came_is_not_how_long_this_one_has_lasted():
     state, _ = converse("我去年得过面瘫 现在没事", "这次是右耳朵里面疼 流黄水", patient=ADULT)
     assert state.facts.get("chief_complaint.duration") is None or \
         state.facts["chief_complaint.duration"].value < 30
+
+
+@pytest.mark.parametrize(("words", "kept", "gone"), [
+    ("眼皮跳 不是 是眼皮耷拉", "ptosis", "eyelid_twitching"),
+    ("晚上老尿床 不对 是憋不住 一咳嗽就漏", "urinary_incontinence", "nocturnal_enuresis"),
+])
+def test_a_word_the_patient_takes_back_is_not_kept(words, kept, gone):
+    said = {m.concept for m in understand(words, LEXICON).mentions}
+    assert kept in said and gone not in said
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("孩子老挠屁股 晚上睡不踏实", "anal_symptoms"),
+    ("右胸有个包 洗澡时摸到的", "breast_lump"),
+    ("脚底后跟疼 下床第一步最疼", "plantar_heel_pain"),
+    ("勃起不太行 硬度不够", "erectile_dysfunction"),
+])
+def test_more_everyday_words_of_round_seven(words, concept):
+    assert concept in _present(words)
