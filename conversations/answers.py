@@ -84,11 +84,17 @@ _OLD_ILLNESS_REVIEW = re.compile(r"复查(?![^，,。]{0,4}(?:挺好|正常|没�
                                  r"|开药|拿药|配药")
 
 
+ALLERGY_DISEASES = frozenset({"allergic_reaction", "food_allergy"})
+
+
 def named_lead(state: DialogueState) -> SymptomFact | None:
     """体检查出甲状腺结节 / 尿酸高 / 有房颤想复查: with no symptom said, the disease or finding
     the patient named last is why they came. A worry (怕是…) is not; an old illness is only
     when they come about it (复查, 开药)."""
-    said = sorted((d for d in state.diseases.values() if d.present and not d.uncertain),
+    # 我过敏体质 青霉素头孢都过敏: an allergy told first is its history, not why they came
+    allergic = any(k.startswith("allergy.") and f.value for k, f in state.facts.items())
+    said = sorted((d for d in state.diseases.values() if d.present and not d.uncertain
+                   and not (allergic and d.concept in ALLERGY_DISEASES)),
                   key=lambda d: -d.turn)
     now = [d for d in said if not d.history]
     if now:

@@ -257,3 +257,10 @@ def test_a_word_the_patient_takes_back_is_not_kept(words, kept, gone):
 ])
 def test_more_everyday_words_of_round_seven(words, concept):
     assert concept in _present(words)
+
+
+def test_an_allergy_told_first_is_history_not_the_complaint():
+    state, _ = converse("我过敏体质 青霉素 头孢都过敏", "这次是腰上起了一圈水泡 火辣辣的疼",
+                        patient=ADULT)
+    assert state.facts["chief_complaint.symptom"].value != "allergic_reaction"
+    assert state.facts["allergy.drugs"].value == ["penicillin", "cephalosporin"]
