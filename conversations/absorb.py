@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable
 
 from conversations import allergy
+from conversations.complaint_length import dates_an_old_illness, is_age, length_wins
 from conversations.facts import add_to_list, deny_list, set_fact
 from conversations.informant import typing_parent
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
 from conversations.nlu_context import feeling_at, span_between
-from conversations.nlu_numbers import said_as_a_day
 from conversations.occupations import is_job_noun
 from conversations.relatives import (
     add_relatives_illness,
@@ -30,17 +30,12 @@ HISTORY_KINDS = {"chronic_diseases": "past.chronic_diseases", "operations": "pas
                  "infectious_diseases": "past.infectious_diseases"}
 FEVER_THRESHOLD = 37.3
 _MIGRATION = re.compile(r"跑到|转到|移到|挪到|转移到|窜到了|现在到了")
-_VAGUE_SINCE = {"这几天", "这两天", "最近", "前几天", "近来", "近几天", "这段时间", "这阵子"}
 _VOCATIVE = re.compile(r"^\s*(?:医生|大夫|护士|老师|专家)(?:你好|您好)?[，,。！!\s]+")
 _NOT_THE_SITE = re.compile(r"也|还有|到|窜|放射|连着|片子|ct|b超|拍|检查|有劲|正常|没事|不疼|不痛")
 _TIMES_RANGE = re.compile(r"([一二两三四五六七八九])([二两三四五六七八九十])(?:次|回|趟)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九十")} | {"两": "2"}
 _LONG_TERM = re.compile(r"一直(在)?吃|长期|常年|多年|好多年|每天都吃|天天吃")
 OCCUPATION = "personal.occupation"
-_FILLER = re.compile(r"[了吧啊呀吗呢嘛左右差不多大概约有已经都快\s，,。.]")
-# 冰敷了几天 / 吃了三天: how long a remedy was used, not how long the complaint has lasted
-_BEFORE_NOW = re.compile(r"以前|之前|过去|早年|年轻|小时候|上回|那回|那次")  # 以前也疼过几年
-_REMEDY = re.compile(r"[敷吃服用贴涂抹擦输挂打做住练歇养泡熏按揉]")
 _SCORE = re.compile(r"(\d+|[一二三四五六七八九十])\s*分")
 _WHEN = re.compile(r"时候|的时|以后|之后|以前[^是在]|那天|那会")  # 开车的时候: when, not a job
 _ASKED = re.compile(r"是不是|会不会|是否|吗|呢|[？?]")
@@ -183,79 +178,16 @@ def _describers(state: DialogueState, u: Understanding, current: str | None) -> 
             set_fact(state, "present_illness.character", mention.text, mention.text)
 
 
-# 托育园上了一个月 / 退休五年了 / 降压药吃了三年: how long something else has gone on
-_ACTIVITY_BEFORE = re.compile(
-    r"(?:上了|干了|做了|住了|学了|练了|用了|吃了|喝了|抽了|工作了|退休|搬来|搬过来)"
-    r"(?:快|差不多|大概|将近|有)?$")
-_LENGTH_SAID = re.compile(r"^(?:了|多了|以来|来|开始|起|左右了|的时候开始)")
-
-
-def _dates_an_old_illness(u: Understanding) -> bool:
-    """我妈前年脑梗过 / 我去年得过面瘫: the day names when an old illness was, not this one."""
-    said = normalise(u.since.text) if u.since else ""
-    at = u.text.find(said) if said else -1
-    return at >= 0 and any(m.history and abs(m.start - at) <= 8 for m in u.mentions)
-
-
-def _of_an_activity(u: Understanding) -> bool:
-    said = normalise(u.duration.text) if u.duration else ""
-    at = u.text.find(said) if said else -1
-    return at > 0 and bool(_ACTIVITY_BEFORE.search(u.text, 0, at))
-
-
-def _is_age(state: DialogueState, u: Understanding) -> bool:
-    """宝宝拉肚子 十个月: a child's age in months, said beside the complaint, is no length."""
-    months = state.patient.age_months
-    if months is None or u.duration is None or abs(u.duration.days - 30 * months) > 15:
-        return False
-    said = normalise(u.duration.text)
-    at = u.text.find(said)
-    return at >= 0 and not _LENGTH_SAID.match(u.text[at + len(said):])
-
-
-def _duration_wins(state: DialogueState, u: Understanding, current: str | None) -> bool:
-    """A new length replaces the old one when asked for, corrected, said on its own ("三个多月
-    了" after "躺下两三个小时都睡不着"), or when the old one was only a vague time of day."""
-    known = state.facts.get("chief_complaint.duration")
-    rest = u.text.replace(normalise(u.duration.text), "")
-    left = _FILLER.sub("", rest)
-    said_alone = not u.mentions and not u.habits and len(left) <= 2 and not _REMEDY.search(left)
-    chief = state.facts.get("chief_complaint.symptom")
-    # 咳了一个多月 … 之前阳过 烧了两天: a length said of another symptom is not the complaint's
-    of_the_complaint = chief is None or u.duration.of == chief.value or (
-        u.duration.of is None and any(m.kind == "symptoms" and m.concept == chief.value
-                                      for m in u.mentions))
-    # 早上起来眼屎多 … 前天开始的: a time of day said first only told when it is worse
-    began_earlier = known is not None and isinstance(known.value, int | float) \
-        and known.value < 1 <= u.duration.days and not _BEFORE_NOW.search(u.text) \
-        and not any(m.history for m in u.mentions) and (
-            u.duration.onset or (said_as_a_day(known.words) and not said_as_a_day(u.duration.text)))
-    # 有二十来天了 / 差不多三个月了 after 昨天早上… or 半个多钟头: how long it has lasted wins
-    lasting = known is not None and isinstance(known.value, int | float) \
-        and (known.value < 1 or said_as_a_day(known.words)) \
-        and u.duration.days >= 3 * max(float(known.value), 1.0) and not u.duration.onset \
-        and not _BEFORE_NOW.search(u.text) and not any(m.history for m in u.mentions) \
-        and bool(re.search(re.escape(normalise(u.duration.text)) + "(?:了|以来|多了)", u.text))
-    if current != "chief_complaint.duration" and (_of_an_activity(u) or _is_age(state, u)):
-        return False
-    return (known is None or current == "chief_complaint.duration" or u.correction
-            or said_alone or began_earlier or lasting
-            or (known.uncertain and not u.duration.approximate and u.mentions
-                and of_the_complaint)
-            or (known.words in _VAGUE_SINCE and (not u.duration.approximate
-                                                 or u.duration.onset)))
-
-
 def _measures(state: DialogueState, u: Understanding, words: str, current: str | None) -> None:
-    if u.duration and _duration_wins(state, u, current):
+    if u.duration and length_wins(state, u, current):
         has_symptom = any(m.kind == "symptoms" for m in u.mentions)
         if current in {"chief_complaint.duration", "chief_complaint.symptom"} or has_symptom \
                 or u.correction or state.complaint:
             set_fact(state, "chief_complaint.duration", u.duration.days, u.duration.text,
                      uncertain=u.duration.approximate)
     elif u.since and (current == "chief_complaint.duration" or (
-            "chief_complaint.duration" not in state.facts and not _is_age(state, u)
-            and not _dates_an_old_illness(u)
+            "chief_complaint.duration" not in state.facts and not is_age(state, u)
+            and not dates_an_old_illness(u)
             and any(m.kind == "symptoms" and not (m.negated or m.history or m.family
                                                   or m.other_person) for m in u.mentions))):
         # 昨天吃了烧烤，晚上开始拉: asked how long, a day said on its own is the start; said with

@@ -296,7 +296,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
                     g for end, g in speakers if sentence_lo <= end <= c_lo and g][-1:]
                 family = bool(who) and who[-1] != "self" and who[-1] not in patients
         history = history or (kind == "symptoms" and bool(ctx.HISTORY_AFTER.match(text, e))) or (
-            cid in ctx.ANTECEDENT_EVENTS and bool(ctx.ANTECEDENT_AFTER.match(text, e)))
+            cid in ctx.ANTECEDENT_EVENTS and bool(ctx.ANTECEDENT_AFTER.match(text, e)
+                                                  or ctx.ANTECEDENT_BEFORE.search(text, 0, s)))
         # 我爸我妈都是糖尿病: every relative named in the clause had it; else the nearest before
         named = [(ctx.KIN_NAMES.get(m), at) for end, g, m, at in reversed(kin)
                  if c_lo <= end <= s and ctx.KIN_NAMES.get(m)

@@ -62,6 +62,9 @@ CHRONIC_CUE = re.compile(r"至今|后遗症|遗留|留下了?|每次|每回|每�
 # history, not a symptom now (感冒以后开始的 流鼻涕 may still be going on: it stays).
 ANTECEDENT_EVENTS = frozenset({"cold_symptoms"})
 ANTECEDENT_AFTER = re.compile(r"(?:早就?)?(?:好了|完了?)(?:以后|之后|后)|那会儿|那时候")
+# 先是发烧感冒 / 开始是感冒 咳了几天: how it started, not what is there now
+ANTECEDENT_BEFORE = re.compile(r"(?:先是|开始是|一开始是|起先是|刚开始是|最开始是|起初是)"
+                               r"[^，,。；;\s]{0,3}$")
 PAST_AFTER = re.compile(r"过(?:一次|两次|几次|一回|两回|好几次|好几回)?(?=$|[，,。；;！!？?\s])")
 # 还是 / 老是 / 经常 make only their own clause lasting: 喷了三次还是喘 指脉氧只有88 is now.
 CHRONIC_NEAR = re.compile(r"还是|仍然|老是|总是|经常|动不动|爱出汗|容易出汗|老(?=出汗|冒汗|流汗)")

@@ -264,3 +264,10 @@ def test_an_allergy_told_first_is_history_not_the_complaint():
                         patient=ADULT)
     assert state.facts["chief_complaint.symptom"].value != "allergic_reaction"
     assert state.facts["allergy.drugs"].value == ["penicillin", "cephalosporin"]
+
+
+def test_how_the_illness_started_is_history_not_a_symptom_now():
+    said = understand("开始是感冒 后来咳了十来天", LEXICON)
+    cold = next(m for m in said.mentions if m.concept == "cold_symptoms")
+    assert cold.history
+    assert said.duration is not None and said.duration.days >= 10
