@@ -2,9 +2,9 @@
 doctor and hospital, the 就诊人's row locked, and the id of a booking the request's
 Idempotency-Key already made, in one Core statement.
 
-Why Core: the ORM's loading of six joined entities was a fifth of a hold's CPU. The rows become
-the same mapped objects, joined to the session as loaded (columns not read here load on first
-use, as `load_only` would), so everything after the start works on them unchanged.
+Why Core: the ORM's loading of six joined entities cost more than the statement. The rows become
+the same mapped objects, joined to the session as loaded (`loaded_rows`; columns not read here
+load on first use, as `load_only` would), so everything after the start works on them unchanged.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.extensions import db
 from backend.models import Booking, Department, Doctor, Organization, PatientProfile, Schedule, Slot
+from backend.services.loaded_rows import as_loaded
 
 # The columns a hold reads and answers with, by entity; the slot's all.
 _PARTS: dict[type, tuple[str, ...]] = {
@@ -71,22 +71,9 @@ class HoldStart:
 
 
 def _as_loaded(entity: type, row: Any) -> Any:
-    """The row as the session's persistent object: the one the session already holds, or a new
-    one joined as loaded (no pending change, nothing to flush)."""
     names, at = _PARTS[entity], _OFFSET[entity]
     values = dict(zip(names, row[at:at + len(names)], strict=True))
-    if values["id"] is None:  # a session without a doctor (outer join)
-        return None
-    held = db.session.identity_map.get(db.session.identity_key(entity, values["id"]))
-    if held is not None:
-        return held
-    # Filled as the ORM's loader fills it (the values straight into the instance's dict, no
-    # attribute events), then given its identity with everything committed.
-    instance = manager_of_class(entity).new_instance()
-    instance.__dict__.update(values)
-    make_transient_to_detached(instance)
-    db.session.add(instance)
-    return instance
+    return None if values["id"] is None else as_loaded(entity, values)  # no doctor: None
 
 
 def start(slot_id: uuid.UUID, patient_id: uuid.UUID, account_id: int, key: str | None
