@@ -144,7 +144,6 @@ class RateLimiter:
 
     def init_app(self, app: Flask) -> None:
         app.extensions["rate_limits"] = _Counter(app.config["REDIS_URL"] or None)
-        parse_limits(app.config["RATELIMIT_DEFAULT"])  # a bad setting stops start-up
         app.extensions["rate_limit_routes"] = {}  # endpoint -> (exempt, own methods)
         if app.config["RATELIMIT_ENABLED"]:
             app.before_request(self._check_default)

@@ -97,6 +97,7 @@ def test_limit_settings_are_read_as_written():
             parse_limits(bad)
 
 
-def test_a_bad_default_limit_stops_start_up(simulators, app):
-    with pytest.raises((ValueError, ConfigError), match="rate limit"):
-        make_app(simulators, RATELIMIT_DEFAULT="lots")
+def test_a_bad_limit_setting_stops_start_up(simulators, app):
+    for name in ("RATELIMIT_DEFAULT", "RATELIMIT_LOGIN", "RATELIMIT_MESSAGES"):
+        with pytest.raises(ConfigError, match=f"{name}: not a rate limit: 'lots'"):
+            make_app(simulators, **{name: "lots"})
