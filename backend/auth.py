@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
+from backend.driver_select import DriverSelect
 from backend.errors import Forbidden, Unauthenticated
 from backend.extensions import db
 from backend.models import Account, AuthSession, PrincipalKind, StaffUser
@@ -67,7 +68,7 @@ def _bearer_token() -> str | None:
 
 # Only what a Principal needs, in one round trip; built once (a Core statement with a bound
 # parameter), since every authenticated request runs it.
-_SESSION_ROW = (
+_SESSION_ROW = DriverSelect(
     select(AuthSession.id, AuthSession.kind, AuthSession.revoked_at, AuthSession.expires_at,
            Account.id.label("account_id"), Account.external_id.label("account_external_id"),
            StaffUser.id.label("staff_id"), StaffUser.external_id.label("staff_external_id"),
@@ -94,15 +95,13 @@ def _verified(serializer: URLSafeTimedSerializer, token: str) -> tuple[uuid.UUID
         raise Unauthenticated() from exc
 
 
-def _load_session(token: str) -> Row:
+def _load_session(token: str) -> tuple:
     session_id, signed_at = _verified(_serializer(), token)
     age = int(time.time()) - signed_at  # as itsdangerous reckons a token's max_age
     if not 0 <= age <= current_app.config["SESSION_TTL_HOURS"] * 3600:
         raise Unauthenticated()
-    # On the session's connection (its transaction), without the ORM's execute around a Core
-    # statement.
-    row = db.session.connection().execute(_SESSION_ROW,
-                                          {"session_id": session_id}).one_or_none()
+    # On the session's connection (its transaction), fetched on the driver's cursor.
+    row = _SESSION_ROW.one_or_none({"session_id": session_id})
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthenticated()
     return row

@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import Select, bindparam, exists, inspect, select
 
 from backend.auth import Principal
+from backend.driver_select import DriverSelect
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models import PatientProfile, PrincipalKind, SignedResident, StaffRole, StaffUser
@@ -57,7 +58,8 @@ _OWN_PROFILE = select(*(getattr(PatientProfile, name) for name in _PROFILE_COLUM
     PatientProfile.external_id == bindparam("external_id"))
 # The same with the number of the read's audit entry: PostgreSQL evaluates it only for a row
 # found, so an unknown id takes no number.
-_OWN_PROFILE_NUMBERED = _OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number"))
+_OWN_PROFILE_NUMBERED = DriverSelect(_OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number")))
+_OWN_PROFILE = DriverSelect(_OWN_PROFILE)
 
 
 def load_profile(principal: Principal, external_id: str | uuid.UUID) -> PatientProfile:
@@ -82,8 +84,8 @@ def _load(principal: Principal, external_id: str | uuid.UUID, numbered: bool
             raise NotFound("没有找到这位就诊人。")
         return profile, None
     numbered = numbered and numbers_in_statements(db.session)
-    row = db.session.connection().execute(_OWN_PROFILE_NUMBERED if numbered else _OWN_PROFILE, {
-        "account_id": principal.account_id, "external_id": profile_id}).one_or_none()
+    row = (_OWN_PROFILE_NUMBERED if numbered else _OWN_PROFILE).one_or_none({
+        "account_id": principal.account_id, "external_id": profile_id})
     if row is None:
         raise NotFound("没有找到这位就诊人。")
     count = len(_PROFILE_COLUMNS)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.extensions import db
+from backend.driver_select import DriverSelect
 from backend.models import Booking, Department, Doctor, Organization, PatientProfile, Schedule, Slot
 from backend.services.loaded_rows import as_loaded
 
@@ -48,7 +48,7 @@ _OFFSET = _offsets()
 _TWIN = (select(Booking.id).where(Booking.account_id == bindparam("account_id"),
                                   Booking.idempotency_key == bindparam("key"))
          .scalar_subquery().label("twin_id"))
-_START = (
+_START = DriverSelect(
     select(*(getattr(entity, name) for entity, names in _PARTS.items() for name in names),
            _TWIN)
     .select_from(Slot)
@@ -79,9 +79,8 @@ def _as_loaded(entity: type, row: Any) -> Any:
 def start(slot_id: uuid.UUID, patient_id: uuid.UUID, account_id: int, key: str | None
           ) -> HoldStart | None:
     """None when the slot or the account's 就诊人 is not there (the caller's steps say which)."""
-    row = db.session.connection().execute(_START, {
-        "slot_id": slot_id, "patient_id": patient_id, "account_id": account_id,
-        "key": key}).one_or_none()
+    row = _START.one_or_none({"slot_id": slot_id, "patient_id": patient_id,
+                              "account_id": account_id, "key": key})
     if row is None:
         return None
     slot, schedule = _as_loaded(Slot, row), _as_loaded(Schedule, row)
