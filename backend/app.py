@@ -46,16 +46,6 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
-        RATELIMIT_KEY_PREFIX="frontdoor:ratelimit",
-        RATELIMIT_DEFAULT=settings["RATELIMIT_DEFAULT"],
-        # No X-RateLimit-* headers on every answer: they cost two Redis round trips per request;
-        # a 429 says when to try again (Retry-After, errors.py).
-        RATELIMIT_HEADERS_ENABLED=False,
-        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
-        # While Redis is unreachable, limits are counted in this process instead of switched off.
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
-        RATELIMIT_SWALLOW_ERRORS=False,
         JSON_AS_ASCII=False,
     )
     configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
@@ -78,12 +68,12 @@ def create_app(config: dict[str, Any] | None = None, web_threads: int | None = N
             check_on_checkout(db.engine)  # instead of pool_pre_ping's round trip (db_pool.py)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     redis_client.init_app(app)
-    limiter.init_app(app)
     register_api(app)
     register_console(app)
     register_error_handlers(app)
     _request_logging(app)
-    register_request_guards(app)  # after the request id is assigned
+    limiter.init_app(app)  # after the request id is assigned: a 429 carries it
+    register_request_guards(app)
 
     register_commands(app)
     return app

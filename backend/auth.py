@@ -7,6 +7,7 @@ whether it was revoked. Views declare the audience with `@require_account` / `@r
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
+from backend.driver_select import DriverSelect
 from backend.errors import Forbidden, Unauthenticated
 from backend.extensions import db
 from backend.models import Account, AuthSession, PrincipalKind, StaffUser
@@ -66,7 +68,7 @@ def _bearer_token() -> str | None:
 
 # Only what a Principal needs, in one round trip; built once (a Core statement with a bound
 # parameter), since every authenticated request runs it.
-_SESSION_ROW = (
+_SESSION_ROW = DriverSelect(
     select(AuthSession.id, AuthSession.kind, AuthSession.revoked_at, AuthSession.expires_at,
            Account.id.label("account_id"), Account.external_id.label("account_external_id"),
            StaffUser.id.label("staff_id"), StaffUser.external_id.label("staff_external_id"),
@@ -76,21 +78,30 @@ _SESSION_ROW = (
     .where(AuthSession.external_id == bindparam("session_id")))
 
 
-def _load_session(token: str) -> Row:
-    max_age = current_app.config["SESSION_TTL_HOURS"] * 3600
+@functools.lru_cache(maxsize=4096)
+def _verified(serializer: URLSafeTimedSerializer, token: str) -> tuple[uuid.UUID, int]:
+    """The session id a token names and when it was signed (Unix seconds), once its signature
+    checks out. Cached per serializer (a new key builds a new one): every request of a session
+    carries the same token, and checking its signature again would learn nothing new; its age
+    is checked on every use. A token that fails is not cached."""
     try:
-        payload = _serializer().loads(token, max_age=max_age)
+        payload, signed_at = serializer.loads(token, return_timestamp=True)
         # Signed by us, but the shape is still checked: an old or odd payload is just invalid.
         raw_id = payload.get("sid") if isinstance(payload, dict) else None
         if not isinstance(raw_id, str):
             raise ValueError("session token without a string sid")
-        session_id = uuid.UUID(hex=raw_id)
+        return uuid.UUID(hex=raw_id), int(signed_at.timestamp())
     except (BadSignature, TypeError, ValueError) as exc:
         raise Unauthenticated() from exc
-    # On the session's connection (its transaction), without the ORM's execute around a Core
-    # statement.
-    row = db.session.connection().execute(_SESSION_ROW,
-                                          {"session_id": session_id}).one_or_none()
+
+
+def _load_session(token: str) -> tuple:
+    session_id, signed_at = _verified(_serializer(), token)
+    age = int(time.time()) - signed_at  # as itsdangerous reckons a token's max_age
+    if not 0 <= age <= current_app.config["SESSION_TTL_HOURS"] * 3600:
+        raise Unauthenticated()
+    # On the session's connection (its transaction), fetched on the driver's cursor.
+    row = _SESSION_ROW.one_or_none({"session_id": session_id})
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthenticated()
     return row

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backend.rate_limits import parse_limits
 from backend.security.audit_chain import AuditKeyring
 
 
@@ -92,7 +93,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_LOGIN", _str, "10 per minute", "Login attempts per client address."),
     Setting("RATELIMIT_MESSAGES", _str, "30 per minute",
             "Messages to the assistant per session token."),
-    Setting("RATELIMIT_DEFAULT", _str, "300 per minute", "Requests per client on every endpoint."),
+    Setting("RATELIMIT_DEFAULT", _str, "300 per minute",
+            "Requests per client address on each endpoint (each its own count) without a limit "
+            "of its own."),
     Setting("RATELIMIT_ENABLED", _bool, True, "Turn rate limiting off (never in production)."),
     Setting("JOBS_INLINE", _bool, False,
             "Run jobs in the web process instead of RQ (forced on when REDIS_URL is empty)."),
@@ -288,6 +291,11 @@ def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str
 def _check(config: dict[str, Any]) -> None:
     if not config["REDIS_URL"]:
         config["JOBS_INLINE"] = True
+    for key in ("RATELIMIT_DEFAULT", "RATELIMIT_LOGIN", "RATELIMIT_MESSAGES"):
+        try:
+            parse_limits(config[key])
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from exc
     if config["LLM_PROVIDER"] not in LLM_PROVIDERS:
         raise ConfigError(f"LLM_PROVIDER must be one of {', '.join(LLM_PROVIDERS)}")
     if config["LLM_PROVIDER"] != "rules" and not config["LLM_API_KEY"]:

@@ -11,11 +11,11 @@ import re
 from typing import Any
 
 from flask import Flask, jsonify
-from flask_limiter.errors import RateLimitExceeded
 from redis import RedisError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from backend.rate_limits import RateLimited
 from backend.request_context import current_request_id
 
 log = logging.getLogger(__name__)
@@ -162,12 +162,12 @@ def register_error_handlers(app: Flask) -> None:
         return _respond(exc.status, error_body(exc.status, exc.code, exc.message, exc.field,
                                                exc.fields))
 
-    @app.errorhandler(RateLimitExceeded)
-    def handle_rate_limit(exc: RateLimitExceeded):
+    @app.errorhandler(RateLimited)
+    def handle_rate_limit(exc: RateLimited):
         code, message = _HTTP_DEFAULTS[429]
         log.warning("rate limit exceeded", extra={"limit": str(exc.description)})
         return _respond(429, error_body(429, code, message),
-                        {"Retry-After": str(exc.limit.limit.get_expiry())})
+                        {"Retry-After": str(exc.retry_after)})
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(exc: HTTPException):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import redis
 from flask import Flask, current_app
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -12,6 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from backend.openapi_rules import API_DESCRIPTION, EnforcedRulesPlugin
+from backend.rate_limits import RateLimiter
 from backend.request_context import client_ip
 from backend.schemas.common import ErrorSchema
 
@@ -39,7 +39,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = FrontDoorApi(spec_kwargs={"extra_plugins": [EnforcedRulesPlugin()],
                                 "info": {"description": API_DESCRIPTION}})
-limiter = Limiter(key_func=client_ip)
+limiter = RateLimiter(key_func=client_ip)
 
 
 class RedisClient:

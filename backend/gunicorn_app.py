@@ -46,6 +46,24 @@ class MaskedAccessLogger(Logger):
         super().setup(cfg)
         self.access_log.addFilter(MaskingFilter())
 
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any
+              ) -> dict[str, Any]:
+        """Only what ACCESS_LOG_FORMAT shows: gunicorn's own copies every request and response
+        header and every environ variable into the dict, on every request."""
+        if self.cfg.access_log_format != ACCESS_LOG_FORMAT:
+            return super().atoms(resp, req, environ, request_time)
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        request_id = next((value for name, value in resp.headers
+                           if name.lower() == "x-request-id"), "-")
+        return {"h": environ.get("REMOTE_ADDR", "-"), "t": self.now(),
+                "m": environ.get("REQUEST_METHOD"), "U": environ.get("PATH_INFO"),
+                "H": environ.get("SERVER_PROTOCOL"), "s": status,
+                "B": getattr(resp, "sent", None),
+                "M": request_time.seconds * 1000 + request_time.microseconds // 1000,
+                "a": environ.get("HTTP_USER_AGENT", "-"), "{x-request-id}o": request_id}
+
 
 class GunicornApp(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:

@@ -17,13 +17,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from backend.auth import principal_for_token
 from backend.errors import ApiError, Forbidden, Unauthenticated
 from backend.extensions import db
 from backend.models import AuthSession, PrincipalKind, StaffRole, StaffUser
+from backend.rate_limits import RateLimited
 from backend.timeutil import CLINIC_TZ, utcnow
 
 log = logging.getLogger(__name__)
@@ -135,8 +135,8 @@ def csrf_refused(exc: CSRFError):
     return render_template("console/error.html", title="页面已过期", message=message), 400
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many(exc: RateLimitExceeded):
+@bp.errorhandler(RateLimited)
+def too_many(exc: RateLimited):
     return render_template("console/error.html", title="操作太频繁",
                            message="操作太频繁了，请稍等一分钟再试。"), 429
 

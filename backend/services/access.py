@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, inspect, select
 
 from backend.auth import Principal
+from backend.driver_select import DriverSelect
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models import PatientProfile, PrincipalKind, SignedResident, StaffRole, StaffUser
 from backend.services.audit import NEXT_NUMBER, numbers_in_statements
+from backend.services.loaded_rows import as_loaded
 
 
 def parse_id(external_id: str | uuid.UUID) -> uuid.UUID:
@@ -48,13 +50,16 @@ def visible_profiles(principal: Principal) -> Select:
     return query.where(_signed_to(principal))
 
 
-# A patient's own 就诊人 by public id: built once, since every read of one runs it.
-_OWN_PROFILE = select(PatientProfile).where(
+# A patient's own 就诊人 by public id, every column, in Core (the row becomes the mapped object,
+# `loaded_rows`): built once, since every read of one runs it.
+_PROFILE_COLUMNS = tuple(attr.key for attr in inspect(PatientProfile).column_attrs)
+_OWN_PROFILE = select(*(getattr(PatientProfile, name) for name in _PROFILE_COLUMNS)).where(
     PatientProfile.archived_at.is_(None), PatientProfile.account_id == bindparam("account_id"),
     PatientProfile.external_id == bindparam("external_id"))
 # The same with the number of the read's audit entry: PostgreSQL evaluates it only for a row
 # found, so an unknown id takes no number.
-_OWN_PROFILE_NUMBERED = _OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number"))
+_OWN_PROFILE_NUMBERED = DriverSelect(_OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number")))
+_OWN_PROFILE = DriverSelect(_OWN_PROFILE)
 
 
 def load_profile(principal: Principal, external_id: str | uuid.UUID) -> PatientProfile:
@@ -72,13 +77,17 @@ def load_profile_numbered(principal: Principal, external_id: str | uuid.UUID
 def _load(principal: Principal, external_id: str | uuid.UUID, numbered: bool
           ) -> tuple[PatientProfile, int | None]:
     profile_id = parse_id(external_id)
-    if principal.kind == PrincipalKind.ACCOUNT:
-        numbered = numbered and numbers_in_statements(db.session)
-        row = db.session.execute(_OWN_PROFILE_NUMBERED if numbered else _OWN_PROFILE, {
-            "account_id": principal.account_id, "external_id": profile_id}).one_or_none()
-    else:
-        row = db.session.execute(visible_profiles(principal).where(
-            PatientProfile.external_id == profile_id)).one_or_none()
+    if principal.kind != PrincipalKind.ACCOUNT:
+        profile = db.session.execute(visible_profiles(principal).where(
+            PatientProfile.external_id == profile_id)).scalar_one_or_none()
+        if profile is None:
+            raise NotFound("没有找到这位就诊人。")
+        return profile, None
+    numbered = numbered and numbers_in_statements(db.session)
+    row = (_OWN_PROFILE_NUMBERED if numbered else _OWN_PROFILE).one_or_none({
+        "account_id": principal.account_id, "external_id": profile_id})
     if row is None:
         raise NotFound("没有找到这位就诊人。")
-    return row[0], (row[1] if len(row) > 1 else None)
+    count = len(_PROFILE_COLUMNS)
+    profile = as_loaded(PatientProfile, dict(zip(_PROFILE_COLUMNS, row[:count], strict=True)))
+    return profile, (row[count] if numbered else None)

@@ -32,7 +32,7 @@ from backend.models import (
     Schedule,
     Slot,
 )
-from backend.services import audit, listings, messages
+from backend.services import audit, booking_hold_start, listings, messages
 from backend.services.access import parse_id, visible_profiles
 from backend.services.booking_rules import (
     BookingRules,
@@ -54,9 +54,8 @@ def _by_key(account_id: int, key: str | None) -> Booking | None:
         .options(*_LOADERS)).scalar_one_or_none()
 
 
-# The slot with its session, department, doctor and hospital in one query; built once, since
-# every hold runs it. Only the columns a hold reads and answers with are loaded (fewer to
-# fetch and build on every hold); anything else is loaded if ever asked for.
+# The slot with its session, department, doctor and hospital in one query, for the steps one by
+# one (staff, or a patient's start that found nothing); the columns `booking_hold_start` reads.
 _SLOT_WITH_SESSION = select(Slot).where(Slot.external_id == bindparam("slot_id")).options(
     joinedload(Slot.schedule).options(
         load_only(Schedule.organization_id, Schedule.department_id, Schedule.doctor_id,
@@ -69,24 +68,6 @@ _SLOT_WITH_SESSION = select(Slot).where(Slot.external_id == bindparam("slot_id")
         joinedload(Schedule.doctor).load_only(Doctor.name, Doctor.external_id),
         joinedload(Schedule.organization).load_only(
             Organization.name, Organization.external_id, Organization.booking_rules)))
-
-# What a patient's hold starts from, in one round trip: the slot as above, the 就诊人 of the
-# account (row locked for the rules, as below) and the id of a booking this Idempotency-Key
-# already made. No row: the slot or the person is not there (the checks below say which).
-_HOLD_START = (
-    _SLOT_WITH_SESSION.add_columns(
-        PatientProfile,
-        select(Booking.id).where(Booking.account_id == bindparam("account_id"),
-                                 Booking.idempotency_key == bindparam("key"))
-        .scalar_subquery().label("twin_id"))
-    .join(PatientProfile, (PatientProfile.external_id == bindparam("patient_id"))
-          & (PatientProfile.account_id == bindparam("account_id"))
-          & PatientProfile.archived_at.is_(None))
-    .options(load_only(PatientProfile.account_id, PatientProfile.relationship,
-                       PatientProfile.name, PatientProfile.sex, PatientProfile.birth_date,
-                       PatientProfile.document_type, PatientProfile.document_number,
-                       PatientProfile.archived_at, PatientProfile.external_id))
-    .with_for_update(of=PatientProfile))
 
 
 def _check_slot(slot: Slot | None) -> Slot:
@@ -120,13 +101,13 @@ def _start(principal: Principal, args: dict[str, Any], key: str | None
     locked). A patient's request asks once; when that finds nothing, or for anyone else, the
     steps one by one, in the same order, so the refusal names what is missing."""
     if principal.kind == PrincipalKind.ACCOUNT:
-        row = db.session.execute(_HOLD_START, {
-            "slot_id": parse_id(args["slot_id"]), "patient_id": parse_id(args["patient_id"]),
-            "account_id": principal.account_id, "key": key}).one_or_none()
-        if row is not None:
-            if row.twin_id is not None:
+        started = booking_hold_start.start(parse_id(args["slot_id"]),
+                                           parse_id(args["patient_id"]),
+                                           principal.account_id, key)
+        if started is not None:
+            if started.twin_id is not None:
                 return _by_key(principal.account_id, key), None, None
-            return None, _check_slot(row[0]), row[1]
+            return None, _check_slot(started.slot), started.patient
     existing = _by_key(principal.account_id, key)
     if existing is not None:
         return existing, None, None
@@ -173,7 +154,8 @@ def _history_and_take(principal: Principal, key: str | None, patient: PatientPro
         rows = db.session.execute(_HISTORY, params).all()
         taken = db.session.execute(_TAKE, params).rowcount == 1
         return [tuple(row) for row in rows], taken, key is not None
-    rows = db.session.execute(_TAKE_WITH_HISTORY, params).all()
+    # On the session's connection: a Core statement needs none of the ORM's execution layer.
+    rows = db.session.connection().execute(_TAKE_WITH_HISTORY, params).all()
     return ([tuple(row[2:]) for row in rows if row.status is not None], rows[0].taken == 1,
             rows[0].twin_id is not None)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import time_machine
 
 from tests.factories import alipay_code, bearer, wechat_code
@@ -60,6 +62,17 @@ def test_tampered_missing_and_expired_tokens_are_refused(client, simulators):
     assert client.get("/api/v1/mp/me", headers={"Authorization": token}).status_code == 401
     with time_machine.travel("2099-01-01", tick=False):
         assert client.get("/api/v1/mp/me", headers=bearer(token)).status_code == 401
+
+
+def test_a_token_in_use_is_refused_once_it_is_too_old(app, client, simulators):
+    token = login_wechat(client, simulators).json["data"]["token"]
+    assert client.get("/api/v1/mp/me", headers=bearer(token)).status_code == 200
+    hours = app.config["SESSION_TTL_HOURS"]
+    with time_machine.travel(datetime.now(UTC) + timedelta(hours=hours, minutes=1), tick=False):
+        assert client.get("/api/v1/mp/me", headers=bearer(token)).status_code == 401
+    with time_machine.travel(datetime.now(UTC) - timedelta(minutes=5), tick=False):
+        assert client.get("/api/v1/mp/me", headers=bearer(token)).status_code == 401  # signed later
+    assert client.get("/api/v1/mp/me", headers=bearer(token)).status_code == 200
 
 
 def test_login_input_is_validated(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import time
 
@@ -45,9 +46,14 @@ def test_the_access_log_holds_no_query_string_and_no_identifier():
     with _serving(output) as (_port, base):
         requests.get(base + "/api/v1/mp/hospitals/not-an-id",
                      params={"phone": "13812345678", "id": "110105198203150033"},
-                     headers={"Referer": base + "/?m=13912345678"}, timeout=10)
+                     headers={"Referer": base + "/?m=13912345678", "User-Agent": 'ua "x"',
+                              "X-Request-ID": "req-12345678"}, timeout=10)
         requests.get(base + "/api/v1/mp/13700001111", timeout=10)
     log = output[0]
+    # Address, time, request line without its query, status, bytes, ms, agent, request id.
+    assert re.search(r'^127\.0\.0\.1 \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
+                     r'"GET /api/v1/mp/hospitals/not-an-id HTTP/1\.1" 404 \d+ \d+ms '
+                     r'"ua \\"x\\"" req-12345678$', log, re.MULTILINE), log
     assert '"GET /api/v1/mp/hospitals/not-an-id HTTP/1.1" 404' in log
     assert '"GET /api/v1/mp/137****1111 HTTP/1.1" 404' in log  # masked even in the path
     for identifier in ("13812345678", "110105198203150033", "13912345678", "13700001111"):
