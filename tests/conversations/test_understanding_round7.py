@@ -271,3 +271,17 @@ def test_how_the_illness_started_is_history_not_a_symptom_now():
     cold = next(m for m in said.mentions if m.concept == "cold_symptoms")
     assert cold.history
     assert said.duration is not None and said.duration.days >= 10
+
+
+@pytest.mark.parametrize(("words", "denied"), [
+    ("大便没变细 也没血", "stool_calibre_change"),
+    ("视力正常 不头疼", "blurred_vision"),
+    ("手不麻 脖子也不疼", "numbness"),
+])
+def test_more_normal_functions_are_denials(words, denied):
+    said = understand(words, LEXICON)
+    assert any(m.concept == denied and m.negated for m in said.mentions), words
+
+
+def test_trouble_is_no_numbness():
+    assert not understand("牵着孩子的手不麻烦", LEXICON).mentions
