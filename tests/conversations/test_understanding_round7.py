@@ -285,3 +285,12 @@ def test_more_normal_functions_are_denials(words, denied):
 
 def test_trouble_is_no_numbness():
     assert not understand("牵着孩子的手不麻烦", LEXICON).mentions
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("我爸还中过风", "stroke"),
+    ("扁桃体有点大", "tonsil_hypertrophy"),
+    ("以前腰也闪过一次 早好了", "acute_lumbar_sprain"),
+])
+def test_past_illnesses_said_plainly(words, concept):
+    assert concept in {m.concept for m in understand(words, LEXICON).mentions}
