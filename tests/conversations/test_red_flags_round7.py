@@ -142,3 +142,11 @@ def test_look_alikes_raise_no_alarm(words):
 def test_more_ways_of_wishing_to_be_gone_get_the_screening_question(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
     assert "suicidal_intent" in state.screened and state.stage != "emergency", words
+
+
+def test_period_pain_however_hard_is_no_acute_abdomen_but_a_late_period_is():
+    girl = PatientContext(age_years=16, sex="female")
+    state, _ = converse("来月经肚子疼得在床上打滚 每次头一天最厉害", mode="triage", patient=girl)
+    assert state.red_flag is None, state.red_flag and state.red_flag.rule_id
+    state, _ = converse("例假推迟了半个月 肚子疼得在床上打滚", mode="triage", patient=girl)
+    assert state.red_flag is not None and state.red_flag.level == "emergency"
