@@ -71,6 +71,9 @@ PREGNANT = PatientContext(age_years=29, sex="female", pregnant=True)
     "搬货闪了腰 会阴那块麻 尿尿没感觉",
     "我哥双相 停药一个礼拜 三天没怎么睡 半夜出门乱跑",
     "疼得直冒汗 例假推迟了十天",
+    "胸口发紧 这周开始的 以前从来没有过 今天坐着也发紧",
+    "我妈做完白内障第二天 眼睛越来越疼",
+    "病人家属在候诊区抽了快十分钟了 还没停",
 ])
 def test_emergencies_told_by_sign_stop_the_conversation(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
