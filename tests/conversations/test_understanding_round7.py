@@ -294,3 +294,12 @@ def test_trouble_is_no_numbness():
 ])
 def test_past_illnesses_said_plainly(words, concept):
     assert concept in {m.concept for m in understand(words, LEXICON).mentions}
+
+
+@pytest.mark.parametrize(("words", "concept"), [
+    ("膝盖疼 晚上躺着也疼", "night_pain_waking"),
+    ("孩子嘴里疼 不爱吃", "poor_appetite"),
+    ("走路有点乏 爬楼喘", "fatigue"),
+])
+def test_plain_words_for_night_pain_appetite_and_tiredness(words, concept):
+    assert concept in _present(words)
