@@ -190,8 +190,7 @@ def durations(text: str) -> list[Quantity]:
         unit, num, pre = m["unit"], m["num"], m["pre"] or ""
         if unit == "月" and not m["ge"] and num != "半" and not num.endswith(("仨", "俩")):
             continue  # 三月 is March; a length of months is 三个月 (仨月, 俩月: no month's name)
-        if _NOT_DURATION_AFTER.match(text, m.end()) or _AGE_BEFORE.search(
-                text, 0, m.start()):
+        if _NOT_DURATION_AFTER.match(text, m.end()) or _AGE_BEFORE.search(text, 0, m.start()):
             continue  # 三个月大 / 孩子两个半月 (age), 八十年代, 三天两头, 3月5号
         before = text[max(m.start() - 1, 0):m.start()]  # 过几个钟头 / 隔两天: later, not how long
         if before in ("每", "月", "过", "隔") or _FREQUENCY_AFTER.match(text, m.end()) or (
