@@ -310,14 +310,12 @@ def _red_flags(data: dict[str, Any], lexicon: Lexicon) -> tuple[RedFlagRule, ...
         _require(level in {"emergency", "screen"}, at, "level is emergency or screen")
         _require(level == "emergency" or bool(entry.get("screen")), at,
                  "a screening rule needs its `screen` question")
-        for item in [i for group in all_of for i in group] + list(any_of):
-            _require(str(item).partition(":")[0] in {"symptom", "text"}, at,
-                     f"item {item!r} must be symptom: or text:")
-        for item in unless:  # settled: holds even when its message names a day
-            _require(str(item).partition(":")[0] in {"text", "settled"}, at,
-                     f"unless item {item!r} must be text: or settled:")
-        for item in [i for group in all_of for i in group] + list(any_of) + list(unless):
+        found = {"symptom", "text"}
+        unless_kinds = {"text", "settled"}  # settled: holds even when its message names a day
+        for item, kinds in [(i, found) for group in all_of for i in group] + [
+                (i, found) for i in any_of] + [(i, unless_kinds) for i in unless]:
             kind, _, value = str(item).partition(":")
+            _require(kind in kinds, at, f"item {item!r} must be one of {sorted(kinds)}")
             if kind == "symptom":
                 _require(value in lexicon.concepts["symptoms"], at, f"unknown symptom {value!r}")
             else:

@@ -80,19 +80,24 @@ def test_emergencies_told_by_sign_stop_the_conversation(words):
     assert state.red_flag is not None and state.red_flag.level == "emergency", words
 
 
-def test_cantonese_words_for_a_child_reacting_to_shrimp_are_understood():
-    state, _ = converse("细路食咗虾 而家成身红 唔停咳 嘴唇肿", mode="triage", patient=TODDLER)
-    assert state.red_flag is not None and state.red_flag.level == "emergency"
+@pytest.mark.parametrize(("patient", "words", "rule"), [
+    (TODDLER, "细路食咗虾 而家成身红 唔停咳 嘴唇肿", None),  # Cantonese, read as Mandarin
+    (TODDLER, "孩子吐了三回 吐的都是绿的", "bilious_vomiting_young_child"),
+    (NEWBORN, "宝宝体温35.2 不怎么吃奶", "young_infant_cold"),
+])
+def test_emergencies_of_young_children(patient, words, rule):
+    state, _ = converse(words, mode="triage", patient=patient)
+    assert state.red_flag is not None and state.red_flag.level == "emergency", words
+    assert rule is None or state.red_flag.rule_id == rule
 
 
-def test_a_toddler_vomiting_green_is_an_emergency():
-    state, _ = converse("孩子吐了三回 吐的都是绿的", mode="triage", patient=TODDLER)
-    assert state.red_flag is not None and state.red_flag.level == "emergency"
-
-
-def test_a_one_month_old_who_is_cold_is_an_emergency():
-    state, _ = converse("宝宝体温35.2 不怎么吃奶", mode="triage", patient=NEWBORN)
-    assert state.red_flag is not None and state.red_flag.level == "emergency"
+@pytest.mark.parametrize(("patient", "words"), [
+    (PatientContext(age_years=12, sex="female"), "吐了一回 吐的是绿的 吐完就好了"),
+    (ADULT, "量了一下体温35.8 有点低 没别的不舒服"),
+])
+def test_the_same_signs_past_the_ages_they_are_set_for_raise_nothing(patient, words):
+    state, _ = converse(words, mode="triage", patient=patient)
+    assert state.red_flag is None, (words, state.red_flag and state.red_flag.rule_id)
 
 
 def test_fewer_movements_late_in_pregnancy_is_an_emergency_unless_counted_well_again():
