@@ -16,7 +16,6 @@ from conversations.knowledge import Knowledge
 from conversations.nlu import Understanding
 from conversations.state import DialogueState, Message, RedFlagHit, SymptomFact
 
-EMERGENCY_THRESHOLD = 0.95
 MODEL_RULE = "statistical_possible_emergency"
 MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
                 "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
@@ -62,7 +61,7 @@ def second_look(model: EmergencyModel, state: DialogueState) -> RedFlagHit | Non
         return None
     scored = max(((model.probability(text), text) for text in {said[-1], " ".join(said[-2:])}),
                  default=(0.0, ""))
-    if scored[0] < EMERGENCY_THRESHOLD:
+    if scored[0] < model.threshold:
         return None
     return RedFlagHit(rule_id=MODEL_RULE, name="可能是急症（统计模型提示）", advice=MODEL_ADVICE,
                       words=model.strongest(scored[1]), turn=state.turn, level="possible")

@@ -9,7 +9,7 @@ from conversations.dialogue import Assistant
 from conversations.emergency_model import MODEL, EmergencyModel, default_model, features
 from conversations.knowledge import default_knowledge
 from conversations.state import PatientContext
-from scripts.train_emergency_model import examples, train
+from scripts.train_emergency_model import calm_vignettes, examples, train
 
 ADULT = PatientContext(age_years=60, sex="male")
 
@@ -20,6 +20,16 @@ def test_the_shipped_weights_are_what_the_training_script_makes():
     assert math.isclose(shipped["bias"], round(bias, 4))
     assert shipped["weights"] == weights
     assert MODEL.stat().st_size < 20 * 1024 * 1024
+
+
+def test_the_shipped_threshold_spares_calm_patients_nobody_trained_on():
+    """The cut was chosen on sets left out of training to flag about 2 % of calm department
+    questions (triage_dev, never trained on); the shipped model must keep to that."""
+    model = default_model()
+    calm = calm_vignettes("triage_dev")
+    flagged = [text for text in calm if model.probability(text) >= model.threshold]
+    assert 0.3 < model.threshold < 0.99
+    assert len(flagged) <= 0.03 * len(calm), flagged
 
 
 def test_features_are_character_ngrams_of_the_normalised_text():
