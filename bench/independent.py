@@ -309,6 +309,7 @@ def development(departments: dict[str, str], dump: Path | None = None) -> list[s
                             ("emergencies_6", "emergencies_dev6", emergencies),
                             ("emergencies_7", "emergencies_dev7", emergencies),
                             ("emergencies_8", "emergencies_dev8", emergencies),
+                            ("emergencies_9", "emergencies_dev9", emergencies),
                             ("triage", "triage_dev", triage),
                             ("dialogues", "dialogues_dev", dialogues),
                             ("dialogues_2", "dialogues_dev2", dialogues),
@@ -316,7 +317,8 @@ def development(departments: dict[str, str], dump: Path | None = None) -> list[s
                             ("dialogues_4", "dialogues_dev4", dialogues),
                             ("dialogues_5", "dialogues_dev5", dialogues),
                             ("dialogues_6", "dialogues_dev6", dialogues),
-                            ("dialogues_7", "dialogues_dev7", dialogues)):
+                            ("dialogues_7", "dialogues_dev7", dialogues),
+                            ("dialogues_8", "dialogues_dev8", dialogues)):
         items = load(file, DEV_DIR)
         if items:
             found, misses[name] = run(player, items)
