@@ -296,7 +296,8 @@ def _mentions(r: _Reader, lexicon: Lexicon) -> tuple[Mention, ...]:
                 who = [g for end, g in subjects if c_lo <= end <= s] or [
                     g for end, g in speakers if sentence_lo <= end <= c_lo and g][-1:]
                 family = bool(who) and who[-1] != "self" and who[-1] not in patients
-        history = history or (kind == "symptoms" and bool(ctx.HISTORY_AFTER.match(text, e))) or (
+        history = history or (kind == "symptoms" and (bool(ctx.HISTORY_AFTER.match(text, e))
+                                                      or ctx.seen_to(text, e))) or (
             cid in ctx.ANTECEDENT_EVENTS and bool(ctx.ANTECEDENT_AFTER.match(text, e)
                                                   or ctx.ANTECEDENT_BEFORE.search(text, 0, s)))
         # 我爸我妈都是糖尿病: every relative named in the clause had it; else the nearest before

@@ -21,6 +21,24 @@ HYPOTHETICAL_BEFORE = re.compile(
 HYPOTHETICAL_AFTER = re.compile(
     r"^[^。；;！!？?]{0,8}(?:是什么|是啥|什么意思|啥意思|怎么(?:预防|防)|如何预防|是[^，,。]{0,4}(?:前兆|征兆|信号)"
     r"|有什么(?:症状|表现|危害)|怎么样才|急救要?怎么做|要?怎么急救)")
+# 执业医师考试题 患者右侧偏瘫伴失语 / 追剧 女主突然嘴歪: a quiz or a story, about no one real,
+# unless the message also names the patient or the family (我 / 孩子 / 我妈 …)
+STORY_OR_QUIZ = re.compile(r"考试题|考题|试题|选择题|这道题|题目|执业医师|考点|剧里|剧中|剧情"
+                           r"|女主(?!人)|男主(?!人)|小说里|小说中|电影里|电影中|动画片里")
+SOMEONE_REAL = re.compile(r"我|俺|咱|自己|本人|孩子|宝宝|儿子|女儿|闺女|老公|老婆|爱人|媳妇|对象"
+                          r"|爸|妈|爷|奶|姥|外公|外婆|公公|婆婆|家里|家人")
+# 溺水 已经住院观察了一晚 今天出院 / 上周嘴歪 现在住院第五天: seen to in hospital and over,
+# unless something comes back or goes on after it (住院三天了 刚才又抽)
+SEEN_TO = re.compile(r"出院|住院(?:观察)?了?[^，,。；;]{0,4}(?:天|晚|周|礼拜|个月)|住院第"
+                     r"|(?:院|ICU|icu|监护室|病房)里?住了[^，,。；;]{0,4}(?:天|晚|周|礼拜)|抢救过来")
+RENEWED = re.compile(r"又|突然|刚才|刚刚|还在|还是|仍|没醒|不醒|越来越|再次|复发|加重|现在还")
+# 我爸那会儿也是胃不好 后来吐血了送医院: a sentence that opens with a relative and tells their
+# story in the past, with nothing said to be happening now
+RELATIVE_OPENS = re.compile(r"\s*(?:我|俺|他|她)?(?:爸|妈|爹|娘|爷爷|奶奶|姥姥|姥爷|外公|外婆|哥|姐"
+                            r"|弟|妹|舅|姑|姨|叔|伯)")
+STORY_PAST = re.compile(r"那会儿?|那时候?|那年|当年|后来|去世|过世|走的时候|没了"
+                        r"|[0-9一二三四五六七八九十]+岁(?:那年|时|的时候)")
+STORY_NOW = re.compile(r"现在|刚才|刚刚|刚|今天|正在|还在|这会|突然|忽然|一下子|越来越|马上")
 # Someone who is not the patient: what happens to them is neither a symptom nor family history.
 # 被邻居家狗咬了: whose dog it was, the bite is the patient's
 OTHER_PEOPLE = re.compile(r"(?:邻居|同事|朋友|同学|别人|隔壁|楼上|楼下)(?!(?:邻居)?家?的?[狗猫])"
@@ -132,8 +150,24 @@ def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bo
     """A question or worry about the thing (会不会是… / 怕… / …是什么意思 / 怎么预防…); what
     follows is read to the end of the sentence (热性惊厥 这是什么意思)."""
     lo, _hi = clause
-    return bool(HYPOTHETICAL_BEFORE.search(text, lo, start)
+    return told_as_story(text) or bool(HYPOTHETICAL_BEFORE.search(text, lo, start)
                 or HYPOTHETICAL_AFTER.match(text[end:sentence_of(text, start)[1]]))
+
+
+def told_as_story(text: str) -> bool:
+    return bool(STORY_OR_QUIZ.search(text)) and not SOMEONE_REAL.search(text)
+
+
+def seen_to(text: str, end: int) -> bool:
+    """Said, after the words, to have been treated in hospital and to be over."""
+    done = SEEN_TO.search(text, end)
+    return bool(done) and not RENEWED.search(text, done.end())
+
+
+def relatives_story(text: str, start: int) -> bool:
+    lo, hi = sentence_of(text, start)
+    return bool(RELATIVE_OPENS.match(text, lo) and STORY_PAST.search(text, lo, hi)
+                and not STORY_NOW.search(text, lo, hi))
 
 
 def about_someone_else(text: str, clause: tuple[int, int], start: int) -> bool:
@@ -185,7 +219,8 @@ def said_of_now(text: str, clause: tuple[int, int], start: int, end: int,
         earlier = list(HISTORY_CUE.finditer(text, sentence_of(text, start)[0], lo))
         if earlier and not NOW_WORDS.search(text, earlier[-1].end(), start):
             return False
-    if PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi):
+    if (PAST_AFTER.match(text, end) and not RECURRING_NOW.search(text, lo, hi)) \
+            or seen_to(text, end) or relatives_story(text, start):
         return False  # 上个月晕倒过一次: it happened before
     if about_someone_else(text, clause, start) and (
             ENDED_FOR_OTHERS.search(text, lo, hi)
