@@ -113,7 +113,10 @@ class _Reader:
         joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon) \
             + ctx.site_then_pain(self.text, sorted(found + pains), lexicon)
         foreign = ctx.foreign_bodies(self.text, found, lexicon)
-        placed, self.unplaced = self.place_feelings(found, named_sites, lexicon)
+        readings_so_far = [h for h in found + pains + shorts + normal + impaired + joined
+                           if h[2] == "symptoms"]
+        placed, self.unplaced = self.place_feelings(found, named_sites, lexicon,
+                                                    [e for _s, e, _k, _c in readings_so_far])
         self.sites = [cid for _s, _e, _k, cid in sorted(named_sites)]
         self.found = sorted(found + pains + shorts + normal + impaired + joined + foreign + placed
                             + readings)
@@ -130,13 +133,15 @@ class _Reader:
             + [(*m.span(), str(m.lastgroup)) for m in self.outside(cues.TOPIC)])
 
     def place_feelings(self, found: list[tuple[int, int, str, str]],
-                       named_sites: list[tuple[int, int, str, str]], lexicon: Lexicon
+                       named_sites: list[tuple[int, int, str, str]], lexicon: Lexicon,
+                       reading_ends: list[int]
                        ) -> tuple[list[tuple[int, int, str, str]], list[tuple[str, str, bool]]]:
         """A feeling said on its own is of the last site named before it in the utterance
         (右脚踝崴了 当时就肿起来了, 腿不肿 也不红); with none named, the dialogue places it."""
         sites = sorted((s, cid) for s, _e, _kind, cid in named_sites)
         placed, unplaced = [], []
-        for start, end, kind, word, negated in ctx.bare_feelings(self.text):
+        chained = ctx.chained_feelings(self.text, reading_ends)
+        for start, end, kind, word, negated in ctx.bare_feelings(self.text) + chained:
             if any(s < end and start < e and k != "characters" for s, e, k, _ in found):
                 continue  # a term already reads this clause (隐隐作痛 only says how it hurts)
             site = next((cid for s, cid in reversed(sites) if s < start), None)

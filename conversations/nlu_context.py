@@ -102,13 +102,13 @@ HELP_NOW = re.compile(r"不动|没知觉|没气|没反应|叫不醒|挨不到|�
 ENDED_FOR_OTHERS = re.compile(r"没救过来|没抢救过来|去世|走了|过世|死了|住院了|住着院|还在住院"
                               r"|送医|出院|前几天|前天|上周|上个月|住下了|医生在治|已经在.{0,4}医院")
 # Short forms patients use after a negator: 没痰, 不咳, 没烧, 不喘, 没吐, 不拉.
-SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很)?(?P<c>.)")
+SHORT_AFTER_NEGATOR = re.compile(r"(?:没有?|不|无|未)(?:再|怎么|太|咋|大|很|什么|啥)?(?P<c>.)")
 SHORT_AFFIRMED = re.compile(r"(?P<c>痰)(?=是|很|多|黄|白|绿|稠|粘|黏|带|里|有|咳)"
                             r"|(?:有时候?|经常|常常?|偶尔|老是?|总是?|有点儿?|有些|还|也)"
                             r"(?P<v>[吐咳喘])(?![血痰字出口沫奶嗽])")
 SHORT_BEFORE_GONE = re.compile(r"(?P<c>.)(?=(?:已经|都|也)?(?:退了|好了|停了|止住了|消了))")
 SITE_PAIN = re.compile(
-    r"(?P<gap>(?:[也都还又就老总很挺蛮好]|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候|最近|近来|现在"
+    r"(?P<gap>(?:[也都还又就老总很挺蛮好]|周围|附近|四周|特别|非常|有点儿?|有些|一直|时不时|经常|偶尔|有时候|最近|近来|现在"
     r"|一阵一阵|一阵阵|隐隐约约|隐隐|绞着|揪着|拧着|胀着|坠着|火辣辣的?|针扎似的|刀割似的)*"
     r"(?P<neg>不|没有?|没怎么)?(?:怎么|太|大|咋|很)?)"
     r"(?P<pain>疼|痛(?!快)|酸痛|胀痛|刺痛|隐痛|发麻|麻木|麻|发痒|痒|红肿|肿胀|肿|闷|发闷|花"
@@ -255,7 +255,7 @@ def short_forms(text: str, covered: bytearray, table: dict[str, str]
         group = "v" if m.groupdict().get("v") else "c"
         pos = m.start(group)
         concept = table.get(m[group])
-        if concept and not covered[pos] and not (pos + 1 < len(text) and covered[pos + 1]):
+        if concept and not covered[pos]:
             found.append((pos, pos + 1, "symptoms", concept))
     return found
 
@@ -419,6 +419,24 @@ def bare_feelings(text: str) -> list[tuple[int, int, str, str, bool]]:
             continue
         for word in _FEEL_TOKEN.findall(m["feels"]):
             found.append((clause.start(), clause.end(), FEELING_KIND[word], word, bool(m["neg"])))
+    return found
+
+
+# 肚子不胀也不疼 / 胸口也不闷不疼, typed or spoken without a break: each feeling that follows
+# another reading straight on is the same site's, with its own negator
+CHAINED_FEELING = re.compile(r"(?:也|都|还|又)?(?P<neg>不|没有?)?(?:太|怎么|很)?"
+                             r"(?P<feels>[肿红烫麻痒疼痛])(?=$|[\s，,。；;！!？?]|也|都|还|不|没|了|的|啊|呢|就|但|可)")
+
+
+def chained_feelings(text: str, ends: list[int]) -> list[tuple[int, int, str, str, bool]]:
+    """Feelings said right after another reading ends (at `ends`), as `bare_feelings` gives."""
+    found = []
+    for end in sorted(set(ends)):
+        pos = end
+        while (m := CHAINED_FEELING.match(text, pos)) and m.end() > pos:
+            found.append((m.start(), m.end(), FEELING_KIND[m["feels"]], m["feels"],
+                          bool(m["neg"])))
+            pos = m.end()
     return found
 
 
