@@ -32,8 +32,11 @@ DEV_DIR = SET_DIR.parent / "devset"  # written to tune on: what misses there sho
 HOSPITAL = "H001"
 PAST_KINDS = ("chronic_diseases", "operations", "infectious_diseases", "diseases")
 # A note says 祖父 where a patient says 爷爷 (病历书写's terms); either names the same person.
+# An annotation that names only the kind of relative (姐妹) is met by the one the note names.
 _FORMAL_KIN = {"爷爷": ("祖父",), "奶奶": ("祖母",), "外公": ("外祖父",), "姥爷": ("外祖父",),
-               "外婆": ("外祖母",), "姥姥": ("外祖母",), "姨母": ("姨妈",), "姨妈": ("姨母",)}
+               "外婆": ("外祖母",), "姥姥": ("外祖母",), "姨母": ("姨妈",), "姨妈": ("姨母",),
+               "姐妹": ("姐姐", "妹妹"), "兄弟": ("哥哥", "弟弟"),
+               "兄弟姐妹": ("哥哥", "弟弟", "姐姐", "妹妹")}
 PAST_KEYS = ("past.chronic_diseases", "past.operations", "past.infectious_diseases")
 
 
