@@ -238,7 +238,7 @@ def _diseases(state: DialogueState, u: Understanding) -> None:
 
 
 # 还有乳腺增生 / 他有食管裂孔疝, said once the complaint is known: an illness the patient lives with
-_HAS_BEFORE = re.compile(r"(?:还|也|都|本身|本来|一直|我|他|她|俺|人家)有(?:点|个)?$"
+_HAS_BEFORE = re.compile(r"(?:^|[\s，,；;]|还|也|都|本身|本来|一直|我|他|她|俺|人家)有(?:点|个)?$"
                          r"|查出(?:来)?(?:有|是)?$")
 _NOW_IN_CLAUSE = re.compile(r"这次|这回|现在|最近|这两天|今天|刚|是不是|会不会")
 
@@ -248,7 +248,8 @@ def _background(state: DialogueState, u: Understanding, mention: Mention) -> boo
     if chief is None or chief.turn >= state.turn or mention.negated or mention.uncertain:
         return False
     clause = _clause_of(u.text, mention.start)
-    return bool(_HAS_BEFORE.search(u.text[max(mention.start - 5, 0):mention.start])) \
+    asked = (state.current or "").startswith("past.")  # named in answer to 以前得过什么病
+    return (asked or bool(_HAS_BEFORE.search(u.text[max(mention.start - 5, 0):mention.start]))) \
         and not _NOW_IN_CLAUSE.search(clause)
 
 

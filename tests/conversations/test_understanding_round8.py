@@ -7,9 +7,14 @@ from __future__ import annotations
 import pytest
 
 from conversations.knowledge import default_knowledge
-from conversations.nlu import understand
+from conversations.nlu import normalise, understand
+from tests.conversations.test_understanding import ASSISTANT, converse
 
 LEXICON = default_knowledge().lexicon
+
+
+def converse_more(state, message):
+    return ASSISTANT.reply(state, message)
 
 
 def _read(text: str) -> dict[str, bool]:
@@ -38,3 +43,22 @@ def test_a_feeling_that_starts_another_word_is_not_chained():
     said = _read("嗓子疼 说话不痛快")
     assert said.get("sore_throat") is True
     assert "pain" not in said and said.get("local_pain") is None
+
+
+def test_what_a_speech_recogniser_hears_for_common_medical_words_is_read_as_meant():
+    assert normalise("高雪压十年 吃二甲双瓜 头包过敏") == "高血压十年 吃二甲双胍 头孢过敏"
+    assert normalise("劲椎不好 心脏放了两个之家") == "颈椎不好 心脏放了两个支架"
+    assert normalise("我家之家") == "我家之家"  # only after 个 / 放 is it a stent
+
+
+def test_an_illness_named_in_answer_to_the_past_history_question_is_past_history():
+    state, _ = converse("右手腕疼两个月了")
+    for _ in range(20):  # the complaint's own questions first
+        if state.current == "past.chronic_diseases":
+            break
+        converse_more(state, "没有")
+    assert state.current == "past.chronic_diseases"
+    converse_more(state, "以前没什么病 有个乳腺增生")
+    earlier = state.diseases["breast_hyperplasia"]
+    assert earlier.present and earlier.history
+    assert "乳腺增生" in ASSISTANT.note(state).sections["past"]
