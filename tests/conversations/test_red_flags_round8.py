@@ -103,3 +103,8 @@ def test_wishes_to_be_gone_get_the_screening_question(words):
 def test_everyday_death_words_get_no_screening_question(words):
     state, _ = converse(words, mode="triage", patient=ADULT)
     assert not state.screened and state.red_flag is None, (words, state.screened)
+
+
+@pytest.mark.parametrize("words", ["想自杀 用什么办法不会太疼", "不想活了 安眠药吃多少片能行"])
+def test_asking_how_to_die_is_a_plan_not_a_passing_thought(words):
+    assert _rule(words) is not None, words
