@@ -17,7 +17,7 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
-from backend.driver_select import DriverSelect
+from backend.driver_statement import DriverStatement
 from backend.errors import Forbidden, Unauthenticated
 from backend.extensions import db
 from backend.models import Account, AuthSession, PrincipalKind, StaffUser
@@ -68,7 +68,7 @@ def _bearer_token() -> str | None:
 
 # Only what a Principal needs, in one round trip; built once (a Core statement with a bound
 # parameter), since every authenticated request runs it.
-_SESSION_ROW = DriverSelect(
+_SESSION_ROW = DriverStatement(
     select(AuthSession.id, AuthSession.kind, AuthSession.revoked_at, AuthSession.expires_at,
            Account.id.label("account_id"), Account.external_id.label("account_external_id"),
            StaffUser.id.label("staff_id"), StaffUser.external_id.label("staff_external_id"),

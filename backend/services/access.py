@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import Select, bindparam, exists, inspect, select
 
 from backend.auth import Principal
-from backend.driver_select import DriverSelect
+from backend.driver_statement import DriverStatement
 from backend.errors import NotFound
 from backend.extensions import db
 from backend.models import PatientProfile, PrincipalKind, SignedResident, StaffRole, StaffUser
@@ -58,8 +58,8 @@ _OWN_PROFILE = select(*(getattr(PatientProfile, name) for name in _PROFILE_COLUM
     PatientProfile.external_id == bindparam("external_id"))
 # The same with the number of the read's audit entry: PostgreSQL evaluates it only for a row
 # found, so an unknown id takes no number.
-_OWN_PROFILE_NUMBERED = DriverSelect(_OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number")))
-_OWN_PROFILE = DriverSelect(_OWN_PROFILE)
+_OWN_PROFILE_NUMBERED = DriverStatement(_OWN_PROFILE.add_columns(NEXT_NUMBER.label("audit_number")))
+_OWN_PROFILE = DriverStatement(_OWN_PROFILE)
 
 
 def load_profile(principal: Principal, external_id: str | uuid.UUID) -> PatientProfile:

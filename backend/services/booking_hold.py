@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, load_only, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth import Principal
+from backend.driver_statement import DriverStatement
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.extensions import db
 from backend.models import (
@@ -137,7 +138,8 @@ def _take_and_history_statements():
     return together, (take, select(*columns).where(history))
 
 
-_TAKE_WITH_HISTORY, (_TAKE, _HISTORY) = _take_and_history_statements()
+_together, (_TAKE, _HISTORY) = _take_and_history_statements()
+_TAKE_WITH_HISTORY = DriverStatement(_together)
 
 
 def _history_and_take(principal: Principal, key: str | None, patient: PatientProfile,
@@ -154,8 +156,7 @@ def _history_and_take(principal: Principal, key: str | None, patient: PatientPro
         rows = db.session.execute(_HISTORY, params).all()
         taken = db.session.execute(_TAKE, params).rowcount == 1
         return [tuple(row) for row in rows], taken, key is not None
-    # On the session's connection: a Core statement needs none of the ORM's execution layer.
-    rows = db.session.connection().execute(_TAKE_WITH_HISTORY, params).all()
+    rows = _TAKE_WITH_HISTORY.rows(params)
     return ([tuple(row[2:]) for row in rows if row.status is not None], rows[0].taken == 1,
             rows[0].twin_id is not None)
 
@@ -235,11 +236,13 @@ def hold(principal: Principal, args: dict[str, Any], key: str | None,
 
 
 _BOOKING = Booking.__table__
+_WRITTEN = tuple(name for name in _BOOKING.c.keys() if name != "id")  # every column but the id
 _INSERT_BOOKING = insert(_BOOKING).returning(_BOOKING.c.id)
 # With the hold's audit entry number, on PostgreSQL: taken as the booking is written, just
 # before the commit.
-_INSERT_NUMBERED = insert(_BOOKING).returning(_BOOKING.c.id,
-                                              audit.NEXT_NUMBER.label("audit_number"))
+_INSERT_NUMBERED = DriverStatement(
+    insert(_BOOKING).returning(_BOOKING.c.id, audit.NEXT_NUMBER.label("audit_number")),
+    _WRITTEN)
 
 
 def _insert_booking(principal: Principal, key: str | None, patient: PatientProfile, slot: Slot,
@@ -251,7 +254,7 @@ def _insert_booking(principal: Principal, key: str | None, patient: PatientProfi
     a fee is confirmed at once."""
     schedule, now = slot.schedule, utcnow()
     free = schedule.fee_fen == 0
-    values = dict.fromkeys(_BOOKING.c.keys())
+    values = dict.fromkeys(_WRITTEN)
     values.update(
         external_id=uuid.uuid4(), created_at=now, updated_at=now,
         account_id=principal.account_id, patient_id=patient.id,
@@ -261,9 +264,8 @@ def _insert_booking(principal: Principal, key: str | None, patient: PatientProfi
         status=BookingStatus.CONFIRMED if free else BookingStatus.HELD, idempotency_key=key,
         confirmed_at=now if free else None,
         hold_expires_at=None if free else now + timedelta(minutes=rules.hold_minutes))
-    del values["id"]
     if audit.numbers_in_statements(db.session):
-        booking_id, number = db.session.connection().execute(_INSERT_NUMBERED, values).one()
+        booking_id, number = _INSERT_NUMBERED.one(values)
     else:
         booking_id, number = db.session.connection().execute(
             _INSERT_BOOKING, values).scalar_one(), None

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.driver_select import DriverSelect
+from backend.driver_statement import DriverStatement
 from backend.models import Booking, Department, Doctor, Organization, PatientProfile, Schedule, Slot
 from backend.services.loaded_rows import as_loaded
 
@@ -48,7 +48,7 @@ _OFFSET = _offsets()
 _TWIN = (select(Booking.id).where(Booking.account_id == bindparam("account_id"),
                                   Booking.idempotency_key == bindparam("key"))
          .scalar_subquery().label("twin_id"))
-_START = DriverSelect(
+_START = DriverStatement(
     select(*(getattr(entity, name) for entity, names in _PARTS.items() for name in names),
            _TWIN)
     .select_from(Slot)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from backend import auth
-from backend.driver_select import DriverSelect
+from backend.driver_statement import DriverStatement
 from backend.extensions import db
 from backend.models import AuthSession, Organization, PatientProfile
 from backend.services import access, booking_hold_start
@@ -17,7 +17,7 @@ from tests import booking_support as b
 from tests import factories as f
 
 
-def _same_as_core(statement: DriverSelect, params: dict) -> tuple:
+def _same_as_core(statement: DriverStatement, params: dict) -> tuple:
     fetched = statement.rows(params)
     through_core = [tuple(row) for row in
                     db.session.connection().execute(statement.statement, params)]
@@ -50,8 +50,8 @@ def test_a_session_a_profile_and_a_holds_start_match_core(client, ctx):
 def test_no_row_and_more_rows_than_one(ctx):
     for code in ("A1", "A2"):
         f.organization(code=code)
-    organizations = DriverSelect(select(Organization.id, Organization.booking_rules))
+    organizations = DriverStatement(select(Organization.id, Organization.booking_rules))
     with pytest.raises(ValueError, match="more than one row"):
         organizations.one_or_none({})
-    nobody = DriverSelect(select(PatientProfile.id).where(PatientProfile.id == -1))
+    nobody = DriverStatement(select(PatientProfile.id).where(PatientProfile.id == -1))
     assert nobody.one_or_none({}) is None
