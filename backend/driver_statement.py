@@ -121,9 +121,8 @@ class DriverStatement:
             raise ValueError("more than one row where at most one was expected")
         return rows[0] if rows else None
 
-    def run_many(self, params: list[dict[str, Any]], session: Session | None = None) -> None:
-        """Run a statement without RETURNING once per parameter set (several: psycopg sends
-        them in one round trip)."""
+    def run(self, params: dict[str, Any], session: Session | None = None) -> None:
+        """Run a statement that returns no rows (an INSERT without RETURNING)."""
         connection = (session or db.session).connection()
         if connection.dialect.name != "postgresql":
             connection.execute(self.statement, params)
@@ -131,9 +130,6 @@ class DriverStatement:
         compiled = self._ready(connection)
         cursor = connection.connection.driver_connection.cursor()
         try:
-            if len(params) == 1:  # executemany would enter pipeline mode: two round trips
-                cursor.execute(compiled.sql, self._values(compiled, params[0]))
-            else:
-                cursor.executemany(compiled.sql, [self._values(compiled, one) for one in params])
+            cursor.execute(compiled.sql, self._values(compiled, params))
         finally:
             cursor.close()

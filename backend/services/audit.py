@@ -178,7 +178,10 @@ def _append_pending(session: Session) -> None:
             row["seq"] = seq
     for row in pending:
         row["mac"] = entry_mac(row)
-    _INSERT.run_many(pending, session)  # on the cursor: no ORM bookkeeping, no execution layer
+    if len(pending) == 1:  # a request's one entry: on the cursor, no execution layer
+        _INSERT.run(pending[0], session)
+    else:  # Core writes a batch as one multi-row INSERT
+        session.connection().execute(_INSERT.statement, pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
