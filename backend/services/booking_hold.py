@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, load_only, make_transient_to_detached
+from sqlalchemy.orm import joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.auth import Principal
@@ -42,6 +42,7 @@ from backend.services.booking_rules import (
 )
 from backend.services.bookings import _LOADERS, rules_for
 from backend.services.deferred import commit
+from backend.services.loaded_rows import as_loaded
 from backend.timeutil import as_utc, local_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -269,9 +270,8 @@ def _insert_booking(principal: Principal, key: str | None, patient: PatientProfi
     else:
         booking_id, number = db.session.connection().execute(
             _INSERT_BOOKING, values).scalar_one(), None
-    booking = Booking(id=booking_id, **values)
-    make_transient_to_detached(booking)  # as if loaded: no pending change, nothing to flush
-    db.session.add(booking)
+    values["id"] = booking_id
+    booking = as_loaded(Booking, values)  # as if loaded: no pending change, nothing to flush
     for name, value in (("patient", patient), ("organization", schedule.organization),
                         ("slot", slot), ("schedule", schedule),
                         ("department", schedule.department), ("doctor", schedule.doctor)):

@@ -19,11 +19,12 @@ def as_loaded(entity: type, values: dict[str, Any]) -> Any:
     key `id` among them): the one the session already holds, else a new one filled as the
     ORM's loader fills it (straight into the instance's dict, no attribute events), with its
     identity and everything committed. Attributes not in `values` load on first use."""
-    held = db.session.identity_map.get(db.session.identity_key(entity, values["id"]))
+    session = db.session()  # the request's, looked up once
+    held = session.identity_map.get(session.identity_key(entity, values["id"]))
     if held is not None:
         return held
     instance = manager_of_class(entity).new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
-    db.session.add(instance)
+    session.add(instance)
     return instance
