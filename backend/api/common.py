@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 
 from backend.errors import ValidationFailed
@@ -28,11 +30,14 @@ IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": Fal
                                      "result instead of doing it twice."}
 
 
+_IDEMPOTENCY_KEY = re.compile("[!-~]{8,64}")  # 8–64 visible ASCII characters
+
+
 def idempotency_key() -> str | None:
     """The client's Idempotency-Key header, checked: 8–64 visible ASCII characters."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not 8 <= len(key) <= 64 or not all(33 <= ord(c) <= 126 for c in key):
+    if _IDEMPOTENCY_KEY.fullmatch(key) is None:
         raise ValidationFailed("请求标识格式不对。", field="Idempotency-Key")
     return key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -10,11 +11,13 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from backend.security.identifiers import mask_identifiers
 
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
 
 def _unsafe_text(value: Any) -> bool:
     """NUL and unpaired surrogates cannot be stored (PostgreSQL text) or logged as UTF-8."""
     if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+        return _UNSAFE.search(value) is not None
     if isinstance(value, dict):
         return any(_unsafe_text(k) or _unsafe_text(v) for k, v in value.items())
     if isinstance(value, list | tuple):
