@@ -11,8 +11,9 @@ of fixed values expanded then too); each column's value goes through the same re
 path. An INSERT is compiled for the columns it is given (`columns`): it must be given every
 column with a Python-side default, since no execution context computes them here. Other
 databases than PostgreSQL (SQLite in the demo) run the statement through Core. A driver error
-is raised as the driver's (the transaction it ends is rolled back by the caller; the pool
-discards a dead connection at checkin or at its next checkout, `db_pool.py`).
+is raised as SQLAlchemy's for it (`IntegrityError` for a unique violation, as through Core;
+the transaction it ends is rolled back by the caller; the pool discards a dead connection at
+checkin or at its next checkout, `db_pool.py`).
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
 from backend.extensions import db
+
+
+def _execute(cursor: psycopg.Cursor, sql: str, values: dict[str, Any]) -> psycopg.Cursor:
+    try:
+        return cursor.execute(sql, values)
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, values, exc, psycopg.Error) from exc
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class DriverStatement:
         compiled = self._ready(connection)
         cursor = connection.connection.driver_connection.cursor()
         try:
-            fetched = cursor.execute(compiled.sql, self._values(compiled, params)).fetchall()
+            fetched = _execute(cursor, compiled.sql, self._values(compiled, params)).fetchall()
         finally:
             cursor.close()
         processors, make = compiled.columns, self._row
@@ -130,6 +140,6 @@ class DriverStatement:
         compiled = self._ready(connection)
         cursor = connection.connection.driver_connection.cursor()
         try:
-            cursor.execute(compiled.sql, self._values(compiled, params))
+            _execute(cursor, compiled.sql, self._values(compiled, params))
         finally:
             cursor.close()

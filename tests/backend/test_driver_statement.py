@@ -7,12 +7,14 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from backend import auth
 from backend.driver_statement import DriverStatement
 from backend.extensions import db
 from backend.models import AuthSession, Organization, PatientProfile
-from backend.services import access, booking_hold_start
+from backend.services import access, audit, booking_hold_start
+from backend.timeutil import utcnow
 from tests import booking_support as b
 from tests import factories as f
 
@@ -55,3 +57,16 @@ def test_no_row_and_more_rows_than_one(ctx):
         organizations.one_or_none({})
     nobody = DriverStatement(select(PatientProfile.id).where(PatientProfile.id == -1))
     assert nobody.one_or_none({}) is None
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys(ctx):
+    """A unique violation on the cursor is the IntegrityError that Core would raise (the hold
+    and the API's error handler catch that one)."""
+    row = {"seq": 7, "occurred_at": utcnow(), "actor_kind": "system", "actor_id": None,
+           "actor_role": None, "action": "test.event", "subject_kind": "thing",
+           "subject_id": "1", "request_id": None, "client_ip": None, "detail": {"a": 1},
+           "key_id": None, "organization_id": None, "mac": "m"}
+    audit._INSERT.run(row)
+    with pytest.raises(IntegrityError):
+        audit._INSERT.run(row)
+    db.session.rollback()
