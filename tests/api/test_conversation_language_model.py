@@ -65,7 +65,7 @@ def test_a_failing_model_leaves_the_rule_engine_in_charge(llm_app, qwen):
     requests.post(f"{qwen.url}/_sim/script", timeout=5, json={"mode": "error500"})
     client, headers, conversation = _conversation(llm_app)
     unclear = client.post(f"/api/v1/mp/conversations/{conversation}/messages", headers=headers,
-                          json={"text": "整个人怪怪的，说不上来"}).json["data"]
+                          json={"text": "人不太舒服，具体也说不清楚"}).json["data"]
     assert unclear["question"] == "chief_complaint.symptom"
     clear = client.post(f"/api/v1/mp/conversations/{conversation}/messages", headers=headers,
                         json={"text": "头疼两天了"})
