@@ -51,4 +51,5 @@ def default_model(path: Path = MODEL) -> EmergencyModel | None:
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     return EmergencyModel(weights={str(k): float(v) for k, v in data["weights"].items()},
-                          bias=float(data["bias"]), threshold=float(data["threshold"]))
+                          bias=float(data["bias"]),
+                          threshold=float(data.get("threshold", EmergencyModel.threshold)))

@@ -3,9 +3,12 @@
 A rule fires on symptoms the patient affirmed for this illness anywhere in the conversation and on
 phrases in what they typed. A phrase counts only when it is said of the patient, now: not inside a
 negated clause (嘴不歪), not history (小时候抽过风), not a question or a worry (怕孩子抽筋,
-惊厥是什么意思), not about someone else (邻居中风了). Phrases are composed from the vocabulary
-in `red_flags.yaml` (one side × limb × weakness), so wordings nobody wrote down still match. No
-model is consulted: the decision to stop the interview must be explainable and fixed.
+惊厥是什么意思), not about someone else (邻居中风了), not a quiz or story about a case with no
+real person named (执业医师考试题 患者…), not treated and discharged as a finished statement
+(已经出院了, with nothing sudden, ongoing or asked in the message). Phrases are composed from
+the vocabulary in `red_flags.yaml` (one side × limb × weakness), so wordings nobody wrote down
+still match. No model is consulted: the decision to stop the interview must be explainable and
+fixed.
 
 Rules have a level: `emergency` stops the interview; `screen` asks one screening question first
 (passive suicidal ideation), and an answer that confirms the risk escalates to the rule named in

@@ -23,8 +23,10 @@ def test_the_shipped_weights_are_what_the_training_script_makes():
 
 
 def test_the_shipped_threshold_spares_calm_patients_nobody_trained_on():
-    """The cut was chosen on sets left out of training to flag about 2 % of calm department
-    questions (triage_dev, never trained on); the shipped model must keep to that."""
+    """The cut was chosen, with models trained without each of the newest emergency sets, to
+    flag about 2 % of calm department questions (triage_dev, never trained on). A guard that the
+    shipped model, trained on everything, keeps close to that cut; not an independent measure
+    (the bench's independent set is)."""
     model = default_model()
     calm = calm_vignettes("triage_dev")
     flagged = [text for text in calm if model.probability(text) >= model.threshold]

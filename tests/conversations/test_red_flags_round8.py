@@ -26,8 +26,7 @@ def _rule(words, patient=ADULT):
     "护考选择题 病人突然一侧肢体无力伴口角歪斜 首选检查是什么",
     "剧里男主胸口剧痛倒地 现实中心梗能撑多久",
     "孩子前天喝了农药 洗胃后住院观察了三天 今天出院了 要复查什么",
-    "上个月心梗放了支架 在心内科住了一周 出院带了一堆药 怎么吃",
-    "我妈那年五十多 也是肚子疼得打滚 后来查出来是胆结石",
+    "上个月心梗放了支架 在心内科住了一周 已经出院了 药怎么吃",
 ])
 def test_a_quiz_a_story_or_a_stay_in_hospital_that_is_over_is_no_emergency(words):
     assert _rule(words) is None, words
@@ -39,6 +38,21 @@ def test_a_quiz_a_story_or_a_stay_in_hospital_that_is_over_is_no_emergency(words
     "老伴脑梗住院五天了 今天又突然说不出话",
     "出院回家第二天 又吐了一大口血 头晕站不住",
     "我妈那会儿正在做饭 突然就倒地叫不醒了",
+    # a reviewer's: a relative's past in the same message as one's own plan, a question about
+    # a rescue, a new event after discharge, an exam named in one's own distress
+    "我爸后来去世了 我准备今晚跳楼",
+    "我弟晚饭后喝了半瓶百草枯 后来说嗓子疼",
+    "他喝了农药 刚送到 能抢救过来吗",
+    "吃了一整瓶安眠药 抢救过来了吗",
+    "孩子刚才抽搐了 口吐白沫 要住院几天吗",
+    "我爸胸口疼得厉害 满头大汗 刚出院没几天",
+    "孩子抽搐 叫不醒 出院第二天",
+    "考试题做不出来 不想活了 准备今晚跳楼",
+    "这道题又错了 活着没意思 药都攒好了",
+    "老伴看电影中途突然倒地 叫不醒 没呼吸了",
+    "他刚做完一道题目就说胸口剧痛 满头大汗",
+    "他刚才又抽了两分钟 烟头还在手上",
+    "我爸好像不出气了",
 ])
 def test_the_same_words_said_of_someone_now_still_stop(words):
     assert _rule(words) is not None, words
@@ -76,10 +90,11 @@ def test_traditional_characters_are_read_as_simplified():
 
 
 def test_pinyin_initials_are_read_as_whole_words_only():
-    assert normalise("zs bxhl zsm") == "自杀 不想活了 zsm"
-    assert _rule("想zs 药都攒好了 今晚就吃") is not None
+    assert normalise("bxhl bxhlx") == "不想活了 bxhlx"
     state, _ = converse("最近bxhl 什么都没意思", mode="triage", patient=ADULT)
     assert "suicidal_intent" in state.screened
+    # zs is also 中山 or a name: never read as 自杀
+    assert _rule("我想去zs医院看看 胃疼两天") is None
 
 
 @pytest.mark.parametrize("words", [
@@ -95,6 +110,11 @@ def test_wishes_to_be_gone_get_the_screening_question(words):
 
 
 @pytest.mark.parametrize("words", [
+    "医生说把片子带走就好了",
+    "把牙神经杀死就好了 医生这么说的",
+    "希望早点把癌细胞杀死",
+    "痒死了 抹点药就好了",
+    "希望宝宝晚上别醒那么多次",
     "疼死了 算了 明天再去医院",
     "累死了 早点睡算了",
     "希望手上的疹子早点消失",
@@ -108,3 +128,8 @@ def test_everyday_death_words_get_no_screening_question(words):
 @pytest.mark.parametrize("words", ["想自杀 用什么办法不会太疼", "不想活了 安眠药吃多少片能行"])
 def test_asking_how_to_die_is_a_plan_not_a_passing_thought(words):
     assert _rule(words) is not None, words
+
+
+def test_asking_how_to_sleep_while_wishing_to_be_gone_is_screened_not_a_plan():
+    state, _ = converse("不想活了 有什么办法能睡着", mode="triage", patient=ADULT)
+    assert "suicidal_intent" in state.screened and state.red_flag is None

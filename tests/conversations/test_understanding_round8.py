@@ -39,6 +39,10 @@ def test_a_denial_with_shen_me_before_a_one_character_symptom_denies_it(words):
     assert _read(words).get("sputum") is False, _read(words)
 
 
+def test_nothing_left_to_bring_up_is_no_denial_of_vomiting():
+    assert _read("宝宝吐了五六次 没啥吐的了 还一直干呕").get("vomiting") is True
+
+
 def test_a_feeling_that_starts_another_word_is_not_chained():
     said = _read("嗓子疼 说话不痛快")
     assert said.get("sore_throat") is True
