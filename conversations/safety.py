@@ -18,7 +18,8 @@ from conversations.state import DialogueState, Message, RedFlagHit, SymptomFact
 
 MODEL_RULE = "statistical_possible_emergency"
 MODEL_ADVICE = ("根据您的描述，可能是需要马上处理的急症。如果这些情况正在发生或在加重，"
-                "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。")
+                "请马上拨打120，或立即去最近医院的急诊科。如果不是现在发生的，请告诉医生具体情况。"
+                "如果您有伤害自己的想法，请拨打全国心理援助热线12356。")
 SCREENED_SYMPTOM = "suicidal_thoughts"
 RISK_WORDS = re.compile(r"有|想过|准备|打算|计划|买|攒|存|绳|刀|药|跳|死|活|伤|割|结束|办法")
 SCREEN_NO = re.compile(  # a clear "no" to the screening question; 不知道 is not one

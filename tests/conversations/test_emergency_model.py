@@ -105,3 +105,13 @@ def test_the_second_look_reads_why_the_patient_came_not_the_answers_to_our_quest
     assistant.reply(state, "肚子一阵一阵疼 拉肚子")
     turn = assistant.reply(state, "恶心 吐了一次")
     assert state.red_flag is None and turn.stage != "emergency"
+
+
+def test_a_possible_emergency_names_the_crisis_line_too():
+    """The second look also catches self-harm the rules missed; its advice must then carry the
+    crisis line, not only 120."""
+    model = EmergencyModel(weights={"江": 40.0}, bias=-5.0)
+    assistant = Assistant(default_knowledge(), emergency_model=model)
+    state, _ = assistant.start("triage", ADULT)
+    turn = assistant.reply(state, "一个人在江那边坐着")
+    assert state.red_flag.level == "possible" and "12356" in turn.text and "120" in turn.text
