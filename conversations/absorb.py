@@ -15,7 +15,8 @@ from conversations.facts import add_to_list, deny_list, set_fact
 from conversations.informant import typing_parent
 from conversations.knowledge import Lexicon
 from conversations.nlu import Mention, Understanding, normalise, understand
-from conversations.nlu_context import feeling_at, span_between
+from conversations.nlu_context import span_between
+from conversations.nlu_sites import feeling_at
 from conversations.occupations import is_job_noun
 from conversations.relatives import (
     add_relatives_illness,

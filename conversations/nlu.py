@@ -17,6 +17,7 @@ from conversations import informant
 from conversations import nlu_context as ctx
 from conversations import nlu_cues as cues
 from conversations import nlu_numbers as qty
+from conversations import nlu_sites as sites
 from conversations.knowledge import Lexicon
 from conversations.nlu_compose import compositions
 from conversations.nlu_duration import complaint_duration, retracted
@@ -83,12 +84,12 @@ class _Reader:
         self.covered = bytearray(len(self.text))
         for s, e, _kind, _id in found:
             self.covered[s:e] = b"\x01" * (e - s)
-        pains, self.inner_negated = ctx.site_pains(self.text, found, self.covered, lexicon)
+        pains, self.inner_negated = sites.site_pains(self.text, found, self.covered, lexicon)
         # 外阴长了个包: the site's own lump replaces the generic lump it overlaps
         found = [h for h in found if not (h[3] == GENERIC_LUMP and any(
             p[0] <= h[0] < p[1] for p in pains if p[3] in lexicon.site_lump.values()))]
         shorts = ctx.short_forms(self.text, self.covered, lexicon.short_forms)
-        normal = ctx.normal_functions(self.text, lexicon)
+        normal = sites.normal_functions(self.text, lexicon)
         # 晚上不出汗 / 痰里没血: the function's reading replaces the terms inside it
         found, shorts = ([h for h in hits if h[2] != "symptoms" or not any(
             n[0] <= h[0] and h[1] <= n[1] and (n[0], n[1]) != (h[0], h[1]) for n in normal)]
@@ -103,16 +104,16 @@ class _Reader:
         for s, e, kind, _cid in found:
             if kind != "body_sites":
                 said[s:e] = b"\x01" * (e - s)
-        impaired = [h for h in ctx.impaired_functions(self.text, lexicon)
+        impaired = [h for h in sites.impaired_functions(self.text, lexicon)
                     if not any(said[h[0]:h[1]]) and (h[0], h[3]) not in named]
         self.inner_negated |= {h[0] for h in normal}
         named_sites = [h for h in found if h[2] == "body_sites"] + \
             sites_inside(self.text, [h for h in found if h[2] == "symptoms"], lexicon)
         # A denied site's pain is not a site of the illness: 胸口也不疼 keeps no 胸口.
         found = [h for h in found if not (h[2] == "body_sites" and h[0] in self.inner_negated)]
-        joined = ctx.joined_site_pains(self.text, sorted(found + pains), lexicon) \
-            + ctx.site_then_pain(self.text, sorted(found + pains), lexicon)
-        foreign = ctx.foreign_bodies(self.text, found, lexicon)
+        joined = sites.joined_site_pains(self.text, sorted(found + pains), lexicon) \
+            + sites.site_then_pain(self.text, sorted(found + pains), lexicon)
+        foreign = sites.foreign_bodies(self.text, found, lexicon)
         readings_so_far = [h for h in found + pains + shorts + normal + impaired + joined
                            if h[2] == "symptoms"]
         placed, self.unplaced = self.place_feelings(found, named_sites, lexicon,
@@ -138,14 +139,14 @@ class _Reader:
                        ) -> tuple[list[tuple[int, int, str, str]], list[tuple[str, str, bool]]]:
         """A feeling said on its own is of the last site named before it in the utterance
         (右脚踝崴了 当时就肿起来了, 腿不肿 也不红); with none named, the dialogue places it."""
-        sites = sorted((s, cid) for s, _e, _kind, cid in named_sites)
+        named = sorted((s, cid) for s, _e, _kind, cid in named_sites)
         placed, unplaced = [], []
-        chained = ctx.chained_feelings(self.text, reading_ends)
-        for start, end, kind, word, negated in ctx.bare_feelings(self.text) + chained:
+        chained = sites.chained_feelings(self.text, reading_ends)
+        for start, end, kind, word, negated in sites.bare_feelings(self.text) + chained:
             if any(s < end and start < e and k != "characters" for s, e, k, _ in found):
                 continue  # a term already reads this clause (隐隐作痛 only says how it hurts)
-            site = next((cid for s, cid in reversed(sites) if s < start), None)
-            concept = ctx.feeling_at(lexicon, kind, word, site) if site else None
+            site = next((cid for s, cid in reversed(named) if s < start), None)
+            concept = sites.feeling_at(lexicon, kind, word, site) if site else None
             if concept:
                 placed.append((start, end, "symptoms", concept))
                 if negated:
