@@ -10,6 +10,7 @@ feeling is (胸口也不疼) is read in `nlu_sites`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A question or a worry about a thing, not a statement that it is there.
 HYPOTHETICAL_BEFORE = re.compile(
@@ -137,7 +138,9 @@ def hypothetical(text: str, clause: tuple[int, int], start: int, end: int) -> bo
                 or HYPOTHETICAL_AFTER.match(text[end:sentence_of(text, start)[1]]))
 
 
+@lru_cache(maxsize=1024)
 def told_as_story(text: str) -> bool:
+    """The whole message is a quiz or a story (read once per message, not per mention)."""
     return bool(STORY_OR_QUIZ.search(text) and STORY_CASE.search(text)) \
         and not SOMEONE_REAL.search(text) and not REAL_NOW.search(text)
 
